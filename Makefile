@@ -1,0 +1,73 @@
+# klyngeadmin — developer entry points.
+#   make run    start everything locally (PostgreSQL, Celery worker + beat, dev server)
+#   make test   service check, lint, migrations check, then the test suite (PYTEST_ARGS=...)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOTSTRAP ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_STAMP := $(VENV)/.klyngeadmin-install-stamp
+NPM_STAMP := node_modules/.klyngeadmin-install-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help install run test check-services lint migrations-check bench schema
+
+help:
+	@echo "make run               start the app locally on http://127.0.0.1:8000/"
+	@echo "make test              service check, ruff, migrations check, pytest (PYTEST_ARGS=...)"
+	@echo "make install           create .venv and node_modules (quick when nothing changed)"
+	@echo "make lint              ruff check ."
+	@echo "make migrations-check  fail if models and migrations disagree"
+	@echo "make bench             performance benchmarks (bench/)"
+	@echo "make schema            write docs/openapi.yaml (drf-spectacular)"
+
+# ---------------------------------------------------------------------------------------------
+# install: a venv and node_modules, each redone only when its manifest is newer than its stamp.
+
+install: $(PIP_STAMP) $(NPM_STAMP)
+
+$(PY):
+	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
+
+$(PIP_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	@touch $@
+
+# npm ci when the lock is current; npm install when there is no lock or package.json changed
+# after it (that updates package-lock.json, which is committed).
+$(NPM_STAMP): package.json $(wildcard package-lock.json)
+	@if [ -f package-lock.json ] && [ package-lock.json -nt package.json ]; then \
+		echo "npm ci"; npm ci --no-audit --no-fund; \
+	else \
+		echo "npm install"; npm install --no-audit --no-fund; \
+	fi
+	@touch $@
+
+# ---------------------------------------------------------------------------------------------
+
+run: install
+	$(PY) scripts/devserver.py
+
+check-services: install
+	$(PY) scripts/check_services.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+# pytest's exit code 5 means "no tests collected": a failure here, never a silent pass.
+test: check-services lint migrations-check
+	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit code 5) - failing." >&2; fi; \
+	exit $$rc
+
+bench: check-services
+	$(PY) -m pytest bench -o python_files='bench_*.py test_*.py' $(PYTEST_ARGS)
+
+schema: install
+	$(PY) manage.py spectacular --file docs/openapi.yaml
