@@ -1,0 +1,275 @@
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from .constants import (
+    ActivityType,
+    ClusterStatus,
+    FacilitatedProjectStatus,
+    FunderKind,
+    InstitutionKind,
+    Region,
+    SizeClass,
+)
+from .cvr import validate_cvr
+
+CVR_SQL_FORMAT = r"^[1-9][0-9]{7}$"
+db07_validator = RegexValidator(r"^[0-9]{6}$", _("En DB07-branchekode består af 6 cifre."))
+
+
+def choices_check(name: str, field: str, choices) -> models.CheckConstraint:
+    """A CHECK constraint keeping a TextChoices column inside its choices."""
+    return models.CheckConstraint(
+        name=name, condition=Q(**{f"{field}__in": [c.value for c in choices]})
+    )
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class StrengthPosition(models.Model):
+    """A Danish strength position (styrkeposition) or an emerging area (spirende område)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    emerging = models.BooleanField(_("spirende område"), default=False)
+    db07_divisions = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name=_("DB07-hovedgrupper inden for styrkepositionen"),
+        help_text=_("To-cifrede DB07-hovedgrupper (fx 10 for fødevareindustri)."),
+        default=list,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("styrkeposition")
+        verbose_name_plural = _("styrkepositioner")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ClusterOrganisation(TimestampedModel):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, unique=True, validators=[validate_cvr])
+    city = models.CharField(_("by"), max_length=100)
+    region = models.CharField(_("region"), max_length=5, choices=Region.choices)
+    strength_position = models.ForeignKey(
+        StrengthPosition,
+        verbose_name=_("styrkeposition"),
+        on_delete=models.PROTECT,
+        related_name="clusters",
+    )
+    designated_from = models.DateField(_("udpeget fra"))
+    designated_to = models.DateField(_("udpeget til"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClusterStatus.choices, default=ClusterStatus.ACTIVE
+    )
+
+    class Meta:
+        verbose_name = _("klyngeorganisation")
+        verbose_name_plural = _("klyngeorganisationer")
+        ordering = ["name"]
+        constraints = [
+            choices_check("cluster_status_valid", "status", ClusterStatus),
+            choices_check("cluster_region_valid", "region", Region),
+            models.CheckConstraint(name="cluster_cvr_format", condition=Q(cvr__regex=CVR_SQL_FORMAT)),
+            models.CheckConstraint(
+                name="cluster_designation_order",
+                condition=Q(designated_to__isnull=True) | Q(designated_to__gte=F("designated_from")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Company(TimestampedModel):
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, unique=True, validators=[validate_cvr])
+    name = models.CharField(_("navn"), max_length=200)
+    employees = models.PositiveIntegerField(_("antal ansatte"))
+    turnover_dkk = models.BigIntegerField(_("omsætning (kr.)"), null=True, blank=True)
+    balance_dkk = models.BigIntegerField(_("balance (kr.)"), null=True, blank=True)
+    size_class = models.CharField(_("størrelse"), max_length=10, choices=SizeClass.choices)
+    db07_code = models.CharField(
+        _("DB07-branchekode"), max_length=6, blank=True, validators=[db07_validator]
+    )
+    municipality_code = models.PositiveSmallIntegerField(_("kommunekode"), null=True, blank=True)
+    region = models.CharField(_("region"), max_length=5, choices=Region.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("virksomhed")
+        verbose_name_plural = _("virksomheder")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(name="company_cvr_format", condition=Q(cvr__regex=CVR_SQL_FORMAT)),
+            choices_check("company_size_class_valid", "size_class", SizeClass),
+            models.CheckConstraint(
+                name="company_db07_format", condition=Q(db07_code="") | Q(db07_code__regex=r"^[0-9]{6}$")
+            ),
+            models.CheckConstraint(
+                name="company_turnover_nonnegative",
+                condition=Q(turnover_dkk__isnull=True) | Q(turnover_dkk__gte=0),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.cvr})"
+
+    @property
+    def db07_division(self) -> str:
+        return self.db07_code[:2]
+
+
+class KnowledgeInstitution(models.Model):
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=InstitutionKind.choices)
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True, validators=[validate_cvr])
+    country = models.CharField(_("land"), max_length=2, default="DK")
+
+    class Meta:
+        verbose_name = _("videninstitution")
+        verbose_name_plural = _("videninstitutioner")
+        ordering = ["name"]
+        constraints = [choices_check("institution_kind_valid", "kind", InstitutionKind)]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A company's membership of a cluster in a year, with the fee paid (kontingent)."""
+
+    cluster = models.ForeignKey(ClusterOrganisation, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="memberships")
+    year = models.PositiveSmallIntegerField(_("år"))
+    fee_dkk = models.PositiveIntegerField(_("kontingent (kr.)"), default=0)
+
+    class Meta:
+        verbose_name = _("medlemskab")
+        verbose_name_plural = _("medlemskaber")
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "company", "year"], name="membership_unique")
+        ]
+
+
+class Activity(TimestampedModel):
+    cluster = models.ForeignKey(
+        ClusterOrganisation, verbose_name=_("klynge"), on_delete=models.PROTECT, related_name="activities"
+    )
+    external_id = models.CharField(_("eksternt id"), max_length=100)
+    title = models.CharField(_("titel"), max_length=300)
+    activity_type = models.CharField(_("aktivitetstype"), max_length=30, choices=ActivityType.choices)
+    start_date = models.DateField(_("startdato"))
+    end_date = models.DateField(_("slutdato"))
+    year = models.GeneratedField(
+        expression=ExtractYear("start_date"), output_field=models.IntegerField(), db_persist=True
+    )
+    international = models.BooleanField(_("international"), default=False)
+    eu_funded = models.BooleanField(_("EU-finansieret"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    companies = models.ManyToManyField(Company, through="CompanyParticipation", related_name="activities")
+    institutions = models.ManyToManyField(
+        KnowledgeInstitution, through="InstitutionParticipation", related_name="activities"
+    )
+
+    class Meta:
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktiviteter")
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "external_id"], name="activity_external_id_unique"),
+            choices_check("activity_type_valid", "activity_type", ActivityType),
+            models.CheckConstraint(name="activity_dates_order", condition=Q(end_date__gte=F("start_date"))),
+        ]
+        indexes = [models.Index(fields=["cluster", "year"], name="activity_cluster_year")]
+
+    def __str__(self):
+        return self.title
+
+
+class CompanyParticipation(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="company_participations")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="participations")
+
+    class Meta:
+        verbose_name = _("virksomhedsdeltagelse")
+        verbose_name_plural = _("virksomhedsdeltagelser")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "company"], name="company_participation_unique")
+        ]
+
+
+class InstitutionParticipation(models.Model):
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="institution_participations"
+    )
+    institution = models.ForeignKey(
+        KnowledgeInstitution, on_delete=models.PROTECT, related_name="participations"
+    )
+
+    class Meta:
+        verbose_name = _("videninstitutionsdeltagelse")
+        verbose_name_plural = _("videninstitutionsdeltagelser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "institution"], name="institution_participation_unique"
+            )
+        ]
+
+
+class FacilitatedProject(TimestampedModel):
+    """An externally financed project the cluster facilitated (not funded by the cluster grant)."""
+
+    cluster = models.ForeignKey(
+        ClusterOrganisation, on_delete=models.PROTECT, related_name="facilitated_projects"
+    )
+    external_id = models.CharField(_("eksternt id"), max_length=100)
+    title = models.CharField(_("titel"), max_length=300)
+    funder = models.CharField(_("bevillingsgiver"), max_length=200)
+    funder_kind = models.CharField(_("type af bevillingsgiver"), max_length=20, choices=FunderKind.choices)
+    year = models.PositiveSmallIntegerField(_("år"))
+    amount_applied_dkk = models.BigIntegerField(_("ansøgt beløb (kr.)"))
+    amount_granted_dkk = models.BigIntegerField(_("bevilget beløb (kr.)"), default=0)
+    cluster_share_dkk = models.BigIntegerField(_("klyngens andel (kr.)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FacilitatedProjectStatus.choices,
+        default=FacilitatedProjectStatus.APPLIED,
+    )
+    partner_companies = models.ManyToManyField(Company, blank=True, related_name="facilitated_projects")
+    partner_institutions = models.ManyToManyField(
+        KnowledgeInstitution, blank=True, related_name="facilitated_projects"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("faciliteret projekt")
+        verbose_name_plural = _("facilitererede projekter")
+        ordering = ["-year", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "external_id"], name="facilitated_external_id_unique"),
+            choices_check("facilitated_status_valid", "status", FacilitatedProjectStatus),
+            choices_check("facilitated_funder_kind_valid", "funder_kind", FunderKind),
+            models.CheckConstraint(
+                name="facilitated_amounts_nonnegative",
+                condition=Q(amount_applied_dkk__gte=0, amount_granted_dkk__gte=0, cluster_share_dkk__gte=0),
+            ),
+            models.CheckConstraint(
+                name="facilitated_granted_only_when_granted",
+                condition=Q(status="granted") | Q(amount_granted_dkk=0),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

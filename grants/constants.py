@@ -1,0 +1,73 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PROGRAMME_HORIZON_YEARS = 10
+PROGRAMME_MIDWAY_YEAR = 5
+HISTORICAL_HORIZON_YEARS = 4
+
+
+class CallKind(models.TextChoices):
+    REGULAR = "regular", _("Almindeligt opslag")
+    OPEN_EMERGING = "open_emerging", _("Åbent opslag for spirende områder")
+
+
+class CallStatus(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    PUBLISHED = "published", _("Offentliggjort")
+    CLOSED = "closed", _("Lukket")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    SUBMITTED = "submitted", _("Indsendt")
+    SCORING = "scoring", _("Under bedømmelse")
+    APPROVED = "approved", _("Godkendt")
+    REJECTED = "rejected", _("Afslået")
+
+
+class Funder(models.TextChoices):
+    ERST = "erst", _("Erhvervsstyrelsen")
+    DEB_DEM = "deb_dem", _("Danmarks Erhvervsfremmebestyrelse (decentrale midler)")
+    DEB_ERDF = "deb_erdf", _("Danmarks Erhvervsfremmebestyrelse (Regionalfonden)")
+    UFS = "ufs", _("Uddannelses- og Forskningsstyrelsen")
+
+
+class GrantType(models.TextChoices):
+    CLUSTER_PROGRAMME = "cluster_programme", _("Klyngebevilling (10 år)")
+    INNOVATIONSKRAFT = "innovationskraft", _("Innovationskraft 2021-2024")
+
+
+class GrantStatus(models.TextChoices):
+    ACTIVE = "active", _("Aktiv")
+    WITHDRAWN = "withdrawn", _("Tilbagekaldt")
+    COMPLETED = "completed", _("Afsluttet")
+
+
+class TrancheStatus(models.TextChoices):
+    PLANNED = "planned", _("Planlagt")
+    PROPOSED = "proposed", _("Indstillet til udbetaling")
+    RELEASED = "released", _("Udbetalt")
+    CANCELLED = "cancelled", _("Annulleret")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    SUBMITTED = "submitted", _("Indsendt")
+    IN_REVIEW = "in_review", _("Under behandling")
+    CHANGES_REQUESTED = "changes_requested", _("Ændringer anmodet")
+    APPROVED = "approved", _("Godkendt")
+    CANCELLED = "cancelled", _("Annulleret")
+
+
+class DeadlineKind(models.TextChoices):
+    ANNUAL_REPORT = "annual_report", _("Årsrapport")
+    SELF_ASSESSMENT = "self_assessment", _("Selvevaluering")
+    SCORING = "scoring", _("Bedømmelse")
+    CASE_HANDLING = "case_handling", _("Sagsbehandling")
+    CHANGES_REQUESTED = "changes_requested", _("Anmodede ændringer")
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Anmodet")
+    APPROVED = "approved", _("Godkendt")
+    REJECTED = "rejected", _("Afvist")

@@ -1,0 +1,316 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clusters.constants import FunderKind
+from clusters.models import ClusterOrganisation, TimestampedModel, choices_check
+
+from .constants import (
+    ApplicationStatus,
+    CallKind,
+    CallStatus,
+    DeadlineKind,
+    ExtensionStatus,
+    Funder,
+    GrantStatus,
+    GrantType,
+    ReportStatus,
+    TrancheStatus,
+)
+
+
+class Call(TimestampedModel):
+    """An opslag: a regular call, or the open call for new emerging areas."""
+
+    title = models.CharField(_("titel"), max_length=300)
+    kind = models.CharField(_("type"), max_length=20, choices=CallKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=CallStatus.choices, default=CallStatus.DRAFT)
+    opens_at = models.DateTimeField(_("åbner"))
+    closes_at = models.DateTimeField(_("ansøgningsfrist"))
+    budget_dkk = models.BigIntegerField(_("ramme (kr.)"), default=0)
+    description = models.TextField(_("beskrivelse"), blank=True)
+
+    class Meta:
+        verbose_name = _("opslag")
+        verbose_name_plural = _("opslag")
+        ordering = ["-opens_at"]
+        constraints = [
+            choices_check("call_kind_valid", "kind", CallKind),
+            choices_check("call_status_valid", "status", CallStatus),
+            models.CheckConstraint(name="call_dates_order", condition=Q(closes_at__gt=F("opens_at"))),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Application(TimestampedModel):
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
+    applicant_name = models.CharField(_("ansøger"), max_length=200)
+    applicant_cvr = models.CharField(_("ansøgers CVR-nummer"), max_length=8)
+    proposed_area = models.CharField(_("foreslået område"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    cluster = models.ForeignKey(
+        ClusterOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
+    submitted_at = models.DateTimeField(_("indsendt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ansøgning")
+        verbose_name_plural = _("ansøgninger")
+        constraints = [choices_check("application_status_valid", "status", ApplicationStatus)]
+
+    def __str__(self):
+        return f"{self.applicant_name}: {self.proposed_area}"
+
+
+class Grant(TimestampedModel):
+    """A klyngebevilling. Its whole life is laid out as rows by grants.services.grant_create."""
+
+    cluster = models.ForeignKey(
+        ClusterOrganisation, verbose_name=_("klynge"), on_delete=models.PROTECT, related_name="grants"
+    )
+    reference = models.CharField(_("tilsagnsnummer"), max_length=40, unique=True)
+    funder = models.CharField(_("bevillingsgiver"), max_length=20, choices=Funder.choices)
+    grant_type = models.CharField(_("bevillingstype"), max_length=30, choices=GrantType.choices)
+    start_year = models.PositiveSmallIntegerField(_("startår"))
+    horizon_years = models.PositiveSmallIntegerField(_("løbetid (år)"))
+    midway_year = models.PositiveSmallIntegerField(
+        _("midtvejsevaluering i bevillingsår"), null=True, blank=True
+    )
+    annual_amount_dkk = models.BigIntegerField(_("årlig rate (kr.)"))
+    status = models.CharField(_("status"), max_length=20, choices=GrantStatus.choices, default=GrantStatus.ACTIVE)
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="grant"
+    )
+
+    class Meta:
+        verbose_name = _("bevilling")
+        verbose_name_plural = _("bevillinger")
+        ordering = ["-start_year", "cluster__name"]
+        constraints = [
+            choices_check("grant_status_valid", "status", GrantStatus),
+            choices_check("grant_funder_valid", "funder", Funder),
+            choices_check("grant_type_valid", "grant_type", GrantType),
+            models.CheckConstraint(
+                name="grant_horizon_range", condition=Q(horizon_years__gte=1, horizon_years__lte=10)
+            ),
+            models.CheckConstraint(
+                name="grant_midway_within_horizon",
+                condition=Q(midway_year__isnull=True)
+                | Q(midway_year__gte=1, midway_year__lt=F("horizon_years")),
+            ),
+            models.CheckConstraint(name="grant_amount_nonnegative", condition=Q(annual_amount_dkk__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.cluster})"
+
+    @property
+    def end_year(self) -> int:
+        return self.start_year + self.horizon_years - 1
+
+    def calendar_year(self, year_number: int) -> int:
+        return self.start_year + year_number - 1
+
+
+class Tranche(models.Model):
+    """One grant year and its rate (udbetaling)."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="tranches")
+    year_number = models.PositiveSmallIntegerField(_("bevillingsår"))
+    year = models.PositiveSmallIntegerField(_("kalenderår"))
+    amount_dkk = models.BigIntegerField(_("beløb (kr.)"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=TrancheStatus.choices, default=TrancheStatus.PLANNED
+    )
+    released_on = models.DateField(_("udbetalt den"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rate")
+        verbose_name_plural = _("rater")
+        ordering = ["grant", "year_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "year_number"], name="tranche_grant_year_unique"),
+            choices_check("tranche_status_valid", "status", TrancheStatus),
+            models.CheckConstraint(name="tranche_year_number_positive", condition=Q(year_number__gte=1)),
+            models.CheckConstraint(name="tranche_amount_nonnegative", condition=Q(amount_dkk__gte=0)),
+            models.CheckConstraint(
+                name="tranche_released_has_date",
+                condition=~Q(status=TrancheStatus.RELEASED) | Q(released_on__isnull=False),
+            ),
+        ]
+
+
+class Deadline(models.Model):
+    """A due time as data: reports, self-assessments, scoring, case handling, change requests.
+
+    Extensions move `due_at` and keep `original_due_at` and the DeadlineExtension history."""
+
+    kind = models.CharField(_("type"), max_length=30, choices=DeadlineKind.choices)
+    subject = models.CharField(_("emne"), max_length=300)
+    cluster = models.ForeignKey(
+        ClusterOrganisation, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="deadlines",
+    )
+    due_at = models.DateTimeField(_("frist"))
+    original_due_at = models.DateTimeField(_("oprindelig frist"))
+    completed_at = models.DateTimeField(_("opfyldt"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulleret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("frist")
+        verbose_name_plural = _("frister")
+        ordering = ["due_at"]
+        constraints = [choices_check("deadline_kind_valid", "kind", DeadlineKind)]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="deadline_open_due",
+                condition=Q(completed_at__isnull=True, cancelled_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.due_at:%Y-%m-%d})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None and self.cancelled_at is None
+
+
+class DeadlineExtension(TimestampedModel):
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("begrundelse"))
+    requested_due_at = models.DateTimeField(_("ønsket frist"))
+    previous_due_at = models.DateTimeField(_("frist før forlængelse"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField(_("ny frist"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("anmodning om fristforlængelse")
+        verbose_name_plural = _("anmodninger om fristforlængelse")
+        ordering = ["-created_at"]
+        constraints = [
+            choices_check("extension_status_valid", "status", ExtensionStatus),
+            models.CheckConstraint(
+                name="extension_approved_has_new_due",
+                condition=~Q(status=ExtensionStatus.APPROVED) | Q(new_due_at__isnull=False),
+            ),
+        ]
+
+
+class AnnualReport(TimestampedModel):
+    """The yearly report obligation (årsrapport) of one grant year, and its content."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="reports")
+    year_number = models.PositiveSmallIntegerField(_("bevillingsår"))
+    year = models.PositiveSmallIntegerField(_("år"))
+    deadline = models.OneToOneField(Deadline, on_delete=models.PROTECT, related_name="annual_report")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(_("indsendt"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("godkendt"), null=True, blank=True)
+
+    # Financial section (whole kroner; blank until the cluster fills it in)
+    grant_spent_dkk = models.BigIntegerField(_("forbrugt bevilling (kr.)"), null=True, blank=True)
+    cofinancing_membership_dkk = models.BigIntegerField(_("kontingenter (kr.)"), null=True, blank=True)
+    cofinancing_sponsorship_dkk = models.BigIntegerField(_("sponsorater (kr.)"), null=True, blank=True)
+    cofinancing_foundation_dkk = models.BigIntegerField(_("fondsmidler (kr.)"), null=True, blank=True)
+    cofinancing_project_dkk = models.BigIntegerField(_("projektmidler (kr.)"), null=True, blank=True)
+
+    # Narrative sections
+    value_created = models.TextField(_("værdiskabelse i virksomhederne"), blank=True)
+    knowledge_collaboration = models.TextField(_("samarbejde med videninstitutioner"), blank=True)
+    internationalisation = models.TextField(_("internationalisering"), blank=True)
+    platform_role = models.TextField(_("klyngen som platform"), blank=True)
+    local_collaboration = models.TextField(_("lokalt samarbejde"), blank=True)
+
+    class Meta:
+        verbose_name = _("årsrapport")
+        verbose_name_plural = _("årsrapporter")
+        ordering = ["grant", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "year"], name="report_grant_year_unique"),
+            choices_check("report_status_valid", "status", ReportStatus),
+            models.CheckConstraint(
+                name="report_amounts_nonnegative",
+                condition=(
+                    (Q(grant_spent_dkk__isnull=True) | Q(grant_spent_dkk__gte=0))
+                    & (Q(cofinancing_membership_dkk__isnull=True) | Q(cofinancing_membership_dkk__gte=0))
+                    & (Q(cofinancing_sponsorship_dkk__isnull=True) | Q(cofinancing_sponsorship_dkk__gte=0))
+                    & (Q(cofinancing_foundation_dkk__isnull=True) | Q(cofinancing_foundation_dkk__gte=0))
+                    & (Q(cofinancing_project_dkk__isnull=True) | Q(cofinancing_project_dkk__gte=0))
+                ),
+            ),
+            models.CheckConstraint(
+                name="report_submitted_has_time",
+                condition=Q(status=ReportStatus.DRAFT)
+                | Q(status=ReportStatus.CANCELLED)
+                | Q(submitted_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Årsrapport {self.year} – {self.grant.cluster}"
+
+    @property
+    def cluster(self):
+        return self.grant.cluster
+
+    @property
+    def due_at(self):
+        return self.deadline.due_at
+
+
+class CompetitiveFunding(models.Model):
+    """Competitive funds brought home (hjemtag) in a report year, by funder."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="competitive_funding")
+    funder = models.CharField(_("bevillingsgiver"), max_length=200)
+    funder_kind = models.CharField(_("type"), max_length=20, choices=FunderKind.choices)
+    amount_dkk = models.BigIntegerField(_("beløb (kr.)"))
+
+    class Meta:
+        verbose_name = _("hjemtaget konkurrenceudsat finansiering")
+        verbose_name_plural = _("hjemtaget konkurrenceudsat finansiering")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "funder"], name="competitive_funding_unique"),
+            choices_check("competitive_funder_kind_valid", "funder_kind", FunderKind),
+            models.CheckConstraint(name="competitive_amount_nonnegative", condition=Q(amount_dkk__gte=0)),
+        ]
+
+
+class ReportEvent(models.Model):
+    """Append-only history of a report's workflow: who moved it from what to what, and why."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rapporthændelse")
+        verbose_name_plural = _("rapporthændelser")
+        ordering = ["created_at", "id"]

@@ -1,0 +1,26 @@
+import rules
+
+from klyngeadmin.predicates import (
+    is_authority,
+    is_caseworker,
+    is_cluster_user,
+    is_director,
+    is_own_cluster,
+)
+
+from .constants import ReportStatus
+
+EDITABLE_REPORT_STATES = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
+
+
+@rules.predicate
+def report_is_editable(user, report) -> bool:
+    return report is not None and report.status in EDITABLE_REPORT_STATES
+
+
+rules.add_perm("grants.view_grant", is_authority | (is_cluster_user & is_own_cluster))
+rules.add_perm("grants.view_annualreport", is_authority | (is_cluster_user & is_own_cluster))
+rules.add_perm("grants.change_annualreport", is_cluster_user & is_own_cluster & report_is_editable)
+rules.add_perm("grants.submit_annualreport", is_cluster_user & is_own_cluster & report_is_editable)
+rules.add_perm("grants.review_annualreport", is_caseworker)
+rules.add_perm("grants.request_extension", is_director & is_own_cluster)

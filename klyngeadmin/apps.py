@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KlyngeadminConfig(AppConfig):
+    name = "klyngeadmin"
+    verbose_name = _("Brugere og adgang")
