@@ -71,3 +71,35 @@ class ExtensionStatus(models.TextChoices):
     REQUESTED = "requested", _("Anmodet")
     APPROVED = "approved", _("Godkendt")
     REJECTED = "rejected", _("Afvist")
+
+
+class CaseType(models.TextChoices):
+    ANNUAL_REPORT = "annual_report", _("Årsrapport")
+    DEADLINE_EXTENSION = "deadline_extension", _("Fristforlængelse")
+    APPLICATION = "application", _("Ansøgning")
+    MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("Ny")
+    ASSIGNED = "assigned", _("Tildelt")
+    IN_PROGRESS = "in_progress", _("Under behandling")
+    AWAITING_CLUSTER = "awaiting_cluster", _("Afventer klyngen")
+    DECIDED = "decided", _("Afgjort")
+    CLOSED = "closed", _("Lukket")
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("Oprettet")
+    TRANSITION = "transition", _("Statusskift")
+    ASSIGNMENT = "assignment", _("Tildeling")
+    MESSAGE = "message", _("Besked til klyngen")
+    NOTE = "note", _("Intern note")
+    DECISION = "decision", _("Afgørelse")
+    PROPOSAL = "proposal", _("Indstilling")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Afventer afsendelse")
+    SENT = "sent", _("Sendt")
+    FAILED = "failed", _("Fejlet")

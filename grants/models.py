@@ -11,11 +11,15 @@ from .constants import (
     ApplicationStatus,
     CallKind,
     CallStatus,
+    CaseEventKind,
+    CaseStatus,
+    CaseType,
     DeadlineKind,
     ExtensionStatus,
     Funder,
     GrantStatus,
     GrantType,
+    NotificationStatus,
     ReportStatus,
     TrancheStatus,
 )
@@ -314,3 +318,143 @@ class ReportEvent(models.Model):
         verbose_name = _("rapporthændelse")
         verbose_name_plural = _("rapporthændelser")
         ordering = ["created_at", "id"]
+
+
+class JournalCounter(models.Model):
+    """The last journal number used in a year; numbers are sequential and never reused."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(TimestampedModel):
+    """A sag at Erhvervsstyrelsen: one per submitted report, extension request, application or
+    midway evaluation."""
+
+    journal_number = models.CharField(_("journalnummer"), max_length=11, unique=True)
+    case_type = models.CharField(_("sagstype"), max_length=30, choices=CaseType.choices)
+    cluster = models.ForeignKey(
+        ClusterOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    subject = models.CharField(_("emne"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_cases", verbose_name=_("sagsbehandler"),
+    )
+    deadline = models.OneToOneField(
+        Deadline, null=True, blank=True, on_delete=models.PROTECT, related_name="case",
+        verbose_name=_("behandlingsfrist"),
+    )
+    report = models.ForeignKey(
+        AnnualReport, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    extension = models.OneToOneField(
+        DeadlineExtension, null=True, blank=True, on_delete=models.PROTECT, related_name="case"
+    )
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    evaluation = models.ForeignKey(
+        "evaluations.MidwayEvaluation", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("sag")
+        verbose_name_plural = _("sager")
+        ordering = ["-created_at"]
+        constraints = [
+            choices_check("case_type_valid", "case_type", CaseType),
+            choices_check("case_status_valid", "status", CaseStatus),
+            models.CheckConstraint(
+                name="case_journal_number_format", condition=Q(journal_number__regex=r"^[0-9]{4}-[0-9]{6}$")
+            ),
+            models.CheckConstraint(
+                name="case_subject_matches_type",
+                condition=(
+                    Q(case_type=CaseType.ANNUAL_REPORT, report__isnull=False)
+                    | Q(case_type=CaseType.DEADLINE_EXTENSION, extension__isnull=False)
+                    | Q(case_type=CaseType.APPLICATION, application__isnull=False)
+                    | Q(case_type=CaseType.MIDWAY_EVALUATION, evaluation__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="case_assigned_has_assignee",
+                condition=Q(status=CaseStatus.NEW) | Q(assignee__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "case_type"], name="case_status_type")]
+
+    def __str__(self):
+        return f"{self.journal_number} {self.subject}"
+
+
+class CaseEvent(models.Model):
+    """Append-only audit trail of a case: transitions, assignments, messages, notes, decisions."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    text = models.TextField(blank=True)
+    internal = models.BooleanField(
+        _("intern"), default=False, help_text=_("Interne noter vises aldrig for klyngen.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sagshændelse")
+        verbose_name_plural = _("sagshændelser")
+        ordering = ["created_at", "id"]
+        constraints = [choices_check("case_event_kind_valid", "kind", CaseEventKind)]
+
+
+class Notification(models.Model):
+    """The outbox: a row written in the same transaction as the change that causes it; the
+    relay task sends pending rows, so a broker outage delays mail but loses none.
+
+    A reminder about a deadline is unique per (deadline, recipient, kind), so a second tick
+    creates nothing new."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("type"), max_length=60)
+    deadline = models.ForeignKey(
+        Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(_("emne"), max_length=300)
+    body = models.TextField(_("tekst"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifikation")
+        verbose_name_plural = _("notifikationer")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_check("notification_status_valid", "status", NotificationStatus),
+            models.UniqueConstraint(
+                fields=["deadline", "recipient", "kind"], name="notification_once_per_deadline",
+                condition=Q(deadline__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="notification_pending",
+                         condition=Q(status="pending")),
+        ]
+
+    def __str__(self):
+        return self.subject
