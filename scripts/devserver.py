@@ -221,8 +221,11 @@ def banner(port: int, db_desc: str, broker_desc: str, logins: str) -> None:
         "  Celery worker and beat are running (beat schedule in var/celerybeat-schedule).",
     ]
     if logins:
+        # seed_demo prints a summary, then the logins from its first line naming them.
+        out = [line for line in logins.splitlines() if line.strip()]
+        start = next((i for i, line in enumerate(out) if "login" in line.lower()), 0)
         lines += ["", "  Demo logins (from seed_demo):"]
-        lines += [f"    {line}" for line in logins.splitlines() if line.strip()]
+        lines += [f"    {line.strip()}" for line in out[start:]]
     else:
         lines += ["", "  No demo logins (seed_demo is missing or printed nothing)."]
     lines += ["", "  Ctrl-C stops everything.", "=" * 78, ""]
