@@ -67,7 +67,7 @@ test: check-services lint migrations-check
 	exit $$rc
 
 bench: check-services
-	$(PY) -m pytest bench -o python_files='bench_*.py test_*.py' $(PYTEST_ARGS)
+	@set -e; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
 schema: install
 	$(PY) manage.py spectacular --file docs/openapi.yaml

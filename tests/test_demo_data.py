@@ -1,0 +1,116 @@
+"""The demo programme reproduces klyngestatistik 2021-2023, checked with SQL aggregates."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import override_settings
+
+from clusters.cvr import is_valid_cvr
+from clusters.models import Company
+from evaluations.models import MidwayEvaluation
+from grants.constants import ReportStatus
+from grants.models import AnnualReport, Grant
+from klyngeadmin.demo import CLUSTERS
+from klyngeadmin.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def one(sql, params=()):
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()
+
+
+PERIOD = "a.year BETWEEN 2021 AND 2023"
+
+
+def test_activity_and_participation_figures(demo_data):
+    companies, activities = one(
+        f"SELECT count(DISTINCT cp.company_id), count(DISTINCT a.id) FROM clusters_activity a "
+        f"JOIN clusters_companyparticipation cp ON cp.activity_id = a.id WHERE {PERIOD}")
+    assert (companies, activities) == (11_050, 3_083)
+    assert one(f"SELECT count(*) FROM clusters_activity a WHERE {PERIOD}") == (3_083,)
+    participations, inst_activities = one(
+        f"SELECT count(*), count(DISTINCT ip.activity_id) FROM clusters_institutionparticipation ip "
+        f"JOIN clusters_activity a ON a.id = ip.activity_id WHERE {PERIOD}")
+    assert (participations, inst_activities) == (5_784, 2_284)
+
+
+def test_financial_figures(demo_data):
+    (spent,) = one("SELECT sum(grant_spent_dkk) FROM grants_annualreport "
+                   "WHERE year BETWEEN 2021 AND 2023 AND status = 'approved'")
+    (cofinancing,) = one(
+        "SELECT sum(coalesce(cofinancing_membership_dkk,0) + coalesce(cofinancing_sponsorship_dkk,0)"
+        " + coalesce(cofinancing_foundation_dkk,0) + coalesce(cofinancing_project_dkk,0))"
+        " FROM grants_annualreport WHERE year BETWEEN 2021 AND 2023 AND status = 'approved'")
+    (competitive,) = one(
+        "SELECT sum(f.amount_dkk) FROM grants_competitivefunding f JOIN grants_annualreport r"
+        " ON r.id = f.report_id WHERE r.year BETWEEN 2021 AND 2023 AND r.status = 'approved'")
+    assert spent == 365_000_000
+    assert cofinancing + competitive == 850_000_000
+    assert competitive > 0 and cofinancing > 0  # split by source, not one lump
+
+
+def test_half_of_the_companies_are_outside_their_clusters_strength_position(demo_data):
+    outside, total = one(f"""
+        SELECT count(*) FILTER (WHERE NOT EXISTS (
+                 SELECT 1 FROM clusters_companyparticipation cp
+                 JOIN clusters_activity a ON a.id = cp.activity_id
+                 JOIN clusters_clusterorganisation c ON c.id = a.cluster_id
+                 JOIN clusters_strengthposition sp ON sp.id = c.strength_position_id
+                 WHERE cp.company_id = co.id AND {PERIOD}
+                   AND substr(co.db07_code, 1, 2) = ANY(sp.db07_divisions))),
+               count(*)
+        FROM clusters_company co
+        WHERE EXISTS (SELECT 1 FROM clusters_companyparticipation cp
+                      JOIN clusters_activity a ON a.id = cp.activity_id
+                      WHERE cp.company_id = co.id AND {PERIOD})""")
+    assert total == 11_050
+    assert abs(outside / total - 0.5) <= 0.01
+
+
+def test_every_cvr_passes_modulus_11(demo_data):
+    cvrs = list(Company.objects.values_list("cvr", flat=True))
+    assert len(cvrs) == 11_050
+    assert all(is_valid_cvr(c) for c in cvrs)
+
+
+def test_the_new_programme(demo_data):
+    new_grants = Grant.objects.filter(start_year=2025)
+    assert new_grants.count() == sum(1 for p in CLUSTERS if p.new_programme)
+    for g in new_grants:
+        assert g.horizon_years == 10
+        assert g.tranches.count() == 10
+        statuses = dict(g.reports.values_list("year", "status"))
+        assert statuses[2025] == ReportStatus.APPROVED
+        assert statuses[2026] == ReportStatus.DRAFT
+    assert set(MidwayEvaluation.objects.values_list("year", flat=True)) == {2029}
+    drafts = AnnualReport.objects.filter(year=2026, grant__start_year=2025)
+    assert drafts.filter(platform_role="").exists() and drafts.exclude(platform_role="").exists()
+
+
+def test_demo_accounts(demo_data):
+    names = set(User.objects.values_list("username", flat=True))
+    assert {"admin", "caseworker1", "caseworker2", "headofoffice"} <= names
+    assert {f"director-{p.slug}" for p in CLUSTERS} <= names
+    assert User.objects.get(username="caseworker1").check_password("klyngedemo")
+
+
+def test_a_second_run_changes_nothing(demo_data):
+    counts = (Company.objects.count(), AnnualReport.objects.count(), User.objects.count())
+    out = io.StringIO()
+    call_command("seed_demo", "--allow-demo-passwords", stdout=out)
+    assert "intet ændret" in out.getvalue()
+    assert (Company.objects.count(), AnnualReport.objects.count(), User.objects.count()) == counts
+
+
+@override_settings(DEBUG=False)
+def test_demo_passwords_refused_without_debug_or_flag(demo_data):
+    users = User.objects.count()
+    with pytest.raises(CommandError, match="allow-demo-passwords"):
+        call_command("seed_demo", "--reset", stdout=io.StringIO())
+    assert User.objects.count() == users  # refused before anything was touched

@@ -1,0 +1,81 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from clusters.models import Activity
+from grants.constants import ReportStatus
+from grants.models import AnnualReport
+from grants.services import report_transition
+from klyngeadmin.constants import Role
+from klyngeadmin.scoping import scope_to_user
+
+from .factories import ActivityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activities(cluster, other_cluster):
+    return ActivityFactory(cluster=cluster), ActivityFactory(cluster=other_cluster)
+
+
+def test_director_sees_only_their_own_cluster(director, activities):
+    own, foreign = activities
+    assert list(scope_to_user(Activity.objects.all(), director)) == [own]
+    assert director.has_perm("clusters.view_activity", own)
+    assert not director.has_perm("clusters.view_activity", foreign)
+    assert director.has_perm("clusters.change_activity", own)
+    assert not director.has_perm("clusters.change_activity", foreign)
+
+
+def test_staff_like_director_for_own_cluster(staff_member, activities):
+    own, foreign = activities
+    assert staff_member.has_perm("clusters.change_activity", own)
+    assert not staff_member.has_perm("clusters.view_activity", foreign)
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.HEAD_OF_OFFICE, Role.ADMIN])
+def test_authority_reads_every_cluster_but_does_not_edit_their_data(role, activities):
+    user = UserFactory(role=role)
+    own, foreign = activities
+    assert set(scope_to_user(Activity.objects.all(), user)) == {own, foreign}
+    assert user.has_perm("clusters.view_activity", foreign)
+    assert not user.has_perm("clusters.change_activity", foreign)
+
+
+def test_anonymous_and_inactive_see_nothing(director, activities):
+    assert not scope_to_user(Activity.objects.all(), AnonymousUser()).exists()
+    assert not AnonymousUser().has_perm("clusters.view_activity", activities[0])
+    director.is_active = False
+    assert not scope_to_user(Activity.objects.all(), director).exists()
+    assert not director.has_perm("clusters.view_activity", activities[0])
+
+
+def test_scoping_follows_a_path_through_the_grant(director, grant, other_grant):
+    visible = scope_to_user(AnnualReport.objects.all(), director, cluster_path="grant__cluster")
+    assert set(visible.values_list("grant_id", flat=True)) == {grant.pk}
+
+
+def test_report_editable_only_by_own_cluster_and_only_in_editable_states(
+    director, other_director, caseworker, grant
+):
+    report = grant.reports.order_by("year").first()
+    assert director.has_perm("grants.change_annualreport", report)
+    assert not other_director.has_perm("grants.change_annualreport", report)
+    assert not caseworker.has_perm("grants.change_annualreport", report)
+    assert caseworker.has_perm("grants.view_annualreport", report)
+    assert not other_director.has_perm("grants.view_annualreport", report)
+    report_transition(report=report, to=ReportStatus.SUBMITTED, actor=director)
+    assert not director.has_perm("grants.change_annualreport", report)
+    assert director.has_perm("grants.view_annualreport", report)
+
+
+def test_only_caseworkers_review_and_only_directors_request_extensions(
+    director, staff_member, caseworker, head_of_office, grant
+):
+    report = grant.reports.first()
+    assert caseworker.has_perm("grants.review_annualreport")
+    assert head_of_office.has_perm("grants.review_annualreport")
+    assert not director.has_perm("grants.review_annualreport")
+    assert director.has_perm("grants.request_extension", report)
+    assert not staff_member.has_perm("grants.request_extension", report)
+    assert not caseworker.has_perm("grants.request_extension", report)
