@@ -103,3 +103,8 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Afventer afsendelse")
     SENT = "sent", _("Sendt")
     FAILED = "failed", _("Fejlet")
+
+
+class AttachmentKind(models.TextChoices):
+    AUDITOR_STATEMENT = "auditor_statement", _("Revisorerklæring")
+    OTHER = "other", _("Andet bilag")

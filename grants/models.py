@@ -9,6 +9,7 @@ from clusters.models import ClusterOrganisation, TimestampedModel, choices_check
 
 from .constants import (
     ApplicationStatus,
+    AttachmentKind,
     CallKind,
     CallStatus,
     CaseEventKind,
@@ -458,3 +459,56 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class ReportVersion(models.Model):
+    """An immutable snapshot of a submitted annual report: its content, its key figures (with
+    the drill-down lists) and its attachments as they were when submitted. Numbered 1, 2, …
+    per report. A database trigger refuses UPDATE and DELETE (see migration 0004)."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("versionsnummer"))
+    snapshot = models.JSONField(_("indhold"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("indsendt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("indsendt version")
+        verbose_name_plural = _("indsendte versioner")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_unique"),
+            models.CheckConstraint(name="report_version_positive", condition=Q(number__gte=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.report} – version {self.number}"
+
+
+class ReportAttachment(models.Model):
+    """A file attached to an annual report (the auditor's statement and others).
+
+    The type is detected from the content (grants.attachments), never from the name or the
+    browser's claim; files are served only through a permission-checking view."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("bilagstype"), max_length=30, choices=AttachmentKind.choices)
+    file = models.FileField(_("fil"), upload_to="report-attachments/%Y/")
+    original_name = models.CharField(_("filnavn"), max_length=255)
+    content_type = models.CharField(_("filtype"), max_length=100)
+    size_bytes = models.PositiveBigIntegerField(_("størrelse (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bilag")
+        verbose_name_plural = _("bilag")
+        ordering = ["created_at", "id"]
+        constraints = [choices_check("attachment_kind_valid", "kind", AttachmentKind)]
+
+    def __str__(self):
+        return self.original_name

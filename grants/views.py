@@ -1,0 +1,226 @@
+"""Director-side pages: the dashboard, the annual report (draft, submit, versions,
+attachments) and the deadline extension request. Thin: fetch through a scoped selector (404
+for another cluster's object), check the `rules` permission, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from klyngeadmin.constants import CLUSTER_ROLES
+
+from . import selectors, services
+from .forms import AttachmentForm, ExtensionForm, ReportForm, SubmitForm, funding_formset
+
+
+def _cluster_user_only(user) -> None:
+    if user.role not in CLUSTER_ROLES:
+        raise PermissionDenied(_("Siden er for klyngens medarbejdere."))
+
+
+def _report_or_404(request, pk: int):
+    report = selectors.report_get(user=request.user, pk=pk)
+    if report is None or not request.user.has_perm("grants.view_annualreport", report):
+        raise Http404(_("Rapporten findes ikke."))
+    return report
+
+
+@login_required
+def dashboard(request):
+    _cluster_user_only(request.user)
+    data = selectors.dashboard_data(user=request.user)
+    return render(request, "grants/dashboard.html", data)
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk: int):
+    report = _report_or_404(request, pk)
+    can_edit = request.user.has_perm("grants.change_annualreport", report)
+    conflict = False
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Rapporten kan ikke ændres."))
+        form = ReportForm(request.POST, instance=report)
+        formset = funding_formset(report, data=request.POST)
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.report_save_draft(
+                    report=report, actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.content(), competitive_funding=formset.rows(),
+                )
+            except services.StaleVersion as exc:
+                conflict = True
+                messages.error(request, str(exc))
+            except services.ReportNotEditable as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Kladden er gemt."))
+                return redirect("grants:report_detail", pk=report.pk)
+        status = 409 if conflict else 400 if (form.errors or formset.total_error_count()) else 200
+        if conflict:
+            report.refresh_from_db()
+    else:
+        form = ReportForm(instance=report) if can_edit else None
+        formset = funding_formset(report) if can_edit else None
+        status = 200
+    context = {
+        "report": report,
+        "form": form,
+        "formset": formset,
+        "can_edit": can_edit,
+        "conflict": conflict,
+        "missing": services.report_missing(report=report) if can_edit else {},
+        "attachment_form": AttachmentForm() if can_edit else None,
+        **selectors.report_page_data(report=report),
+    }
+    return render(request, "grants/report_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_submit(request, pk: int):
+    report = _report_or_404(request, pk)
+    if not request.user.has_perm("grants.submit_annualreport", report):
+        raise PermissionDenied(_("Rapporten kan ikke indsendes."))
+    missing = services.report_missing(report=report)
+    form = SubmitForm(request.POST or None, initial={"version": report.version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                version = services.report_submit(
+                    report=report, actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.StaleVersion as exc:
+                messages.error(request, str(exc))
+                return redirect("grants:report_detail", pk=report.pk)
+            except services.ReportIncomplete as exc:
+                missing = {k: " ".join(v) for k, v in exc.message_dict.items()}
+                status = 400
+            except services.ReportNotEditable as exc:
+                raise PermissionDenied(str(exc)) from exc
+            else:
+                case = report.cases.order_by("-created_at").first()
+                messages.success(
+                    request,
+                    _("Årsrapport %(year)s er indsendt som version %(n)s. Journalnummer: "
+                      "%(journal)s. En kvittering er sendt til dig på mail.")
+                    % {"year": report.year, "n": version.number,
+                       "journal": case.journal_number if case else "–"},
+                )
+                return redirect("grants:report_version", pk=report.pk, number=version.number)
+        else:
+            status = 400
+    return render(
+        request, "grants/report_submit.html",
+        {"report": report, "form": form, "missing": missing}, status=status,
+    )
+
+
+@login_required
+def report_version(request, pk: int, number: int):
+    version = selectors.report_version_get(user=request.user, report_pk=pk, number=number)
+    if version is None or not request.user.has_perm("grants.view_annualreport", version.report):
+        raise Http404(_("Versionen findes ikke."))
+    versions = list(version.report.versions.order_by("-number").values("number", "submitted_at"))
+    return render(
+        request, "grants/report_version.html",
+        {"version": version, "report": version.report, "snapshot": version.snapshot,
+         "versions": versions},
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    report = _report_or_404(request, pk)
+    if not request.user.has_perm("grants.change_annualreport", report):
+        raise PermissionDenied(_("Rapporten kan ikke ændres."))
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.report_attachment_add(
+                report=report, actor=request.user, file=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        except services.ReportNotEditable as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Bilaget %(name)s er tilføjet.")
+                             % {"name": attachment.original_name})
+            return redirect(reverse("grants:report_detail", kwargs={"pk": report.pk}) + "#bilag")
+    context = {
+        "report": report,
+        "form": ReportForm(instance=report),
+        "formset": funding_formset(report),
+        "can_edit": True,
+        "conflict": False,
+        "missing": services.report_missing(report=report),
+        "attachment_form": form,
+        **selectors.report_page_data(report=report),
+    }
+    return render(request, "grants/report_detail.html", context, status=400)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    attachment = selectors.report_attachment_get(user=request.user, report_pk=pk, pk=attachment_pk)
+    if attachment is None or not request.user.has_perm(
+        "grants.view_annualreport", attachment.report
+    ):
+        raise Http404(_("Bilaget findes ikke."))
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_request(request, pk: int):
+    deadline = selectors.extension_deadline_get(user=request.user, pk=pk)
+    if deadline is None:
+        raise Http404(_("Fristen findes ikke."))
+    if not request.user.has_perm("grants.request_extension", deadline):
+        raise PermissionDenied(_("Kun klyngedirektøren kan anmode om fristforlængelse."))
+    form = ExtensionForm(request.POST or None, deadline=deadline)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.extension_request(
+                    deadline=deadline, actor=request.user,
+                    requested_due_at=form.requested_due_at(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    name = "requested_due_date" if field == "requested_due_at" else field
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, _("Din anmodning om fristforlængelse er sendt til "
+                                            "Erhvervsstyrelsen. En kvittering er sendt på mail."))
+                return redirect("grants:dashboard")
+        status = 400
+    return render(request, "grants/extension_form.html",
+                  {"deadline": deadline, "form": form}, status=status)
