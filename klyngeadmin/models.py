@@ -47,3 +47,67 @@ class User(AbstractUser):
     @property
     def is_authority(self) -> bool:
         return self.role in AUTHORITY_ROLES
+
+
+class ApiKey(models.Model):
+    """A key for the REST API. It belongs to one cluster (its CRM) or to one authority user
+    (the ministry's BI). Only a SHA-256 of the key is stored; the key is shown once."""
+
+    name = models.CharField(_("navn"), max_length=100)
+    prefix = models.CharField(_("præfiks"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    cluster = models.ForeignKey(
+        "clusters.ClusterOrganisation", verbose_name=_("klyngeorganisation"), null=True,
+        blank=True, on_delete=models.CASCADE, related_name="api_keys",
+    )
+    user = models.ForeignKey(
+        "klyngeadmin.User", verbose_name=_("bruger"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="api_keys",
+    )
+    created_by = models.ForeignKey(
+        "klyngeadmin.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("udløber"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("sidst brugt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("tilbagekaldt"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "klyngeadmin.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("API-nøgle")
+        verbose_name_plural = _("API-nøgler")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="api_key_one_owner",
+                condition=(
+                    Q(cluster__isnull=False, user__isnull=True)
+                    | Q(cluster__isnull=True, user__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an `Idempotency-Key` header, replayed on retry."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="idempotency_records")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_unique")
+        ]

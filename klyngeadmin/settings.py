@@ -174,6 +174,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "klyngeadmin.api.schema.add_problem_responses",
+    ],
+}
+# Per-API-key rate limits (klyngeadmin.api.throttling); "api_bulk" is the bulk ingest's own.
+API_THROTTLE_RATES = {
+    "api": env.str("API_THROTTLE_RATE", default="1200/min"),
+    "api_bulk": env.str("API_BULK_THROTTLE_RATE", default="60/min"),
 }
 
 # Demo accounts use a known password; seed_demo refuses it unless DEBUG or an explicit flag.

@@ -1,0 +1,55 @@
+"""Reads for the API, scoped to the key's principal (scope_to_user): a cluster key sees its own
+cluster's rows only, an authority key sees all."""
+
+from django.db.models import Prefetch, QuerySet
+
+from klyngeadmin.constants import AUTHORITY_ROLES, CLUSTER_ROLES
+from klyngeadmin.scoping import scope_to_user
+
+from ..models import (
+    Activity,
+    ClusterOrganisation,
+    CompanyParticipation,
+    FacilitatedProject,
+    InstitutionParticipation,
+    KnowledgeInstitution,
+)
+
+
+def cluster_list(*, user) -> QuerySet[ClusterOrganisation]:
+    qs = ClusterOrganisation.objects.select_related("strength_position").order_by("slug")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.role in AUTHORITY_ROLES:
+        return qs
+    if user.role in CLUSTER_ROLES and user.cluster_id:
+        return qs.filter(pk=user.cluster_id)
+    return qs.none()
+
+
+def institution_list() -> QuerySet[KnowledgeInstitution]:
+    return KnowledgeInstitution.objects.order_by("code")
+
+
+def activity_list(*, user) -> QuerySet[Activity]:
+    return scope_to_user(Activity.objects.all(), user).select_related("cluster").prefetch_related(
+        Prefetch(
+            "company_participations",
+            queryset=CompanyParticipation.objects.select_related("company").order_by("company__cvr"),
+        ),
+        Prefetch(
+            "institution_participations",
+            queryset=InstitutionParticipation.objects.select_related("institution").order_by(
+                "institution__code"
+            ),
+        ),
+    ).order_by("-start_date", "id")
+
+
+def facilitated_project_list(*, user) -> QuerySet[FacilitatedProject]:
+    return (
+        scope_to_user(FacilitatedProject.objects.all(), user)
+        .select_related("cluster")
+        .prefetch_related("partner_companies", "partner_institutions")
+        .order_by("-year", "external_id")
+    )

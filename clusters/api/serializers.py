@@ -1,0 +1,138 @@
+"""API representations of the cluster app's data. Thin: input rules live in clusters.ingest."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..constants import ActivityType, FacilitatedProjectStatus, FunderKind
+from ..cvr import validate_cvr
+from ..ingest import MAX_BULK_ACTIVITIES
+from ..models import ClusterOrganisation, FacilitatedProject, KnowledgeInstitution
+
+
+class ClusterSerializer(serializers.ModelSerializer):
+    strength_position = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = ClusterOrganisation
+        fields = ["slug", "name", "strength_position", "status"]
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KnowledgeInstitution
+        fields = ["code", "name", "kind", "cvr"]
+
+
+class ActivityCompanySerializer(serializers.Serializer):
+    cvr = serializers.RegexField(r"^[1-9][0-9]{7}$", validators=[validate_cvr])
+    name = serializers.CharField(max_length=200)
+    employees = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+
+
+class ActivityInstitutionSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+
+
+class ActivityWriteSerializer(serializers.Serializer):
+    """One activity as a CRM sends it (documentation of the input; clusters.ingest validates)."""
+
+    external_id = serializers.CharField(max_length=100)
+    title = serializers.CharField(max_length=300)
+    activity_type = serializers.ChoiceField(choices=ActivityType.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    international = serializers.BooleanField(required=False, default=False)
+    eu_funded = serializers.BooleanField(required=False, default=False)
+    companies = ActivityCompanySerializer(many=True, required=False)
+    institutions = ActivityInstitutionSerializer(many=True, required=False)
+
+
+class ActivityPutSerializer(ActivityWriteSerializer):
+    external_id = serializers.CharField(
+        max_length=100, required=False, help_text="Optional; must equal the external_id in the path."
+    )
+
+
+class ActivitySerializer(ActivityWriteSerializer):
+    """An activity as the API returns it. `cluster`, `year` and `version` are read-only."""
+
+    cluster = serializers.CharField(read_only=True, help_text="The cluster's slug.")
+    year = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    international = serializers.BooleanField()
+    eu_funded = serializers.BooleanField()
+    companies = ActivityCompanySerializer(many=True)
+    institutions = ActivityInstitutionSerializer(many=True)
+
+    def to_representation(self, a):
+        # Hand-written for speed on long lists; the fields above document the shape.
+        return {
+            "external_id": a.external_id,
+            "cluster": a.cluster.slug,
+            "title": a.title,
+            "activity_type": a.activity_type,
+            "start_date": a.start_date.isoformat(),
+            "end_date": a.end_date.isoformat(),
+            "year": a.start_date.year,
+            "international": a.international,
+            "eu_funded": a.eu_funded,
+            "companies": [
+                {"cvr": p.company.cvr, "name": p.company.name, "employees": p.company.employees}
+                for p in a.company_participations.all()
+            ],
+            "institutions": [{"code": p.institution.code} for p in a.institution_participations.all()],
+            "version": a.version,
+            "updated_at": serializers.DateTimeField().to_representation(a.updated_at),
+        }
+
+
+class BulkActivitiesSerializer(serializers.Serializer):
+    activities = ActivityWriteSerializer(many=True, max_length=MAX_BULK_ACTIVITIES)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class FacilitatedProjectSerializer(serializers.ModelSerializer):
+    """A facilitated (externally financed) project. `status` is the funder's answer
+    (applied/granted/rejected), which the cluster reports."""
+
+    cluster = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    external_id = serializers.CharField(read_only=True)
+    funder_kind = serializers.ChoiceField(choices=FunderKind.choices)
+    status = serializers.ChoiceField(choices=FacilitatedProjectStatus.choices, required=False)
+    amount_applied_dkk = serializers.IntegerField(min_value=0, max_value=10**15)
+    amount_granted_dkk = serializers.IntegerField(min_value=0, max_value=10**15, required=False)
+    cluster_share_dkk = serializers.IntegerField(min_value=0, max_value=10**15, required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    partner_companies = serializers.SerializerMethodField()
+    partner_institutions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FacilitatedProject
+        fields = [
+            "external_id", "cluster", "title", "funder", "funder_kind", "year",
+            "amount_applied_dkk", "amount_granted_dkk", "cluster_share_dkk", "status",
+            "partner_companies", "partner_institutions", "version",
+        ]
+        read_only_fields = ["version"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_partner_companies(self, obj):
+        return sorted(c.cvr for c in obj.partner_companies.all())
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_partner_institutions(self, obj):
+        return sorted(i.code for i in obj.partner_institutions.all())
+
+    def validate(self, attrs):
+        status = attrs.get("status", FacilitatedProjectStatus.APPLIED)
+        if status != FacilitatedProjectStatus.GRANTED and attrs.get("amount_granted_dkk"):
+            raise serializers.ValidationError(
+                {"amount_granted_dkk": "Et bevilget beløb kræver status granted."}
+            )
+        return attrs

@@ -1,0 +1,234 @@
+"""Cluster-data endpoints: clusters, institutions, activities (list, single PUT/DELETE, bulk)
+and facilitated projects. Thin: parse, call clusters.ingest, answer."""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from klyngeadmin.api.base import ApiViewMixin
+from klyngeadmin.api.idempotency import MAX_KEY_LENGTH, request_fingerprint, run_idempotent
+from klyngeadmin.api.permissions import ClusterKeyOnly, ClusterKeyWrites
+from klyngeadmin.api.problems import FieldErrors, PayloadTooLarge
+from klyngeadmin.api.throttling import ApiKeyBulkThrottle, ApiKeyThrottle
+
+from ..constants import ActivityType
+from ..ingest import (
+    MAX_BULK_ACTIVITIES,
+    IngestValidationError,
+    activity_bulk_upsert,
+    activity_delete,
+    activity_put,
+    facilitated_project_put,
+)
+from ..models import Activity, FacilitatedProject
+from . import selectors
+from .serializers import (
+    ActivityPutSerializer,
+    ActivitySerializer,
+    BulkActivitiesSerializer,
+    BulkResultSerializer,
+    ClusterSerializer,
+    FacilitatedProjectSerializer,
+    InstitutionSerializer,
+)
+
+BULK_MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
+class ClusterListView(ApiViewMixin, generics.ListAPIView):
+    """Cluster organisations (a cluster key sees its own)."""
+
+    serializer_class = ClusterSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.cluster_list(user=self.request.user)
+
+
+class InstitutionListView(ApiViewMixin, generics.ListAPIView):
+    """Knowledge institutions and the codes activities refer to them by."""
+
+    serializer_class = InstitutionSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.institution_list()
+
+
+class ActivityFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="year")
+    activity_type = django_filters.ChoiceFilter(choices=ActivityType.choices)
+    cluster = django_filters.CharFilter(field_name="cluster__slug", help_text="Cluster slug.")
+
+    class Meta:
+        model = Activity
+        fields = ["year", "activity_type", "cluster"]
+
+
+class ActivityListView(ApiViewMixin, generics.ListAPIView):
+    """The key's activities, newest first (authority keys: every cluster's)."""
+
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+
+    def get_queryset(self):
+        return selectors.activity_list(user=self.request.user)
+
+
+def _ingest_errors(exc: IngestValidationError, *, single: bool) -> FieldErrors:
+    errors = exc.errors
+    if single:
+        errors = [{k: v for k, v in e.items() if k != "index"} for e in errors]
+    return FieldErrors(errors)
+
+
+class ActivityDetailView(ApiViewMixin, APIView):
+    """One of the cluster's activities by its external_id (cluster keys)."""
+
+    permission_classes = [ClusterKeyOnly]
+
+    def _get(self, request, external_id):
+        qs = selectors.activity_list(user=request.user)
+        return get_object_or_404(qs, external_id=external_id)
+
+    @extend_schema(responses={200: ActivitySerializer})
+    def get(self, request, external_id):
+        return Response(ActivitySerializer(self._get(request, external_id)).data)
+
+    @extend_schema(
+        request=ActivityPutSerializer,
+        responses={200: ActivitySerializer, 201: ActivitySerializer},
+        description="Create or replace the activity (idempotent).",
+    )
+    def put(self, request, external_id):
+        if len(external_id) > 100:
+            raise FieldErrors([{"field": "external_id", "detail": _("Højst 100 tegn.")}])
+        try:
+            activity, created = activity_put(
+                cluster=request.user.cluster, external_id=external_id, data=request.data
+            )
+        except IngestValidationError as exc:
+            raise _ingest_errors(exc, single=True) from exc
+        activity = self._get(request, activity.external_id)
+        return Response(
+            ActivitySerializer(activity).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, external_id):
+        activity_delete(activity=self._get(request, external_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ActivityBulkView(ApiViewMixin, APIView):
+    """Create or update up to 5,000 activities by external_id in one all-or-nothing request."""
+
+    permission_classes = [ClusterKeyOnly]
+    throttle_classes = [ApiKeyThrottle, ApiKeyBulkThrottle]
+    max_body_bytes = BULK_MAX_BODY_BYTES
+
+    @extend_schema(
+        request=BulkActivitiesSerializer,
+        responses={200: BulkResultSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                description="A retry with the same key returns the first answer; "
+                "the same key with another body answers 422.",
+            )
+        ],
+    )
+    def post(self, request):
+        data = request.data
+        if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
+            raise ValidationError({"activities": [_("Skal være en liste af aktiviteter.")]})
+        items = data["activities"]
+        if len(items) > MAX_BULK_ACTIVITIES:
+            raise PayloadTooLarge(
+                _("Højst %(max)d aktiviteter pr. forespørgsel (modtog %(n)d).")
+                % {"max": MAX_BULK_ACTIVITIES, "n": len(items)}
+            )
+        cluster = request.user.cluster
+
+        def work():
+            try:
+                result = activity_bulk_upsert(cluster=cluster, items=items)
+            except IngestValidationError as exc:
+                raise _ingest_errors(exc, single=False) from exc
+            return 200, result.as_dict()
+
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            code, body = work()
+            return Response(body, status=code)
+        if len(key) > MAX_KEY_LENGTH:
+            raise ValidationError({"Idempotency-Key": [_("Højst 255 tegn.")]})
+        outcome = run_idempotent(
+            api_key=request.auth, key=key,
+            fingerprint=request_fingerprint(request.method, request.path, data), work=work,
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+        return Response(outcome.body, status=outcome.status_code, headers=headers)
+
+
+class FacilitatedProjectFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="year")
+    cluster = django_filters.CharFilter(field_name="cluster__slug", help_text="Cluster slug.")
+
+    class Meta:
+        model = FacilitatedProject
+        fields = ["year", "cluster"]
+
+
+class FacilitatedProjectListView(ApiViewMixin, generics.ListAPIView):
+    serializer_class = FacilitatedProjectSerializer
+    filterset_class = FacilitatedProjectFilter
+
+    def get_queryset(self):
+        return selectors.facilitated_project_list(user=self.request.user)
+
+
+class FacilitatedProjectDetailView(ApiViewMixin, APIView):
+    """One facilitated project by external_id: GET for every key that may see it, PUT
+    (create or replace, idempotent) for the cluster's own key."""
+
+    permission_classes = [ClusterKeyWrites]
+
+    @extend_schema(
+        responses={200: FacilitatedProjectSerializer},
+        parameters=[OpenApiParameter(
+            "cluster", str, OpenApiParameter.QUERY, required=False,
+            description="Cluster slug (authority keys; a cluster key reads its own).",
+        )],
+    )
+    def get(self, request, external_id):
+        qs = selectors.facilitated_project_list(user=request.user)
+        if not hasattr(request.user, "cluster_id") or request.user.cluster_id is None:
+            cluster = request.query_params.get("cluster")
+            qs = qs.filter(cluster__slug=cluster) if cluster else qs.none()
+        return Response(FacilitatedProjectSerializer(get_object_or_404(qs, external_id=external_id)).data)
+
+    @extend_schema(
+        request=FacilitatedProjectSerializer,
+        responses={200: FacilitatedProjectSerializer, 201: FacilitatedProjectSerializer},
+    )
+    def put(self, request, external_id):
+        if len(external_id) > 100:
+            raise FieldErrors([{"field": "external_id", "detail": _("Højst 100 tegn.")}])
+        serializer = FacilitatedProjectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project, created = facilitated_project_put(
+            cluster=request.user.cluster, external_id=external_id, data=serializer.validated_data
+        )
+        project = selectors.facilitated_project_list(user=request.user).get(pk=project.pk)
+        return Response(
+            FacilitatedProjectSerializer(project).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+

@@ -1,0 +1,474 @@
+"""Activity ingest from a cluster's CRM: bulk create-or-update by (cluster, external_id), the
+single-activity create-or-replace, and delete.
+
+Fast by construction: the request is validated in Python in one pass (collecting EVERY problem
+by index and field), the existing activities, participations, companies and institutions are
+fetched in a handful of set-based queries, and the writes are a few `INSERT ... SELECT FROM
+unnest(...)` / `UPDATE ... FROM unnest(...)` statements whatever the number of rows. All of it
+in one transaction under a per-cluster advisory lock: a bad item changes nothing, and two
+concurrent ingests for the same cluster run one after the other."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .constants import ActivityType, FacilitatedProjectStatus
+from .cvr import is_valid_cvr
+from .models import (
+    Activity,
+    ClusterOrganisation,
+    Company,
+    CompanyParticipation,
+    FacilitatedProject,
+    InstitutionParticipation,
+    KnowledgeInstitution,
+)
+from .sme import sme_size_class
+
+MAX_BULK_ACTIVITIES = 5000
+MAX_EMPLOYEES = 2_147_483_647
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ACTIVITY_TYPES = frozenset(ActivityType.values)
+_BOOL_FIELDS = ("international", "eu_funded")
+
+
+class IngestValidationError(Exception):
+    """Every problem in the request: [{"index", "field", "detail"}]; nothing was changed."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(f"{len(errors)} validation error(s)")
+        self.errors = errors
+
+
+@dataclass(slots=True)
+class ParsedActivity:
+    index: int
+    external_id: str
+    title: str
+    activity_type: str
+    start_date: date
+    end_date: date
+    international: bool
+    eu_funded: bool
+    companies: dict[str, tuple[str, int]] = field(default_factory=dict)  # cvr -> (name, employees)
+    institutions: list[str] = field(default_factory=list)
+
+    def row(self) -> tuple:
+        return (
+            self.title, self.activity_type, self.start_date, self.end_date,
+            self.international, self.eu_funded,
+        )
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    created: int
+    updated: int
+    unchanged: int
+    created_ids: frozenset[str] = frozenset()
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def _text(item: dict, name: str, max_length: int, add, *, required: bool = True) -> str | None:
+    value = item.get(name)
+    if value is None:
+        if required:
+            add(name, _("Feltet skal udfyldes."))
+        return None
+    if not isinstance(value, str):
+        add(name, _("Skal være en tekst."))
+        return None
+    if required and not value.strip():
+        add(name, _("Feltet må ikke være tomt."))
+        return None
+    if len(value) > max_length:
+        add(name, _("Højst %(n)d tegn.") % {"n": max_length})
+        return None
+    return value
+
+
+def _date(item: dict, name: str, add) -> date | None:
+    value = item.get(name)
+    if value is None:
+        add(name, _("Feltet skal udfyldes."))
+        return None
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        add(name, _("Skal være en dato på formen ÅÅÅÅ-MM-DD."))
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        add(name, _("%(value)s er ikke en gyldig dato.") % {"value": value})
+        return None
+
+
+def parse_activities(items) -> tuple[list[ParsedActivity], list[dict]]:
+    """Validate a list of activity dicts in one pass; return the parsed items and every error."""
+    errors: list[dict] = []
+    parsed: list[ParsedActivity] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+
+        def add(fieldname, detail, index=index):
+            errors.append({"index": index, "field": fieldname, "detail": str(detail)})
+
+        if not isinstance(item, dict):
+            add(None, _("Hver aktivitet skal være et objekt."))
+            continue
+        n_errors = len(errors)
+        external_id = _text(item, "external_id", 100, add)
+        if external_id is not None:
+            if external_id in seen:
+                add("external_id", _("external_id %(id)s findes også i aktivitet nr. %(first)d i samme forespørgsel.")
+                    % {"id": external_id, "first": seen[external_id]})
+            else:
+                seen[external_id] = index
+        title = _text(item, "title", 300, add)
+        activity_type = item.get("activity_type")
+        if activity_type is None:
+            add("activity_type", _("Feltet skal udfyldes."))
+        elif activity_type not in _ACTIVITY_TYPES:
+            add("activity_type", _("Ukendt aktivitetstype %(value)r; tilladt: %(allowed)s.")
+                % {"value": activity_type, "allowed": ", ".join(ActivityType.values)})
+        start = _date(item, "start_date", add)
+        end = _date(item, "end_date", add)
+        if start and end and end < start:
+            add("end_date", _("Slutdatoen ligger før startdatoen."))
+        flags = {}
+        for name in _BOOL_FIELDS:
+            value = item.get(name, False)
+            if not isinstance(value, bool):
+                add(name, _("Skal være true eller false."))
+            flags[name] = value is True
+
+        companies: dict[str, tuple[str, int]] = {}
+        raw_companies = item.get("companies", [])
+        if raw_companies is None:
+            raw_companies = []
+        if not isinstance(raw_companies, list):
+            add("companies", _("Skal være en liste."))
+            raw_companies = []
+        for ci, company in enumerate(raw_companies):
+            prefix = f"companies[{ci}]"
+            if not isinstance(company, dict):
+                add(prefix, _("Hver virksomhed skal være et objekt."))
+                continue
+            cvr = company.get("cvr")
+            if not isinstance(cvr, str) or len(cvr) != 8 or not cvr.isdigit():
+                add(f"{prefix}.cvr", _("Et CVR-nummer består af præcis 8 cifre."))
+                cvr = None
+            elif not is_valid_cvr(cvr):
+                add(f"{prefix}.cvr", _("CVR-nummeret %(value)s er ugyldigt (kontrolcifferet passer ikke).")
+                    % {"value": cvr})
+                cvr = None
+            elif cvr in companies:
+                add(f"{prefix}.cvr", _("Virksomheden %(value)s står to gange på aktiviteten.")
+                    % {"value": cvr})
+                cvr = None
+            name = company.get("name")
+            if not isinstance(name, str) or not name.strip() or len(name) > 200:
+                add(f"{prefix}.name", _("Navnet skal være en tekst på 1-200 tegn."))
+                name = None
+            employees = company.get("employees")
+            if (
+                not isinstance(employees, int) or isinstance(employees, bool)
+                or employees < 0 or employees > MAX_EMPLOYEES
+            ):
+                add(f"{prefix}.employees", _("Antal ansatte skal være et helt tal, 0 eller derover."))
+                employees = None
+            if cvr is not None and name is not None and employees is not None:
+                companies[cvr] = (name, employees)
+
+        institutions: list[str] = []
+        raw_institutions = item.get("institutions", [])
+        if raw_institutions is None:
+            raw_institutions = []
+        if not isinstance(raw_institutions, list):
+            add("institutions", _("Skal være en liste."))
+            raw_institutions = []
+        for ii, inst in enumerate(raw_institutions):
+            code = inst.get("code") if isinstance(inst, dict) else None
+            if not isinstance(code, str) or not code:
+                add(f"institutions[{ii}].code", _("Feltet skal udfyldes med institutionens kode."))
+            elif code in institutions:
+                add(f"institutions[{ii}].code", _("Institutionen %(code)s står to gange på aktiviteten.")
+                    % {"code": code})
+            else:
+                institutions.append(code)
+
+        if len(errors) == n_errors:
+            parsed.append(ParsedActivity(
+                index, external_id, title, activity_type, start, end,
+                flags["international"], flags["eu_funded"], companies, institutions,
+            ))
+    return parsed, errors
+
+
+def _resolve_institutions(items, parsed: list[ParsedActivity], errors: list[dict]) -> dict[str, int]:
+    """Institution ids by code (one query); unknown codes become errors at their index/field."""
+    codes = {
+        inst.get("code")
+        for item in items if isinstance(item, dict) and isinstance(item.get("institutions"), list)
+        for inst in item["institutions"] if isinstance(inst, dict) and isinstance(inst.get("code"), str)
+    }
+    known = dict(KnowledgeInstitution.objects.filter(code__in=codes).values_list("code", "id"))
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("institutions"), list):
+            continue
+        for ii, inst in enumerate(item["institutions"]):
+            code = inst.get("code") if isinstance(inst, dict) else None
+            if isinstance(code, str) and code and code not in known:
+                errors.append({
+                    "index": index, "field": f"institutions[{ii}].code",
+                    "detail": _("Ukendt videninstitution %(code)s.") % {"code": code},
+                })
+    return known
+
+
+def _lock_cluster(cur, cluster_id: int) -> None:
+    cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"activity-ingest:{cluster_id}"])
+
+
+def activity_bulk_upsert(*, cluster: ClusterOrganisation, items: list) -> UpsertResult:
+    """Create or update the cluster's activities by external_id, with their participations.
+
+    Raises IngestValidationError listing every problem (nothing changed)."""
+    parsed, errors = parse_activities(items)
+    institution_ids = _resolve_institutions(items, parsed, errors)
+    if errors:
+        errors.sort(key=lambda e: e["index"])
+        raise IngestValidationError(errors)
+    if not parsed:
+        return UpsertResult(0, 0, 0)
+    with transaction.atomic(), connection.cursor() as cur:
+        _lock_cluster(cur, cluster.pk)
+        return _write(cur, cluster, parsed, institution_ids)
+
+
+def _write(cur, cluster, parsed: list[ParsedActivity], institution_ids: dict[str, int]) -> UpsertResult:
+    now = timezone.now()
+    a_table = Activity._meta.db_table
+    cp_table = CompanyParticipation._meta.db_table
+    ip_table = InstitutionParticipation._meta.db_table
+    c_table = Company._meta.db_table
+
+    # 1. Existing activities and their participations: three queries.
+    cur.execute(
+        f"SELECT id, external_id, title, activity_type, start_date, end_date, international, eu_funded "
+        f"FROM {a_table} WHERE cluster_id = %s AND external_id = ANY(%s)",
+        [cluster.pk, [p.external_id for p in parsed]],
+    )
+    existing = {r[1]: (r[0], tuple(r[2:])) for r in cur.fetchall()}
+    existing_ids = [v[0] for v in existing.values()]
+    old_companies: dict[int, set[str]] = {i: set() for i in existing_ids}
+    old_institutions: dict[int, set[str]] = {i: set() for i in existing_ids}
+    if existing_ids:
+        cur.execute(
+            f"SELECT p.activity_id, c.cvr FROM {cp_table} p JOIN {c_table} c ON c.id = p.company_id "
+            f"WHERE p.activity_id = ANY(%s)", [existing_ids],
+        )
+        for aid, cvr in cur.fetchall():
+            old_companies[aid].add(cvr)
+        cur.execute(
+            f"SELECT p.activity_id, i.code FROM {ip_table} p "
+            f"JOIN {KnowledgeInstitution._meta.db_table} i ON i.id = p.institution_id "
+            f"WHERE p.activity_id = ANY(%s)", [existing_ids],
+        )
+        for aid, code in cur.fetchall():
+            old_institutions[aid].add(code)
+
+    # 2. Classify.
+    to_create: list[ParsedActivity] = []
+    to_update: list[tuple[int, ParsedActivity]] = []
+    unchanged = 0
+    for p in parsed:
+        found = existing.get(p.external_id)
+        if found is None:
+            to_create.append(p)
+            continue
+        aid, old_row = found
+        if (
+            old_row == p.row()
+            and old_companies[aid] == p.companies.keys()
+            and old_institutions[aid] == set(p.institutions)
+        ):
+            unchanged += 1
+        else:
+            to_update.append((aid, p))
+
+    # 3. Companies: insert the unknown ones (ON CONFLICT: another cluster may add the same CVR
+    # concurrently), update name/headcount where the CRM says otherwise, then map cvr -> id.
+    wanted: dict[str, tuple[str, int]] = {}
+    for p in to_create:
+        wanted.update(p.companies)
+    for _aid, p in to_update:
+        wanted.update(p.companies)
+    company_ids: dict[str, int] = {}
+    if wanted:
+        cvrs = list(wanted)
+        cur.execute(f"SELECT cvr, id, name, employees FROM {c_table} WHERE cvr = ANY(%s)", [cvrs])
+        changed_companies = []
+        for cvr, cid, name, employees in cur.fetchall():
+            company_ids[cvr] = cid
+            if wanted[cvr] != (name, employees):
+                changed_companies.append((cid, *wanted[cvr]))
+        missing = [c for c in cvrs if c not in company_ids]
+        if missing:
+            cur.execute(
+                f"INSERT INTO {c_table} (cvr, name, employees, size_class, db07_code, region, "
+                f"created_at, updated_at) "
+                f"SELECT v.cvr, v.name, v.employees, v.size_class, '', '', %s, %s "
+                f"FROM unnest(%s::text[], %s::text[], %s::int[], %s::text[]) AS v(cvr, name, employees, size_class) "
+                f"ON CONFLICT (cvr) DO NOTHING",
+                [now, now, missing, [wanted[c][0] for c in missing], [wanted[c][1] for c in missing],
+                 [str(sme_size_class(wanted[c][1])) for c in missing]],
+            )
+            cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [missing])
+            company_ids.update(cur.fetchall())
+        if changed_companies:
+            cur.execute(
+                f"UPDATE {c_table} c SET name = v.name, employees = v.employees, "
+                f"size_class = CASE WHEN c.turnover_dkk IS NULL AND c.balance_dkk IS NULL "
+                f"THEN v.size_class ELSE c.size_class END, updated_at = %s "
+                f"FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::text[]) AS v(id, name, employees, size_class) "
+                f"WHERE c.id = v.id",
+                [now, [c[0] for c in changed_companies], [c[1] for c in changed_companies],
+                 [c[2] for c in changed_companies],
+                 [str(sme_size_class(c[2])) for c in changed_companies]],
+            )
+
+    # 4. Activities: one INSERT for the new, one UPDATE for the changed.
+    activity_ids: dict[str, int] = {}
+    if to_create:
+        cols = list(zip(*[(p.external_id, *p.row()) for p in to_create], strict=True))
+        cur.execute(
+            f"INSERT INTO {a_table} (cluster_id, external_id, title, activity_type, start_date, "
+            f"end_date, international, eu_funded, version, created_at, updated_at) "
+            f"SELECT %s, v.* , 1, %s, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::date[], "
+            f"%s::date[], %s::bool[], %s::bool[]) AS v RETURNING external_id, id",
+            [cluster.pk, now, now, *[list(c) for c in cols]],
+        )
+        activity_ids.update(cur.fetchall())
+    if to_update:
+        cols = list(zip(*[(aid, *p.row()) for aid, p in to_update], strict=True))
+        cur.execute(
+            f"UPDATE {a_table} a SET title = v.title, activity_type = v.activity_type, "
+            f"start_date = v.start_date, end_date = v.end_date, international = v.international, "
+            f"eu_funded = v.eu_funded, version = a.version + 1, updated_at = %s "
+            f"FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::date[], %s::date[], %s::bool[], "
+            f"%s::bool[]) AS v(id, title, activity_type, start_date, end_date, international, eu_funded) "
+            f"WHERE a.id = v.id",
+            [now, *[list(c) for c in cols]],
+        )
+
+    # 5. Participations, set-wise: delete what left, insert what arrived.
+    add_c: list[tuple[int, int]] = []
+    add_i: list[tuple[int, int]] = []
+    del_c: list[tuple[int, int]] = []
+    del_i: list[tuple[int, int]] = []
+    for p in to_create:
+        aid = activity_ids[p.external_id]
+        add_c.extend((aid, company_ids[c]) for c in p.companies)
+        add_i.extend((aid, institution_ids[c]) for c in p.institutions)
+    for aid, p in to_update:
+        old_c, new_c = old_companies[aid], p.companies.keys()
+        add_c.extend((aid, company_ids[c]) for c in new_c - old_c)
+        old_i, new_i = old_institutions[aid], set(p.institutions)
+        add_i.extend((aid, institution_ids[c]) for c in new_i - old_i)
+        if old_c - new_c:
+            del_c.append((aid, old_c - new_c))
+        if old_i - new_i:
+            del_i.append((aid, old_i - new_i))
+    if del_c:
+        pairs = [(aid, cvr) for aid, gone in del_c for cvr in gone]
+        cur.execute(
+            f"DELETE FROM {cp_table} p USING {c_table} c, unnest(%s::bigint[], %s::text[]) AS v(aid, cvr) "
+            f"WHERE p.company_id = c.id AND c.cvr = v.cvr AND p.activity_id = v.aid",
+            [[a for a, _c in pairs], [c for _a, c in pairs]],
+        )
+    if del_i:
+        pairs = [(aid, code) for aid, gone in del_i for code in gone]
+        cur.execute(
+            f"DELETE FROM {ip_table} p USING {KnowledgeInstitution._meta.db_table} i, "
+            f"unnest(%s::bigint[], %s::text[]) AS v(aid, code) "
+            f"WHERE p.institution_id = i.id AND i.code = v.code AND p.activity_id = v.aid",
+            [[a for a, _c in pairs], [c for _a, c in pairs]],
+        )
+    if add_c:
+        cur.execute(
+            f"INSERT INTO {cp_table} (activity_id, company_id) SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+            [[a for a, _c in add_c], [c for _a, c in add_c]],
+        )
+    if add_i:
+        cur.execute(
+            f"INSERT INTO {ip_table} (activity_id, institution_id) SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+            [[a for a, _c in add_i], [c for _a, c in add_i]],
+        )
+    return UpsertResult(
+        created=len(to_create), updated=len(to_update), unchanged=unchanged,
+        created_ids=frozenset(p.external_id for p in to_create),
+    )
+
+
+def activity_put(*, cluster: ClusterOrganisation, external_id: str, data: dict) -> tuple[Activity, bool]:
+    """Create or replace one activity (idempotent). Returns (activity, created)."""
+    body_id = data.get("external_id") if isinstance(data, dict) else None
+    if body_id is not None and body_id != external_id:
+        raise IngestValidationError([{
+            "index": 0, "field": "external_id",
+            "detail": _("external_id i forespørgslen skal være det samme som i adressen."),
+        }])
+    item = {**data, "external_id": external_id} if isinstance(data, dict) else data
+    result = activity_bulk_upsert(cluster=cluster, items=[item])
+    activity = Activity.objects.get(cluster=cluster, external_id=external_id)
+    return activity, external_id in result.created_ids
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity) -> None:
+    """Delete an activity with its participations (they cascade)."""
+    with connection.cursor() as cur:
+        _lock_cluster(cur, activity.cluster_id)
+    CompanyParticipation.objects.filter(activity=activity).delete()
+    InstitutionParticipation.objects.filter(activity=activity).delete()
+    activity.delete()
+
+
+@transaction.atomic
+def facilitated_project_put(
+    *, cluster: ClusterOrganisation, external_id: str, data: dict
+) -> tuple[FacilitatedProject, bool]:
+    """Create or replace one facilitated project by (cluster, external_id). `data` is validated
+    (title, funder, funder_kind, year, amounts, status). Returns (project, created)."""
+    fields = {
+        "title": data["title"],
+        "funder": data["funder"],
+        "funder_kind": data["funder_kind"],
+        "year": data["year"],
+        "amount_applied_dkk": data["amount_applied_dkk"],
+        "amount_granted_dkk": data.get("amount_granted_dkk", 0),
+        "cluster_share_dkk": data.get("cluster_share_dkk", 0),
+        "status": data.get("status", FacilitatedProjectStatus.APPLIED),
+    }
+    with connection.cursor() as cur:
+        _lock_cluster(cur, cluster.pk)
+    project = (
+        FacilitatedProject.objects.select_for_update()
+        .filter(cluster=cluster, external_id=external_id).first()
+    )
+    if project is None:
+        return FacilitatedProject.objects.create(cluster=cluster, external_id=external_id, **fields), True
+    if any(getattr(project, k) != v for k, v in fields.items()):
+        for k, v in fields.items():
+            setattr(project, k, v)
+        project.version += 1
+        project.save(update_fields=[*fields, "version", "updated_at"])
+    return project, False

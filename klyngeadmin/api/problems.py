@@ -1,0 +1,145 @@
+"""Errors as `application/problem+json` (RFC 9457), with every field problem listed.
+
+Body: {"type", "title", "status", "detail", "errors": [{"index"?, "field", "detail", "code"?}]}.
+`index` is the item's position in a bulk request; `field` is a dotted path with list indexes
+(`companies[0].cvr`)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "https://klyngeadmin.example/problems/"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("Forespørgslen er for stor.")
+    default_code = "payload_too_large"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("Ressourcen er ændret siden den blev hentet (ETag passer ikke).")
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _("Ændringer kræver en If-Match-header med ressourcens ETag.")
+    default_code = "precondition_required"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Ressourcens tilstand tillader ikke handlingen.")
+    default_code = "conflict"
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("Idempotency-Key er allerede brugt til en anden forespørgsel.")
+    default_code = "idempotency_key_reused"
+
+
+class FieldErrors(exceptions.APIException):
+    """A 400 carrying an already-flat list of field errors (bulk validation)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("Forespørgslen indeholder fejl.")
+    default_code = "invalid"
+
+    def __init__(self, errors: list[dict], detail=None):
+        super().__init__(detail)
+        self.errors = errors
+
+
+TITLES = {
+    400: _("Ugyldig forespørgsel"),
+    401: _("Ikke godkendt"),
+    403: _("Adgang nægtet"),
+    404: _("Ikke fundet"),
+    405: _("Metoden er ikke tilladt"),
+    406: _("Formatet kan ikke leveres"),
+    409: _("Konflikt"),
+    412: _("Forudsætning ikke opfyldt"),
+    413: _("Forespørgslen er for stor"),
+    415: _("Ikke-understøttet indholdstype"),
+    422: _("Kan ikke behandles"),
+    428: _("Forudsætning påkrævet"),
+    429: _("For mange forespørgsler"),
+}
+
+
+def flatten(detail, path: str = "") -> list[dict]:
+    """DRF's nested ValidationError detail as a flat list of {field, detail, code}."""
+    out: list[dict] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            sub = f"{path}.{name}" if path and name else (path or name)
+            out.extend(flatten(value, sub))
+    elif isinstance(detail, list):
+        if all(isinstance(v, str) for v in detail):
+            for v in detail:
+                out.append(_error(path, v))
+        else:
+            for i, value in enumerate(detail):
+                if value:
+                    out.extend(flatten(value, f"{path}[{i}]"))
+    else:
+        out.append(_error(path, detail))
+    return out
+
+
+def _error(field: str, message) -> dict:
+    item = {"field": field or None, "detail": str(message)}
+    code = getattr(message, "code", None)
+    if code:
+        item["code"] = code
+    return item
+
+
+def problem_response(status_code: int, detail, *, code: str = "error", errors=None, headers=None):
+    body = {
+        "type": f"{TYPE_BASE}{code}",
+        "title": str(TITLES.get(status_code, _("Fejl"))),
+        "status": status_code,
+        "detail": str(detail),
+    }
+    body["errors"] = errors or []
+    return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    errors: list[dict] = []
+    detail = exc.detail
+    code = exc.default_code
+    if isinstance(exc, FieldErrors):
+        errors = exc.errors
+    elif isinstance(exc, exceptions.ValidationError):
+        errors = flatten(exc.detail)
+        detail = _("Forespørgslen indeholder fejl.")
+    elif isinstance(detail, dict | list):
+        errors = flatten(detail)
+        detail = exc.default_detail
+    else:
+        code = getattr(detail, "code", None) or code
+    set_rollback()
+    return problem_response(exc.status_code, detail, code=code, errors=errors, headers=headers)
