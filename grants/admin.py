@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from .constants import NotificationStatus
 from .models import (
     AnnualReport,
     Application,
@@ -8,6 +10,8 @@ from .models import (
     Deadline,
     DeadlineExtension,
     Grant,
+    Notification,
+    NotificationPreference,
     ReportEvent,
     Tranche,
 )
@@ -79,3 +83,50 @@ class DeadlineExtensionAdmin(admin.ModelAdmin):
     list_display = ("deadline", "status", "requested_due_at", "new_due_at", "created_at")
     list_filter = ("status",)
     search_fields = ("deadline__subject", "reason")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The administrators' list of notifications by status: failed ones first in the filter,
+    with their last error, and an action to send them again."""
+
+    list_display = (
+        "created_at", "status", "delivery", "kind", "recipient", "subject", "attempts",
+        "last_error_short", "sent_at", "read_at",
+    )
+    list_filter = ("status", "delivery", "created_at", "kind")
+    search_fields = ("subject", "kind", "recipient__username", "recipient__email", "last_error")
+    list_select_related = ("recipient",)
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "recipient", "kind", "deadline", "subject", "body", "url", "status", "delivery", "attempts",
+        "last_error", "next_attempt_at", "created_at", "sent_at", "read_at",
+    )
+    actions = ["retry_failed"]
+
+    @admin.display(description=_("seneste fejl"))
+    def last_error_short(self, obj):
+        return (obj.last_error or "")[:120]
+
+    @admin.action(description=_("Send de valgte fejlede notifikationer igen"))
+    def retry_failed(self, request, queryset):
+        from .notifications import notification_retry
+
+        failed = list(queryset.filter(status=NotificationStatus.FAILED))
+        for n in failed:
+            notification_retry(notification=n)
+        self.message_user(
+            request, _("%(count)s notifikationer sendes igen.") % {"count": len(failed)},
+            messages.SUCCESS,
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "category", "delivery", "updated_at")
+    list_filter = ("category", "delivery")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)

@@ -103,8 +103,25 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Afventer afsendelse")
     SENT = "sent", _("Sendt")
     FAILED = "failed", _("Fejlet")
+    SKIPPED = "skipped", _("Ikke mailet (fravalgt)")
 
 
 class AttachmentKind(models.TextChoices):
     AUDITOR_STATEMENT = "auditor_statement", _("Revisorerklæring")
     OTHER = "other", _("Andet bilag")
+
+
+class NotificationDelivery(models.TextChoices):
+    """How a person wants a category of notifications by mail (they always show in the list)."""
+
+    IMMEDIATE = "immediate", _("Med det samme")
+    DIGEST = "digest", _("Daglig samlet mail")
+    OFF = "off", _("Fra (kun på siden)")
+
+
+class NotificationCategory(models.TextChoices):
+    DEADLINES = "deadlines", _("Fristpåmindelser")
+    REPORTS = "reports", _("Årsrapporter")
+    CASES = "cases", _("Sager")
+    EVALUATIONS = "evaluations", _("Midtvejsevaluering")
+    OTHER = "other", _("Andet")

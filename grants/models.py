@@ -20,6 +20,8 @@ from .constants import (
     Funder,
     GrantStatus,
     GrantType,
+    NotificationCategory,
+    NotificationDelivery,
     NotificationStatus,
     ReportStatus,
     TrancheStatus,
@@ -435,11 +437,16 @@ class Notification(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(
+        _("levering"), max_length=20, choices=NotificationDelivery.choices,
+        default=NotificationDelivery.IMMEDIATE,
+    )
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    last_error = models.TextField(_("seneste fejl"), blank=True)
+    next_attempt_at = models.DateTimeField(_("næste forsøg"), null=True, blank=True)
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    read_at = models.DateTimeField(_("læst"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notifikation")
@@ -447,6 +454,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             choices_check("notification_status_valid", "status", NotificationStatus),
+            choices_check("notification_delivery_valid", "delivery", NotificationDelivery),
             models.UniqueConstraint(
                 fields=["deadline", "recipient", "kind"], name="notification_once_per_deadline",
                 condition=Q(deadline__isnull=False),
@@ -455,6 +463,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status"], name="notification_pending",
                          condition=Q(status="pending")),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], name="notification_unread",
+                         condition=Q(read_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -512,3 +523,32 @@ class ReportAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one category of notifications by mail. No row means immediately."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(_("kategori"), max_length=20, choices=NotificationCategory.choices)
+    delivery = models.CharField(
+        _("levering"), max_length=20, choices=NotificationDelivery.choices,
+        default=NotificationDelivery.IMMEDIATE,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notifikationsindstilling")
+        verbose_name_plural = _("notifikationsindstillinger")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="notification_preference_once"),
+            choices_check("notification_preference_category_valid", "category", NotificationCategory),
+            choices_check("notification_preference_delivery_valid", "delivery", NotificationDelivery),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.category}: {self.delivery}"

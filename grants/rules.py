@@ -18,6 +18,13 @@ def report_is_editable(user, report) -> bool:
     return report is not None and report.status in EDITABLE_REPORT_STATES
 
 
+@rules.predicate
+def is_recipient(user, notification) -> bool:
+    return notification is not None and notification.recipient_id == user.pk
+
+
+rules.add_perm("grants.view_notification", rules.is_authenticated & is_recipient)
+rules.add_perm("grants.change_notification", rules.is_authenticated & is_recipient)
 rules.add_perm("grants.view_grant", is_authority | (is_cluster_user & is_own_cluster))
 rules.add_perm("grants.view_annualreport", is_authority | (is_cluster_user & is_own_cluster))
 rules.add_perm("grants.change_annualreport", is_cluster_user & is_own_cluster & report_is_editable)

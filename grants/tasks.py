@@ -1,46 +1,44 @@
+"""Celery tasks: thin, idempotent, safe to run twice or at the same time.
+
+Every task acks late and is re-queued if its worker dies (settings: CELERY_TASK_ACKS_LATE,
+CELERY_TASK_REJECT_ON_WORKER_LOST); a database that is briefly unreachable is retried a bounded
+number of times with exponential backoff. A mail that keeps failing is not a task retry: the
+relay records it on the notification row, retries it with backoff and marks it failed in the
+end (grants.notifications.relay_pending)."""
+
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
+from django.db import InterfaceError, OperationalError
 
-from .constants import NotificationStatus
-from .models import Notification
+from . import notifications, reminders
 
-MAX_ATTEMPTS = 5
+RETRYING = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def relay_notifications(batch_size: int = 100) -> int:
-    """Send pending notifications. Each row is locked (SKIP LOCKED) while it is sent, so two
-    relays never send the same row; a row that keeps failing is marked failed."""
-    sent = 0
-    while True:
-        with transaction.atomic():
-            rows = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .select_related("recipient")
-                .filter(status=NotificationStatus.PENDING)
-                .order_by("id")[:batch_size]
-            )
-            if not rows:
-                return sent
-            for n in rows:
-                try:
-                    url = settings.SITE_URL.rstrip("/") + n.url if n.url.startswith("/") else n.url
-                    body = f"{n.body}\n\n{url}".strip() if url else n.body
-                    send_mail(n.subject, body, None, [n.recipient.email], fail_silently=False)
-                except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
-                    n.attempts += 1
-                    n.last_error = str(exc)[:2000]
-                    if n.attempts >= MAX_ATTEMPTS:
-                        n.status = NotificationStatus.FAILED
-                    n.save(update_fields=["attempts", "last_error", "status"])
-                    continue
-                n.status = NotificationStatus.SENT
-                n.sent_at = timezone.now()
-                n.attempts += 1
-                n.save(update_fields=["status", "sent_at", "attempts"])
-                sent += 1
-            if len(rows) < batch_size:
-                return sent
+@shared_task(**RETRYING)
+def relay_notifications(limit: int = 200) -> int:
+    """Mail pending notifications (the outbox relay; also on the beat every minute)."""
+    sent = notifications.relay_pending(limit=limit)
+    if sent >= limit:  # more may be waiting: go on in a fresh task
+        relay_notifications.apply_async(retry=True, retry_policy=notifications.KICK_RETRY_POLICY)
+    return sent
+
+
+@shared_task(**RETRYING)
+def reminder_tick() -> int:
+    """Create the deadline reminders due now (beat: every 15 minutes, UTC)."""
+    return len(reminders.reminder_tick())
+
+
+@shared_task(**RETRYING)
+def send_notification_digests() -> int:
+    """Mail each person's daily digest (beat: once a day)."""
+    return notifications.send_digests()

@@ -1,11 +1,32 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klyngeadmin.settings")
 
 app = Celery("klyngeadmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# The beat schedule lives in code (UTC); later issues add their ticks here.
-app.conf.beat_schedule = {}
+
+# The beat schedule lives in code, in UTC (CELERY_TIMEZONE). Nothing here depends on local
+# time: the tasks work out Danish calendar days from the database, so the switches to and from
+# summer time neither skip nor repeat a reminder. `expires` keeps a stopped worker from facing
+# a pile of stale ticks when it comes back (the next tick does the same work anyway).
+app.conf.beat_schedule = {
+    "reminder-tick": {
+        "task": "grants.tasks.reminder_tick",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "notification-relay": {
+        "task": "grants.tasks.relay_notifications",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "notification-digest": {
+        "task": "grants.tasks.send_notification_digests",
+        "schedule": crontab(hour=5, minute=30),  # 06:30 Danish winter time, 07:30 summer time
+        "options": {"expires": 3600},
+    },
+}

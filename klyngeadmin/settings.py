@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "grants.context_processors.notifications",
             ],
         },
     },
@@ -126,6 +127,10 @@ STORAGES = {
 # Mail: console in development, locmem in tests, SMTP (EMAIL_URL) in production.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
+# The worker tests point a worker subprocess at a file backend (EMAIL_URL=filemail:///dir) or
+# a backend of their own; an explicit EMAIL_BACKEND wins over EMAIL_URL.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="klyngeadmin <noreply@klyngeadmin.example>")
 
 # Celery: Redis from REDIS_URL; without it an embedded filesystem broker under var/, so the
@@ -159,6 +164,28 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_TASK_TIME_LIMIT = 600  # well below the broker's visibility_timeout
+
+# Deadline reminders (grants.reminders). Days are Danish calendar days (Europe/Copenhagen);
+# a day's reminders go out from `send_from` local time. Missing keys take these defaults.
+REMINDER_POLICY = {
+    "send_from": "07:00",
+    # The cluster's director and staff: 30, 14, 7 and 1 days before, and on the day.
+    "cluster_kinds": ["annual_report", "self_assessment", "changes_requested"],
+    "cluster_roles": ["director", "cluster_staff"],
+    "cluster_days_before": [30, 14, 7, 1, 0],
+    # Overdue: the day after, then every 7 days (+7, +14, ...).
+    "overdue_first_day": 1,
+    "overdue_every_days": 7,
+    # ... and at 7 days overdue the assigned caseworker is told too.
+    "escalate_to_caseworker_days_overdue": 7,
+    # Caseworkers: their own scoring and case-handling deadlines.
+    "caseworker_kinds": ["scoring", "case_handling"],
+    "caseworker_days_before": [7, 1, 0],
+}
+# Mail of a notification that keeps failing: retried with backoff, then marked failed.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from grants import notification_views
+
 from . import views
 
 urlpatterns = [
@@ -13,6 +15,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),
     path("", include("grants.urls")),
+    path("notifikationer/", notification_views.notification_list, name="notification_list"),
+    path("notifikationer/laest/", notification_views.notification_read_all, name="notification_read_all"),
+    path("notifikationer/<int:pk>/laest/", notification_views.notification_read, name="notification_read"),
+    path("notifikationer/indstillinger/", notification_views.notification_preferences,
+         name="notification_preferences"),
 ]
 
 if settings.DEBUG:  # the benchmarks' bare-view limit (bench/common.py)
