@@ -178,11 +178,16 @@ FundingFormSet = formset_factory(
 )
 
 
-def funding_formset(report, data=None) -> BaseFundingFormSet:
-    initial = [
-        {"funder": f.funder, "funder_kind": f.funder_kind, "amount_dkk": f.amount_dkk}
-        for f in report.competitive_funding.all()
-    ] if data is None else None
+def funding_formset(report, data=None, rows=None) -> BaseFundingFormSet:
+    """The competitive-funding rows as a formset; `rows` (already fetched) saves a query."""
+    if data is None:
+        rows = report.competitive_funding.all() if rows is None else rows
+        initial = [
+            {"funder": f.funder, "funder_kind": f.funder_kind, "amount_dkk": f.amount_dkk}
+            for f in rows
+        ]
+    else:
+        initial = None
     return FundingFormSet(data=data, initial=initial, prefix="funding")
 
 

@@ -393,6 +393,7 @@ def dashboard_data(*, user) -> dict:
     )
     for d in deadlines:
         d.days_left = (timezone.localdate(d.due_at) - timezone.localdate(now)).days
+        d.days_overdue = max(0, -d.days_left)
     extensions = list(
         scope_to_user(DeadlineExtension.objects.all(), user, cluster_path="deadline__cluster")
         .select_related("deadline")

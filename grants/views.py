@@ -74,8 +74,11 @@ def report_detail(request, pk: int):
             report.refresh_from_db()
     else:
         form = ReportForm(instance=report) if can_edit else None
-        formset = funding_formset(report) if can_edit else None
+        formset = None
         status = 200
+    page = selectors.report_page_data(report=report)
+    if formset is None and can_edit:
+        formset = funding_formset(report, rows=page["competitive_funding"])
     context = {
         "report": report,
         "form": form,
@@ -84,7 +87,7 @@ def report_detail(request, pk: int):
         "conflict": conflict,
         "missing": services.report_missing(report=report) if can_edit else {},
         "attachment_form": AttachmentForm() if can_edit else None,
-        **selectors.report_page_data(report=report),
+        **page,
     }
     return render(request, "grants/report_detail.html", context, status=status)
 

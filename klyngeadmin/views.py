@@ -1,10 +1,13 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 
 @login_required
 def home(request):
-    """The landing page after sign-in. Later issues route each role to its own start page."""
+    """The landing page after sign-in: cluster people go to their cluster's dashboard; later
+    issues route the other roles to their own start pages."""
+    if request.user.is_cluster_user:
+        return redirect("grants:dashboard")
     return render(request, "home.html")
 
 
