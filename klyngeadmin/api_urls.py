@@ -5,6 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clusters.api import views as cluster_views
+from grants.api import views as grant_views
 
 app_name = "api"
 
@@ -30,4 +31,11 @@ urlpatterns = [
         cluster_views.FacilitatedProjectDetailView.as_view(),
         name="facilitated-project-detail",
     ),
+    path("reports/", grant_views.ReportListView.as_view(), name="report-list"),
+    path("reports/<int:pk>/", grant_views.ReportDetailView.as_view(), name="report-detail"),
+    path("reports/<int:pk>/submit/", grant_views.ReportSubmitView.as_view(), name="report-submit"),
+    path("deadlines/", grant_views.DeadlineListView.as_view(), name="deadline-list"),
+    path("statistics/", grant_views.StatisticsView.as_view(), name="statistics"),
+    path("cases/", grant_views.CaseListView.as_view(), name="case-list"),
+    path("cases/<str:journal_number>/", grant_views.CaseDetailView.as_view(), name="case-detail"),
 ]

@@ -202,6 +202,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "grants.constants.ReportStatus",
+        "CaseStatusEnum": "grants.constants.CaseStatus",
+        "ClusterStatusEnum": "clusters.constants.ClusterStatus",
+        "FacilitatedProjectStatusEnum": "clusters.constants.FacilitatedProjectStatus",
+    },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

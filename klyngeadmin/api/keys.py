@@ -74,7 +74,7 @@ def api_key_revoke(*, api_key: ApiKey, actor=None) -> ApiKey:
 def api_key_lookup(plain: str) -> ApiKey | None:
     """The key row for a plain key, with its owner, or None."""
     return (
-        ApiKey.objects.select_related("cluster", "user", "user__cluster")
+        ApiKey.objects.select_related("cluster", "user", "user__cluster", "created_by")
         .filter(key_hash=hash_key(plain))
         .first()
     )

@@ -92,3 +92,14 @@ def test_create_api_key_command_refuses(director):
     with pytest.raises(CommandError):
         call_command("create_api_key", "--user", director.username, stdout=io.StringIO(),
                      stderr=io.StringIO())
+
+
+def test_revoked_and_expired_caseworker_keys_get_401(caseworker):
+    from klyngeadmin.api.keys import api_key_revoke
+
+    revoked = api_key_create(name="r", user=caseworker)
+    api_key_revoke(api_key=revoked.api_key)
+    expired = api_key_create(name="e", user=caseworker, expires_at=timezone.now() - timedelta(seconds=1))
+    for issued in (revoked, expired):
+        for path in ("/api/v1/cases/", "/api/v1/statistics/", "/api/v1/reports/"):
+            assert_problem(ApiClient(issued.plain).get(path), 401)

@@ -26,12 +26,17 @@ def test_schema_documents_the_contract():
         "/api/v1/clusters/", "/api/v1/institutions/", "/api/v1/activities/",
         "/api/v1/activities/{external_id}/", "/api/v1/activities/bulk/",
         "/api/v1/facilitated-projects/", "/api/v1/facilitated-projects/{external_id}/",
+        "/api/v1/reports/", "/api/v1/reports/{id}/", "/api/v1/reports/{id}/submit/",
+        "/api/v1/deadlines/", "/api/v1/statistics/", "/api/v1/cases/",
+        "/api/v1/cases/{journal_number}/",
     ]:
         assert path in paths, path
     assert set(paths["/api/v1/activities/{external_id}/"]) >= {"get", "put", "delete"}
     bulk = paths["/api/v1/activities/bulk/"]["post"]
     assert {"200", "400", "401", "413", "415", "422", "429"} <= set(bulk["responses"])
     assert bulk["responses"]["400"]["content"]["application/problem+json"]
+    patch = paths["/api/v1/reports/{id}/"]["patch"]
+    assert {"200", "412", "428"} <= set(patch["responses"])
     assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
 
 

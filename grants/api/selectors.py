@@ -1,0 +1,42 @@
+"""Reads for the API, scoped to the key's principal."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from klyngeadmin.constants import AUTHORITY_ROLES, CLUSTER_ROLES
+
+from ..models import Case, CaseEvent, Deadline
+from ..selectors import CLUSTER_DEADLINE_KINDS, report_list
+
+
+def report_api_list(*, user):
+    return report_list(user=user).order_by("year", "grant__cluster__slug", "id")
+
+
+def open_deadline_list(*, user) -> QuerySet[Deadline]:
+    """The key's open deadlines: a cluster's own (reports, self-assessments, requested
+    changes); a caseworker's: those assigned to them and their cases' handling deadlines."""
+    qs = Deadline.objects.filter(completed_at__isnull=True, cancelled_at__isnull=True).select_related(
+        "cluster"
+    )
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.role in CLUSTER_ROLES and user.cluster_id:
+        qs = qs.filter(cluster_id=user.cluster_id, kind__in=CLUSTER_DEADLINE_KINDS)
+    elif user.role in AUTHORITY_ROLES and user.pk:
+        qs = qs.filter(Q(assignee=user) | Q(case__assignee=user))
+    else:
+        return qs.none()
+    return qs.order_by("due_at", "id")
+
+
+def case_api_list(*, user) -> QuerySet[Case]:
+    """Cases with their whole event trail (internal notes included: authority keys only)."""
+    if user is None or not user.is_authenticated or user.role not in AUTHORITY_ROLES:
+        return Case.objects.none()
+    return (
+        Case.objects.select_related("cluster", "assignee", "deadline")
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("created_at", "id"))
+        )
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,124 @@
+"""API representations of reports, deadlines and cases. Thin: rules live in grants.services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..constants import CaseEventKind, CaseStatus, CaseType, DeadlineKind, ReportStatus
+from ..models import AnnualReport, Case, CaseEvent, Deadline
+from ..services import REPORT_FINANCE_FIELDS, REPORT_NARRATIVE_FIELDS
+
+MAX_AMOUNT = 10**15
+MAX_TEXT = 20_000
+
+
+class ReportListSerializer(serializers.ModelSerializer):
+    cluster = serializers.CharField(source="grant.cluster.slug", read_only=True)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, read_only=True)
+    due_at = serializers.DateTimeField(source="deadline.due_at", read_only=True)
+
+    class Meta:
+        model = AnnualReport
+        fields = ["id", "cluster", "year", "status", "due_at"]
+        read_only_fields = fields
+
+
+class ReportSerializer(ReportListSerializer):
+    """A report with its financial and narrative sections; status and figures are read-only."""
+
+    class Meta:
+        model = AnnualReport
+        fields = [
+            "id", "cluster", "year", "year_number", "status", "due_at", "version",
+            "submitted_at", "approved_at", *REPORT_FINANCE_FIELDS, *REPORT_NARRATIVE_FIELDS,
+        ]
+        read_only_fields = fields
+
+
+class ReportPatchSerializer(serializers.Serializer):
+    """The draft's financial (whole kroner) and narrative fields; send only what changes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in REPORT_FINANCE_FIELDS:
+            self.fields[name] = serializers.IntegerField(
+                min_value=0, max_value=MAX_AMOUNT, allow_null=True, required=False
+            )
+        for name in REPORT_NARRATIVE_FIELDS:
+            self.fields[name] = serializers.CharField(
+                max_length=MAX_TEXT, allow_blank=True, required=False, trim_whitespace=False
+            )
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    due_at = serializers.DateTimeField(help_text="ISO 8601 with the time-zone offset.")
+    cluster = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "kind", "subject", "due_at", "original_due_at", "cluster"]
+        read_only_fields = fields
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=CaseEventKind.choices)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "from_status", "to_status", "text", "internal", "actor", "created_at"]
+        read_only_fields = fields
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    type = serializers.ChoiceField(source="case_type", choices=CaseType.choices, read_only=True)
+    status = serializers.ChoiceField(choices=CaseStatus.choices, read_only=True)
+    cluster = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    deadline = serializers.SerializerMethodField()
+    events = CaseEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "journal_number", "type", "status", "cluster", "subject", "assignee", "deadline",
+            "events",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True, help_text="Handling deadline."))
+    def get_deadline(self, case):
+        if case.deadline is None:
+            return None
+        return serializers.DateTimeField().to_representation(case.deadline.due_at)
+
+
+class StatisticsSerializer(serializers.Serializer):
+    """Headline figures (numbers) for the period; clusters.statistics adds more keys."""
+
+    from_year = serializers.IntegerField()
+    to_year = serializers.IntegerField()
+    cluster = serializers.CharField(allow_null=True)
+    companies = serializers.IntegerField()
+    activities = serializers.IntegerField()
+    institution_participations = serializers.IntegerField()
+    institution_activities = serializers.IntegerField()
+    grant_spent_dkk = serializers.IntegerField()
+    external_funding_dkk = serializers.IntegerField()
+    share_companies_outside_strength_position = serializers.FloatField(
+        allow_null=True, help_text="A fraction from 0 to 1."
+    )
+    sme_companies = serializers.IntegerField()
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    from_year = serializers.IntegerField(min_value=2000, max_value=2100, default=2021)
+    to_year = serializers.IntegerField(min_value=2000, max_value=2100, default=2023)
+    cluster = serializers.SlugField(required=False)
+
+    def validate(self, attrs):
+        if attrs["to_year"] < attrs["from_year"]:
+            raise serializers.ValidationError({"to_year": "to_year ligger før from_year."})
+        if attrs["to_year"] - attrs["from_year"] > 50:
+            raise serializers.ValidationError({"to_year": "Højst 50 år ad gangen."})
+        return attrs
