@@ -40,7 +40,7 @@ def test_list_shows_own_notifications_and_unread_count_in_header(client, directo
 def test_unread_count_is_in_the_header_of_every_page(client, director):
     notify(recipient=director, kind="report_submitted", subject="x")
     client.force_login(director)
-    assert "1 ulæst" in client.get("/").content.decode()
+    assert "1 ulæst" in client.get("/", follow=True).content.decode()
 
 
 def test_list_query_count_is_constant(client, director, django_assert_max_num_queries):
