@@ -37,11 +37,12 @@ from typing import Any
 from django.contrib.postgres.aggregates import BoolOr
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Q, Sum
+from django.db.models import BooleanField, Count, F, Func, Min, Q, Sum
 from django.db.models.functions import Coalesce, Left
 
 from grants.constants import ReportStatus
 from grants.models import AnnualReport, CompetitiveFunding
+from klyngeadmin.scoping import scope_to_user
 
 from .constants import (
     SME_SIZE_CLASSES,
@@ -431,3 +432,50 @@ def programme_statistics(*, from_year: int, to_year: int, clusters=None, region=
     )
     by_cluster = [(cluster, per_cluster[cluster.pk]) for cluster in clusters_qs.order_by("name")]
     return Statistics(selection=sel, totals=totals, by_year=by_year, by_cluster=by_cluster)
+
+
+# -- scoped selectors for the cluster page and the participant export --------------------------
+
+
+def own_cluster_for_statistics(*, user) -> ClusterOrganisation | None:
+    """The cluster whose statistics page a cluster user may see (their own), else None."""
+    if not (user.has_perm("clusters.view_cluster_statistics") and user.cluster_id):
+        return None
+    return (
+        ClusterOrganisation.objects.select_related("strength_position")
+        .filter(pk=user.cluster_id)
+        .first()
+    )
+
+
+PARTICIPANT_COLUMNS = (
+    "cvr", "year", "cluster", "activities", "innovation_projects", "rd_applications",
+    "international_activities", "first_activity", "size_class", "db07_code",
+)
+
+
+def participant_rows(*, user, from_year: int, to_year: int, clusters=None, region=None,
+                     strength_position=None):
+    """One row per (company CVR, year, cluster) with the company's activities that year, for
+    register-based effect measurement. Scoped to the user; grouped and counted in SQL."""
+    sel = Selection.build(from_year=from_year, to_year=to_year, clusters=clusters, region=region,
+                          strength_position=strength_position)
+    qs = scope_to_user(CompanyParticipation.objects.all(), user, cluster_path="activity__cluster")
+    return (
+        qs.filter(sel.q(year="activity__year", cluster="activity__cluster"))
+        .values(cvr=F("company__cvr"), year=F("activity__year"), cluster=F("activity__cluster__slug"))
+        .annotate(
+            activities=Count("activity_id"),
+            innovation_projects=Count(
+                "activity_id", filter=Q(activity__activity_type=ActivityType.INNOVATION_PROJECT)
+            ),
+            rd_applications=Count(
+                "activity_id", filter=Q(activity__activity_type=ActivityType.RD_APPLICATION)
+            ),
+            international_activities=Count("activity_id", filter=Q(activity__international=True)),
+            first_activity=Min("activity__start_date"),
+            size_class=Min("company__size_class"),
+            db07_code=Min("company__db07_code"),
+        )
+        .order_by("cvr", "year", "cluster")
+    )
