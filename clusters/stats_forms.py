@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants.forms import AccessibleFormMixin
+
 from .constants import Region
 from .models import ClusterOrganisation, StrengthPosition
 from .statistics import DEFAULT_FROM_YEAR, DEFAULT_TO_YEAR
@@ -15,27 +17,16 @@ def year_choices():
     return [(y, str(y)) for y in range(FIRST_YEAR, timezone.localdate().year + 1)]
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(AccessibleFormMixin, forms.Form):
     from_year = forms.TypedChoiceField(label=_("Fra år"), coerce=int, choices=year_choices)
     to_year = forms.TypedChoiceField(label=_("Til år"), coerce=int, choices=year_choices)
 
     def __init__(self, data=None, **kwargs):
         data = data.copy() if data else {}
-        data.setdefault("from_year", DEFAULT_FROM_YEAR)
-        data.setdefault("to_year", DEFAULT_TO_YEAR)
+        data.setdefault("from_year", str(DEFAULT_FROM_YEAR))
+        data.setdefault("to_year", str(DEFAULT_TO_YEAR))
         super().__init__(data, **kwargs)
-
-    def full_clean(self):
-        """Point each invalid field at its error text (and help text) for screen readers."""
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            auto_id = self[name].auto_id
-            ids = [f"{auto_id}_helptext"] if self.fields[name].help_text else []
-            self.fields[name].widget.attrs.update(
-                {"aria-describedby": " ".join([*ids, f"{auto_id}-error"]), "aria-invalid": "true"}
-            )
+        self._style_widgets()
 
     def clean(self):
         cleaned = super().clean()
