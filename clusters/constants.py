@@ -59,3 +59,19 @@ class FunderKind(models.TextChoices):
     FOUNDATION = "foundation", _("Private fonde")
     COMPANY = "company", _("Virksomheder")
     OTHER = "other", _("Andet")
+
+
+class ImportJobStatus(models.TextChoices):
+    INVALID = "invalid", _("Fejl i filen")
+    VALIDATED = "validated", _("Klar til import")
+    QUEUED = "queued", _("I kø")
+    RUNNING = "running", _("Importerer")
+    DONE = "done", _("Importeret")
+    FAILED = "failed", _("Mislykkedes")
+
+
+class DataEventAction(models.TextChoices):
+    CREATED = "created", _("Oprettet")
+    UPDATED = "updated", _("Ændret")
+    DELETED = "deleted", _("Slettet")
+    IMPORTED = "imported", _("Importeret")

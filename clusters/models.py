@@ -1,15 +1,19 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
     ActivityType,
     ClusterStatus,
+    DataEventAction,
     FacilitatedProjectStatus,
     FunderKind,
+    ImportJobStatus,
     InstitutionKind,
     Region,
     SizeClass,
@@ -273,3 +277,66 @@ class FacilitatedProject(TimestampedModel):
 
     def __str__(self):
         return self.title
+
+
+class ClusterDataEvent(models.Model):
+    """Append-only audit trail of a cluster's registered data: who created, changed, deleted or
+    imported which activity or facilitated project, written in the same transaction."""
+
+    cluster = models.ForeignKey(ClusterOrganisation, on_delete=models.PROTECT, related_name="data_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=DataEventAction.choices)
+    object_type = models.CharField(max_length=40)  # "activity", "facilitatedproject", "importjob"
+    object_id = models.BigIntegerField(null=True, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("datahændelse")
+        verbose_name_plural = _("datahændelser")
+        ordering = ["created_at", "id"]
+        constraints = [choices_check("cluster_data_event_action_valid", "action", DataEventAction)]
+
+
+class ImportJob(models.Model):
+    """One uploaded activity file: its parsed rows while it waits for confirmation, every bad
+    row found, and the progress of the import (read by the progress page while a worker runs)."""
+
+    cluster = models.ForeignKey(ClusterOrganisation, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activity_import_jobs"
+    )
+    file_name = models.CharField(_("filnavn"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.INVALID
+    )
+    total_rows = models.PositiveIntegerField(_("rækker i alt"), default=0)
+    done_rows = models.PositiveIntegerField(_("rækker importeret"), default=0)
+    rows = models.JSONField(default=list, blank=True)  # normalised rows, cleared after the import
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 3, "field": "cvr", "message": "…"}]
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("importjob")
+        verbose_name_plural = _("importjobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_check("import_job_status_valid", "status", ImportJobStatus),
+            models.CheckConstraint(name="import_job_progress_bounded", condition=Q(done_rows__lte=F("total_rows"))),
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else self.done_rows * 100 // self.total_rows

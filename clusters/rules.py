@@ -20,3 +20,12 @@ rules.add_perm("clusters.change_facilitatedproject", can_change_cluster_data)
 rules.add_perm("clusters.view_national_statistics", is_authority)
 rules.add_perm("clusters.view_cluster_statistics", is_cluster_user)
 rules.add_perm("clusters.export_statistics_participants", is_caseworker)
+
+# The director's pages for registering activities and facilitated projects (/aktiviteter/,
+# /projekter/) are for cluster people only; authority users read the data through the report
+# and statistics pages, and get 403 here.
+# A rule as well as a permission: Django grants every permission to superusers, but these pages
+# need a cluster, so views test the rule.
+rules.add_rule("clusters.use_cluster_pages", is_cluster_user)
+rules.add_perm("clusters.use_cluster_pages", is_cluster_user)
+rules.add_perm("clusters.delete_facilitatedproject", can_change_cluster_data)

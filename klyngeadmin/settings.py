@@ -163,6 +163,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Activity files with at most this many rows are imported in the request; larger ones by a
+# Celery worker while the page shows progress (tests set it to take either path).
+CLUSTERS_IMPORT_INLINE_MAX_ROWS = env.int("CLUSTERS_IMPORT_INLINE_MAX_ROWS", default=300)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TASK_TIME_LIMIT = 600  # well below the broker's visibility_timeout
 

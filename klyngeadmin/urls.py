@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifikationer/<int:pk>/laest/", notification_views.notification_read, name="notification_read"),
     path("notifikationer/indstillinger/", notification_views.notification_preferences,
          name="notification_preferences"),
+    path("", include("clusters.urls")),
 ]
 
 if settings.DEBUG:  # the benchmarks' bare-view limit (bench/common.py)

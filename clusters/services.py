@@ -1,0 +1,593 @@
+"""Every write to a cluster's activities and facilitated projects goes through a function here:
+keyword-only arguments, one transaction each, an audit row (ClusterDataEvent) in the same
+transaction.
+
+The row checks (`activity_rows_check`) and the bulk upsert (`activity_bulk_upsert`) are shared by
+the browser import and any other bulk channel: rows are plain `ActivityRow` values, errors are
+`RowError(index, field, message)` with Danish messages."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .constants import ActivityType, DataEventAction, FacilitatedProjectStatus, FunderKind
+from .cvr import is_valid_cvr
+from .models import (
+    Activity,
+    ClusterDataEvent,
+    ClusterOrganisation,
+    Company,
+    CompanyParticipation,
+    FacilitatedProject,
+    InstitutionParticipation,
+    KnowledgeInstitution,
+)
+from .sme import sme_size_class
+
+MAX_EMPLOYEES = 1_000_000
+
+
+class StaleVersion(Exception):
+    """The object changed since the form was shown (optimistic locking): nothing was saved."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "En anden har gemt ændringer, siden du åbnede siden. Dine ændringer er ikke gemt; "
+                "genindlæs siden for at se den nyeste udgave."
+            )
+        )
+
+
+# -- value types ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompanyRef:
+    """A participating company: its CVR, and for a company not yet known, its name and size."""
+
+    cvr: str
+    name: str = ""
+    employees: int | None = None
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    external_id: str
+    title: str
+    activity_type: str
+    start_date: date
+    end_date: date
+    international: bool = False
+    eu_funded: bool = False
+    companies: tuple[CompanyRef, ...] = ()
+    institutions: tuple[str, ...] = ()  # KnowledgeInstitution.code
+
+    def to_json(self) -> dict:
+        return {
+            "external_id": self.external_id, "title": self.title,
+            "activity_type": self.activity_type,
+            "start_date": self.start_date.isoformat(), "end_date": self.end_date.isoformat(),
+            "international": self.international, "eu_funded": self.eu_funded,
+            "companies": [[c.cvr, c.name, c.employees] for c in self.companies],
+            "institutions": list(self.institutions),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> ActivityRow:
+        return cls(
+            external_id=d["external_id"], title=d["title"], activity_type=d["activity_type"],
+            start_date=date.fromisoformat(d["start_date"]), end_date=date.fromisoformat(d["end_date"]),
+            international=d["international"], eu_funded=d["eu_funded"],
+            companies=tuple(CompanyRef(cvr, name, emp) for cvr, name, emp in d["companies"]),
+            institutions=tuple(d["institutions"]),
+        )
+
+
+@dataclass(frozen=True)
+class RowError:
+    index: int  # the caller's row number (file row, request index)
+    field: str
+    message: str
+
+    def to_json(self) -> dict:
+        return {"row": self.index, "field": self.field, "message": self.message}
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    activity_ids: list[int] = field(default_factory=list)
+
+
+# -- companies ------------------------------------------------------------------------------
+
+
+def cvr_error(cvr: str) -> str | None:
+    """The Danish message for a bad CVR number (naming it), or None when it is valid."""
+    if len(cvr) != 8 or not cvr.isdigit():
+        return _("CVR-nummeret %(cvr)s er ugyldigt: et CVR-nummer består af præcis 8 cifre.") % {
+            "cvr": cvr or "''"
+        }
+    if not is_valid_cvr(cvr):
+        return _("CVR-nummeret %(cvr)s er ugyldigt (kontrolcifferet passer ikke).") % {"cvr": cvr}
+    return None
+
+
+def unknown_company_error(ref: CompanyRef) -> str | None:
+    """For a CVR not in the register: the message when the name or employee count is missing."""
+    if not ref.name.strip():
+        return _(
+            "Virksomheden med CVR-nummer %(cvr)s er ikke registreret: angiv navn og antal ansatte."
+        ) % {"cvr": ref.cvr}
+    if ref.employees is None or ref.employees < 0 or ref.employees > MAX_EMPLOYEES:
+        return _(
+            "Virksomheden med CVR-nummer %(cvr)s er ikke registreret: angiv antal ansatte som et "
+            "helt tal (0 eller derover)."
+        ) % {"cvr": ref.cvr}
+    return None
+
+
+def _new_company(ref: CompanyRef) -> Company:
+    return Company(
+        cvr=ref.cvr, name=ref.name.strip()[:200], employees=ref.employees,
+        size_class=sme_size_class(ref.employees),
+    )
+
+
+def companies_resolve(*, refs: Iterable[CompanyRef]) -> dict[str, int]:
+    """CVR -> company id for every ref, creating the unknown ones (name, employees, size class
+    from clusters.sme). Existing companies are not changed: the register is shared by every
+    cluster. Call inside a transaction; raises ValidationError naming the first bad CVR."""
+    by_cvr: dict[str, CompanyRef] = {}
+    for ref in refs:
+        if message := cvr_error(ref.cvr):
+            raise ValidationError(message, code="cvr")
+        if ref.cvr not in by_cvr or (ref.name and not by_cvr[ref.cvr].name):
+            by_cvr[ref.cvr] = ref  # the ref that names a new company wins
+    ids: dict[str, int] = {}
+    cvrs = list(by_cvr)
+    for i in range(0, len(cvrs), 5000):
+        ids.update(Company.objects.filter(cvr__in=cvrs[i : i + 5000]).values_list("cvr", "id"))
+    missing = [by_cvr[c] for c in cvrs if c not in ids]
+    for ref in missing:
+        if message := unknown_company_error(ref):
+            raise ValidationError(message, code="company_unknown")
+    if missing:
+        # ignore_conflicts: a company created meanwhile by someone else is simply used.
+        Company.objects.bulk_create([_new_company(r) for r in missing], batch_size=2000,
+                                    ignore_conflicts=True)
+        ids.update(Company.objects.filter(cvr__in=[r.cvr for r in missing]).values_list("cvr", "id"))
+    return ids
+
+
+def company_get_or_create(*, cvr: str, name: str = "", employees: int | None = None) -> Company:
+    """The company with this CVR; an unknown CVR creates it with its name and employee count
+    (size class from clusters.sme). A bad CVR raises ValidationError naming it."""
+    ref = CompanyRef(cvr=cvr.strip(), name=name, employees=employees)
+    with transaction.atomic():
+        company_id = companies_resolve(refs=[ref])[ref.cvr]
+    return Company.objects.get(pk=company_id)
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+
+def _event(*, cluster_id: int, actor, action: str, obj=None, object_type: str = "", summary: str = ""):
+    ClusterDataEvent.objects.create(
+        cluster_id=cluster_id, actor=actor if getattr(actor, "pk", None) else None, action=action,
+        object_type=object_type or (obj._meta.model_name if obj is not None else ""),
+        object_id=getattr(obj, "pk", None), external_id=getattr(obj, "external_id", "") or "",
+        summary=summary,
+    )
+
+
+def _lock_cluster_activities(cluster_id: int) -> None:
+    """Serialise writers of one cluster's activity set (bulk imports, single edits creating
+    external ids) for the rest of the transaction."""
+    key = zlib.crc32(b"clusters.activity") * 100_000 + cluster_id
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+# -- activities: single -----------------------------------------------------------------------
+
+ACTIVITY_FIELDS = ("external_id", "title", "activity_type", "start_date", "end_date",
+                   "international", "eu_funded")
+
+
+def _check_activity_fields(*, cluster_id: int, external_id: str, start_date, end_date,
+                           activity_type: str, exclude_pk: int | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if end_date < start_date:
+        errors["end_date"] = [_("Slutdatoen ligger før startdatoen.")]
+    if activity_type not in ActivityType.values:
+        errors["activity_type"] = [_("Ukendt aktivitetstype: %(t)s.") % {"t": activity_type}]
+    taken = Activity.objects.filter(cluster_id=cluster_id, external_id=external_id)
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        errors["external_id"] = [
+            _("Klyngen har allerede en aktivitet med det eksterne id %(id)s.") % {"id": external_id}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_participants(activity: Activity, company_ids: Iterable[int], institution_ids: Iterable[int]):
+    CompanyParticipation.objects.filter(activity=activity).delete()
+    InstitutionParticipation.objects.filter(activity=activity).delete()
+    CompanyParticipation.objects.bulk_create(
+        CompanyParticipation(activity=activity, company_id=c) for c in sorted(set(company_ids))
+    )
+    InstitutionParticipation.objects.bulk_create(
+        InstitutionParticipation(activity=activity, institution_id=i) for i in sorted(set(institution_ids))
+    )
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    cluster: ClusterOrganisation,
+    actor,
+    external_id: str,
+    title: str,
+    activity_type: str,
+    start_date: date,
+    end_date: date,
+    international: bool = False,
+    eu_funded: bool = False,
+    companies: Sequence[CompanyRef] = (),
+    institution_ids: Sequence[int] = (),
+) -> Activity:
+    """Register an activity with its participants. Unknown CVRs create the company."""
+    _lock_cluster_activities(cluster.pk)
+    _check_activity_fields(cluster_id=cluster.pk, external_id=external_id, start_date=start_date,
+                           end_date=end_date, activity_type=activity_type)
+    company_ids = companies_resolve(refs=companies)
+    activity = Activity.objects.create(
+        cluster=cluster, external_id=external_id, title=title, activity_type=activity_type,
+        start_date=start_date, end_date=end_date, international=international, eu_funded=eu_funded,
+    )
+    _set_participants(activity, company_ids.values(), institution_ids)
+    _event(cluster_id=cluster.pk, actor=actor, action=DataEventAction.CREATED, obj=activity,
+           summary=f"{len(company_ids)} virksomheder, {len(set(institution_ids))} videninstitutioner")
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    actor,
+    expected_version: int,
+    external_id: str,
+    title: str,
+    activity_type: str,
+    start_date: date,
+    end_date: date,
+    international: bool = False,
+    eu_funded: bool = False,
+    companies: Sequence[CompanyRef] = (),
+    institution_ids: Sequence[int] = (),
+) -> Activity:
+    """Change an activity and replace its participants, refusing a stale version."""
+    _lock_cluster_activities(activity.cluster_id)
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    if locked.version != expected_version:
+        raise StaleVersion()
+    _check_activity_fields(cluster_id=locked.cluster_id, external_id=external_id,
+                           start_date=start_date, end_date=end_date, activity_type=activity_type,
+                           exclude_pk=locked.pk)
+    company_ids = companies_resolve(refs=companies)
+    for name, value in (("external_id", external_id), ("title", title),
+                        ("activity_type", activity_type), ("start_date", start_date),
+                        ("end_date", end_date), ("international", international),
+                        ("eu_funded", eu_funded)):
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.save(update_fields=[*ACTIVITY_FIELDS, "version", "updated_at"])
+    locked.refresh_from_db(fields=["year"])
+    _set_participants(locked, company_ids.values(), institution_ids)
+    _event(cluster_id=locked.cluster_id, actor=actor, action=DataEventAction.UPDATED, obj=locked,
+           summary=f"{len(company_ids)} virksomheder, {len(set(institution_ids))} videninstitutioner")
+    return locked
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor, expected_version: int) -> None:
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    if locked.version != expected_version:
+        raise StaleVersion()
+    _event(cluster_id=locked.cluster_id, actor=actor, action=DataEventAction.DELETED, obj=locked,
+           summary=locked.title)
+    locked.delete()
+
+
+# -- activities: bulk ------------------------------------------------------------------------
+
+
+def activity_rows_check(*, cluster: ClusterOrganisation, rows: Sequence[tuple[int, ActivityRow]]
+                        ) -> list[RowError]:
+    """Every problem in a batch of rows (index, row), in row order: bad CVR check digit, unknown
+    CVR without name and employees, unknown institution code, end before start, unknown type,
+    duplicate external_id in the batch. A fixed number of queries whatever the batch size."""
+    errors: list[RowError] = []
+    codes = {code for _, row in rows for code in row.institutions}
+    known_codes = set(KnowledgeInstitution.objects.filter(code__in=codes).values_list("code", flat=True))
+    cvrs = {c.cvr for _, row in rows for c in row.companies if is_valid_cvr(c.cvr)}
+    known_cvrs: set[str] = set()
+    cvr_list = list(cvrs)
+    for i in range(0, len(cvr_list), 5000):
+        known_cvrs.update(Company.objects.filter(cvr__in=cvr_list[i : i + 5000])
+                          .values_list("cvr", flat=True))
+    # A new CVR needs its name and size once in the batch; other rows may give the CVR alone.
+    described = {c.cvr for _, row in rows for c in row.companies
+                 if c.cvr not in known_cvrs and unknown_company_error(c) is None}
+    first_seen: dict[str, int] = {}
+    for index, row in rows:
+        if not row.external_id:
+            errors.append(RowError(index, "external_id", _("Eksternt id mangler.")))
+        elif row.external_id in first_seen:
+            errors.append(RowError(index, "external_id", _(
+                "Det eksterne id %(id)s står også i række %(other)s: hvert id må kun stå én gang."
+            ) % {"id": row.external_id, "other": first_seen[row.external_id]}))
+        else:
+            first_seen[row.external_id] = index
+        if not row.title.strip():
+            errors.append(RowError(index, "title", _("Titel mangler.")))
+        if row.activity_type not in ActivityType.values:
+            errors.append(RowError(index, "activity_type", _(
+                "Ukendt aktivitetstype: %(t)s. Brug en af: %(valid)s."
+            ) % {"t": row.activity_type, "valid": ", ".join(ActivityType.values)}))
+        if row.end_date < row.start_date:
+            errors.append(RowError(index, "end_date", _(
+                "Slutdatoen %(end)s ligger før startdatoen %(start)s."
+            ) % {"end": row.end_date.isoformat(), "start": row.start_date.isoformat()}))
+        for ref in row.companies:
+            message = cvr_error(ref.cvr)
+            if message is None and ref.cvr not in known_cvrs and ref.cvr not in described:
+                message = unknown_company_error(ref)
+            if message:
+                errors.append(RowError(index, "companies", message))
+        for code in row.institutions:
+            if code not in known_codes:
+                errors.append(RowError(index, "institutions", _(
+                    "Ukendt videninstitutionskode: %(code)s."
+                ) % {"code": code}))
+    return errors
+
+
+class RowsInvalid(Exception):
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} fejl")
+
+
+@transaction.atomic
+def activity_bulk_upsert(
+    *,
+    cluster: ClusterOrganisation,
+    actor,
+    rows: Sequence[ActivityRow],
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 500,
+    summary: str = "",
+) -> UpsertResult:
+    """Create or update a batch of activities by (cluster, external_id), with their
+    participants, in one transaction: all or nothing. A row equal to what is stored (fields and
+    participant sets) is left alone and counted as unchanged; a changed one gets version + 1.
+
+    Raises RowsInvalid (nothing written) when `activity_rows_check` finds anything.
+    `progress(done_rows)` is called after each chunk."""
+    _lock_cluster_activities(cluster.pk)
+    errors = activity_rows_check(cluster=cluster, rows=list(enumerate(rows, start=1)))
+    if errors:
+        raise RowsInvalid(errors)
+    institution_ids = dict(KnowledgeInstitution.objects.filter(
+        code__in={c for r in rows for c in r.institutions}).values_list("code", "id"))
+    company_ids = companies_resolve(refs=[c for r in rows for c in r.companies])
+    result = UpsertResult()
+    now = timezone.now()
+    for start in range(0, len(rows), chunk_size):
+        chunk = rows[start : start + chunk_size]
+        existing = {
+            a.external_id: a
+            for a in Activity.objects.select_for_update()
+            .filter(cluster=cluster, external_id__in=[r.external_id for r in chunk])
+        }
+        comp_sets: dict[int, set[int]] = {a.pk: set() for a in existing.values()}
+        inst_sets: dict[int, set[int]] = {a.pk: set() for a in existing.values()}
+        for aid, cid in CompanyParticipation.objects.filter(activity_id__in=comp_sets).values_list(
+            "activity_id", "company_id"
+        ):
+            comp_sets[aid].add(cid)
+        for aid, iid in InstitutionParticipation.objects.filter(
+            activity_id__in=inst_sets
+        ).values_list("activity_id", "institution_id"):
+            inst_sets[aid].add(iid)
+
+        to_create: list[tuple[Activity, ActivityRow]] = []
+        to_update: list[tuple[Activity, ActivityRow]] = []
+        for row in chunk:
+            wanted_c = {company_ids[c.cvr] for c in row.companies}
+            wanted_i = {institution_ids[c] for c in row.institutions}
+            activity = existing.get(row.external_id)
+            if activity is None:
+                to_create.append((Activity(cluster=cluster, **_row_fields(row)), row))
+                continue
+            same = all(getattr(activity, k) == v for k, v in _row_fields(row).items())
+            if same and comp_sets[activity.pk] == wanted_c and inst_sets[activity.pk] == wanted_i:
+                result.unchanged += 1
+                result.activity_ids.append(activity.pk)
+                continue
+            for k, v in _row_fields(row).items():
+                setattr(activity, k, v)
+            activity.version += 1
+            activity.updated_at = now
+            to_update.append((activity, row))
+        Activity.objects.bulk_create([a for a, _ in to_create])
+        if to_update:
+            Activity.objects.bulk_update(
+                [a for a, _ in to_update],
+                ["title", "activity_type", "start_date", "end_date", "international", "eu_funded",
+                 "version", "updated_at"],
+            )
+            changed_ids = [a.pk for a, _ in to_update]
+            CompanyParticipation.objects.filter(activity_id__in=changed_ids).delete()
+            InstitutionParticipation.objects.filter(activity_id__in=changed_ids).delete()
+        comp_rows, inst_rows = [], []
+        for activity, row in to_create + to_update:
+            comp_rows += [CompanyParticipation(activity_id=activity.pk, company_id=cid)
+                          for cid in sorted({company_ids[c.cvr] for c in row.companies})]
+            inst_rows += [InstitutionParticipation(activity_id=activity.pk, institution_id=iid)
+                          for iid in sorted({institution_ids[c] for c in row.institutions})]
+            result.activity_ids.append(activity.pk)
+        CompanyParticipation.objects.bulk_create(comp_rows, batch_size=5000)
+        InstitutionParticipation.objects.bulk_create(inst_rows, batch_size=5000)
+        result.created += len(to_create)
+        result.updated += len(to_update)
+        if progress:
+            progress(min(start + chunk_size, len(rows)))
+    _event(cluster_id=cluster.pk, actor=actor, action=DataEventAction.IMPORTED,
+           object_type="activity",
+           summary=(summary + " " if summary else "")
+           + f"oprettet {result.created}, ændret {result.updated}, uændret {result.unchanged}")
+    return result
+
+
+def _row_fields(row: ActivityRow) -> dict:
+    return {
+        "external_id": row.external_id, "title": row.title, "activity_type": row.activity_type,
+        "start_date": row.start_date, "end_date": row.end_date,
+        "international": row.international, "eu_funded": row.eu_funded,
+    }
+
+
+# -- facilitated projects --------------------------------------------------------------------
+
+PROJECT_FIELDS = ("external_id", "title", "funder", "funder_kind", "year", "amount_applied_dkk",
+                  "amount_granted_dkk", "cluster_share_dkk", "status")
+
+
+def facilitated_project_check(*, cluster_id: int, exclude_pk: int | None = None, **values) -> None:
+    """Danish errors by field: granted amount only when granted and at most the amount applied
+    for; the cluster's share at most the granted (or, before a grant, the applied) amount."""
+    errors: dict[str, list[str]] = {}
+    status = values["status"]
+    applied, granted, share = (values["amount_applied_dkk"], values["amount_granted_dkk"],
+                               values["cluster_share_dkk"])
+    if status not in FacilitatedProjectStatus.values:
+        errors["status"] = [_("Ukendt status.")]
+    if values["funder_kind"] not in FunderKind.values:
+        errors["funder_kind"] = [_("Ukendt type af bevillingsgiver.")]
+    for name, amount in (("amount_applied_dkk", applied), ("amount_granted_dkk", granted),
+                         ("cluster_share_dkk", share)):
+        if amount is None or amount < 0:
+            errors[name] = [_("Beløbet skal være 0 kr. eller derover.")]
+    if "amount_granted_dkk" not in errors and "amount_applied_dkk" not in errors:
+        if status != FacilitatedProjectStatus.GRANTED and granted:
+            errors["amount_granted_dkk"] = [
+                _("Et bevilget beløb kan kun angives, når status er »Bevilget«.")
+            ]
+        elif status == FacilitatedProjectStatus.GRANTED and granted > applied:
+            errors["amount_granted_dkk"] = [
+                _("Det bevilgede beløb kan ikke være større end det ansøgte beløb.")
+            ]
+        elif status == FacilitatedProjectStatus.GRANTED and not granted:
+            errors["amount_granted_dkk"] = [_("Angiv det bevilgede beløb, når status er »Bevilget«.")]
+    if not errors:
+        ceiling = granted if status == FacilitatedProjectStatus.GRANTED else applied
+        if share > ceiling:
+            errors["cluster_share_dkk"] = [
+                _("Klyngens andel kan ikke være større end det bevilgede beløb.")
+                if status == FacilitatedProjectStatus.GRANTED
+                else _("Klyngens andel kan ikke være større end det ansøgte beløb.")
+            ]
+    taken = FacilitatedProject.objects.filter(cluster_id=cluster_id, external_id=values["external_id"])
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        errors["external_id"] = [
+            _("Klyngen har allerede et projekt med det eksterne id %(id)s.") % {"id": values["external_id"]}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def facilitated_project_create(
+    *,
+    cluster: ClusterOrganisation,
+    actor,
+    external_id: str,
+    title: str,
+    funder: str,
+    funder_kind: str,
+    year: int,
+    amount_applied_dkk: int,
+    amount_granted_dkk: int = 0,
+    cluster_share_dkk: int = 0,
+    status: str = FacilitatedProjectStatus.APPLIED,
+    partner_companies: Sequence[CompanyRef] = (),
+    partner_institution_ids: Sequence[int] = (),
+) -> FacilitatedProject:
+    values = {k: v for k, v in locals().items() if k in PROJECT_FIELDS}
+    facilitated_project_check(cluster_id=cluster.pk, **values)
+    company_ids = companies_resolve(refs=partner_companies)
+    try:
+        with transaction.atomic():
+            project = FacilitatedProject.objects.create(cluster=cluster, **values)
+    except IntegrityError as exc:  # a concurrent create with the same external id
+        raise ValidationError({"external_id": [_("Det eksterne id er allerede brugt.")]}) from exc
+    project.partner_companies.set(sorted(set(company_ids.values())))
+    project.partner_institutions.set(sorted(set(partner_institution_ids)))
+    _event(cluster_id=cluster.pk, actor=actor, action=DataEventAction.CREATED, obj=project,
+           summary=project.title)
+    return project
+
+
+@transaction.atomic
+def facilitated_project_update(
+    *,
+    project: FacilitatedProject,
+    actor,
+    expected_version: int,
+    external_id: str,
+    title: str,
+    funder: str,
+    funder_kind: str,
+    year: int,
+    amount_applied_dkk: int,
+    amount_granted_dkk: int = 0,
+    cluster_share_dkk: int = 0,
+    status: str = FacilitatedProjectStatus.APPLIED,
+    partner_companies: Sequence[CompanyRef] = (),
+    partner_institution_ids: Sequence[int] = (),
+) -> FacilitatedProject:
+    values = {k: v for k, v in locals().items() if k in PROJECT_FIELDS}
+    locked = FacilitatedProject.objects.select_for_update().get(pk=project.pk)
+    if locked.version != expected_version:
+        raise StaleVersion()
+    facilitated_project_check(cluster_id=locked.cluster_id, exclude_pk=locked.pk, **values)
+    company_ids = companies_resolve(refs=partner_companies)
+    for k, v in values.items():
+        setattr(locked, k, v)
+    locked.version += 1
+    locked.save(update_fields=[*PROJECT_FIELDS, "version", "updated_at"])
+    locked.partner_companies.set(sorted(set(company_ids.values())))
+    locked.partner_institutions.set(sorted(set(partner_institution_ids)))
+    _event(cluster_id=locked.cluster_id, actor=actor, action=DataEventAction.UPDATED, obj=locked,
+           summary=locked.title)
+    return locked
