@@ -110,9 +110,9 @@ def test_other_clusters_objects_answer_404(client, other_cluster, other_activity
 
 
 def test_nav_links_for_cluster_users_only(client, director, caseworker):
-    page = login(client, director).get(reverse("home")).content.decode()
+    page = login(client, director).get(reverse("home"), follow=True).content.decode()
     assert reverse("clusters:activity_list") in page and reverse("clusters:project_list") in page
-    page = login(client, caseworker).get(reverse("home")).content.decode()
+    page = login(client, caseworker).get(reverse("home"), follow=True).content.decode()
     assert reverse("clusters:activity_list") not in page
 
 
