@@ -7,6 +7,7 @@ from datetime import datetime, time
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import FunderKind
@@ -126,7 +127,7 @@ class ReportForm(AccessibleFormMixin, forms.ModelForm):
         for name in REPORT_FINANCE_FIELDS:
             model_field = AnnualReport._meta.get_field(name)
             self.fields[name] = AmountField(
-                label=model_field.verbose_name, required=False,
+                label=capfirst(model_field.verbose_name), required=False,
                 help_text=self._meta.help_texts.get(name, ""),
             )
         for name in REPORT_NARRATIVE_FIELDS:

@@ -36,7 +36,6 @@ from klyngeadmin.scoping import scope_to_user
 
 from .constants import (
     CaseEventKind,
-    CaseStatus,
     DeadlineKind,
     ExtensionStatus,
     ReportStatus,
@@ -64,12 +63,7 @@ CLUSTER_DEADLINE_KINDS = (
     DeadlineKind.SELF_ASSESSMENT,
     DeadlineKind.CHANGES_REQUESTED,
 )
-OPEN_CASE_STATES = (
-    CaseStatus.NEW,
-    CaseStatus.ASSIGNED,
-    CaseStatus.IN_PROGRESS,
-    CaseStatus.AWAITING_CLUSTER,
-)
+UPCOMING_DEADLINES = 6
 
 
 # -- reports ---------------------------------------------------------------------------------
@@ -389,7 +383,7 @@ def dashboard_data(*, user) -> dict:
                 cancelled_at__isnull=True)
         .annotate(extension_pending=Exists(pending_extension))
         .select_related("annual_report")
-        .order_by("due_at")[:20]
+        .order_by("due_at")[:UPCOMING_DEADLINES]
     )
     for d in deadlines:
         d.days_left = (timezone.localdate(d.due_at) - timezone.localdate(now)).days
