@@ -8,3 +8,4 @@ class KlyngeadminConfig(AppConfig):
 
     def ready(self):
         from .api import schema  # noqa: F401  (registers the OpenAPI Bearer scheme)
+        from .security import signals  # noqa: F401 - connects the security-log receivers

@@ -6,11 +6,16 @@ from django.urls import include, path
 from grants import notification_views
 
 from . import views
+from .security import health
+from .security import views as security_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/setup/", security_views.otp_setup, name="otp_setup"),
+    path("2fa/verify/", security_views.otp_verify, name="otp_verify"),
+    path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),

@@ -87,3 +87,26 @@ def _fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off_by_default(settings):
+    """Caseworkers, heads of office and administrators must verify a TOTP code after login
+    (settings.REQUIRE_2FA, see klyngeadmin/security/middleware.py). Tests that are not about
+    the second factor run without it, so `client.force_login(caseworker)` keeps working.
+    Tests about 2FA set `settings.REQUIRE_2FA = True` and use `login_verified` below."""
+    settings.REQUIRE_2FA = False
+
+
+def login_verified(client, user):
+    """force_login plus a confirmed TOTP device marked verified in the session, as if the
+    user had passed /2fa/verify/ (for tests that run with REQUIRE_2FA = True)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
