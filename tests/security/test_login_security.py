@@ -89,7 +89,9 @@ def test_authority_users_must_set_up_totp(client, require_2fa, role_fixture, req
 def test_cluster_users_need_no_second_factor(client, require_2fa, director, staff_member):
     for user in (director, staff_member):
         client.force_login(user)
-        assert client.get("/").status_code == 200
+        response = client.get("/", follow=True)
+        assert response.status_code == 200
+        assert not response.request["PATH_INFO"].startswith("/2fa/")
 
 
 def test_setup_shows_qr_and_uri_and_a_valid_code_confirms_the_device(
