@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifikationer/indstillinger/", notification_views.notification_preferences,
          name="notification_preferences"),
     path("", include("clusters.urls")),
+    path("midtvejsevaluering/", include("evaluations.urls")),
 ]
 
 if settings.DEBUG:  # the benchmarks' bare-view limit (bench/common.py)

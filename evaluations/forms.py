@@ -1,0 +1,193 @@
+"""Forms: parse and validate input, nothing else. The services hold the rules; their
+ValidationErrors are mapped back onto the fields (criterion_<id> -> the score field)."""
+
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .constants import SCORE_MAX, SCORE_MIN, ApplicationOutcome, CriterionKind, Metric, Outcome
+from .models import Criterion, Rubric
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".png", ".jpg", ".jpeg", ".txt"}
+NA = "na"
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError, field_map=None) -> None:
+    """Put a service's ValidationError on the form: field errors next to their fields (the key
+    `criterion_<id>` goes to `field_map(criterion id)`), the rest at the top."""
+    if hasattr(error, "error_dict"):
+        for key, messages in error.message_dict.items():
+            field = key
+            if key.startswith("criterion_") and field_map:
+                field = field_map(int(key.removeprefix("criterion_")))
+            if field not in form.fields:
+                field = None
+            for message in messages:
+                form.add_error(field, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class SelfAssessmentForm(VersionedForm):
+    summary = forms.CharField(
+        label=_("Samlet vurdering"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Klyngens egen samlede vurdering af de første fem år."),
+    )
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for c in criteria:
+            self.fields[f"answer_{c.pk}"] = forms.CharField(
+                label=c.title, required=False, help_text=c.guidance,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+
+    def answers(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"answer_{c.pk}", "") for c in self.criteria}
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Bilagets titel"), max_length=200, required=False)
+    file = forms.FileField(label=_("Fil"), help_text=_("PDF, Word, Excel, billede eller tekst; højst 10 MB."))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(_("Filen er for stor: højst 10 MB."))
+        if Path(f.name).suffix.lower() not in ATTACHMENT_TYPES:
+            raise ValidationError(_("Filtypen er ikke tilladt. Brug PDF, Word, Excel, billede eller tekst."))
+        return f
+
+
+class PanelJoinForm(forms.Form):
+    no_conflict = forms.BooleanField(
+        label=_("Jeg erklærer, at jeg ikke er inhabil i forhold til klyngen"),
+        required=False,
+        help_text=_("Du er inhabil, hvis du eller dine nærmeste har interesser i klyngen eller dens "
+                    "medlemmer (forvaltningslovens § 3)."),
+    )
+    declaration = forms.CharField(
+        label=_("Bemærkninger til habilitetserklæringen"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_no_conflict(self):
+        if not self.cleaned_data.get("no_conflict"):
+            raise ValidationError(
+                _("Du skal erklære, at du ikke er inhabil, før du kan bedømme. Er du inhabil, skal "
+                  "en anden sagsbehandler bedømme.")
+            )
+        return True
+
+
+SCORE_CHOICES = [("", _("Vælg point"))] + [(str(i), str(i)) for i in range(SCORE_MIN, SCORE_MAX + 1)] + [
+    (NA, _("Ikke relevant"))
+]
+
+
+class ScoreForm(forms.Form):
+    """One score (0-5 or n/a) and a reason per criterion."""
+
+    def __init__(self, *args, criteria: list[Criterion], required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for c in criteria:
+            self.fields[f"score_{c.pk}"] = forms.ChoiceField(
+                label=_("Point for %(criterion)s") % {"criterion": c.title}, choices=SCORE_CHOICES,
+                required=required,
+            )
+            self.fields[f"reason_{c.pk}"] = forms.CharField(
+                label=_("Begrundelse for %(criterion)s") % {"criterion": c.title}, required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def score_inputs(self):
+        from .services import ScoreInput
+
+        out = {}
+        for c in self.criteria:
+            raw = self.cleaned_data.get(f"score_{c.pk}") or ""
+            reason = self.cleaned_data.get(f"reason_{c.pk}") or ""
+            if raw == "":
+                continue
+            if raw == NA:
+                out[c.pk] = ScoreInput(value=None, not_applicable=True, reason=reason)
+            else:
+                out[c.pk] = ScoreInput(value=int(raw), reason=reason)
+        return out
+
+    @staticmethod
+    def field_for(criterion_id: int) -> str:
+        return f"score_{criterion_id}"
+
+
+class ConsensusForm(ScoreForm):
+    outcome = forms.ChoiceField(label=_("Panelets anbefaling"), choices=Outcome.choices)
+    text = forms.CharField(label=_("Begrundelse for anbefalingen"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, outcomes=Outcome.choices, **kwargs):
+        super().__init__(*args, required=True, **kwargs)
+        self.fields["outcome"].choices = outcomes
+        # keep outcome and text last
+        for name in ("outcome", "text"):
+            self.fields[name] = self.fields.pop(name)
+
+
+class ProposeForm(VersionedForm):
+    outcome = forms.ChoiceField(label=_("Afgørelse"), choices=Outcome.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 5}))
+    conditions = forms.CharField(
+        label=_("Vilkår"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kun ved fortsættelse med vilkår."),
+    )
+    follow_up_due = forms.DateField(
+        label=_("Opfølgningsfrist"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Kun ved fortsættelse med vilkår."),
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("Hvorfor sendes indstillingen tilbage?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApproveForm(VersionedForm):
+    pass
+
+
+class RubricForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Rubric
+        fields = ["purpose", "name", "description"]
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["key", "title", "guidance", "weight", "kind", "metric", "position"]
+        widgets = {"guidance": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = [("", _("Intet (skønsmæssigt kriterium)"))] + list(Metric.choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == CriterionKind.DATA and not data.get("metric"):
+            self.add_error("metric", _("Et databaseret kriterium skal have et nøgletal."))
+        if data.get("kind") == CriterionKind.JUDGEMENT and data.get("metric"):
+            self.add_error("metric", _("Et skønsmæssigt kriterium har intet nøgletal."))
+        return data
+
+
+APPLICATION_OUTCOMES = ApplicationOutcome.choices

@@ -1,0 +1,69 @@
+"""Permissions for evaluations and the open call. Object-level rules take the evaluation (or
+the panel member / application) as the object; views fetch through the scoped selectors first,
+so another cluster's evaluation answers 404 before any of these is asked."""
+
+import rules
+
+from klyngeadmin.constants import Role
+from klyngeadmin.predicates import (
+    is_admin,
+    is_authority,
+    is_caseworker,
+    is_cluster_user,
+    is_head_of_office,
+    is_own_cluster,
+)
+
+from .constants import EvaluationStatus as S
+
+
+def _status_in(*states):
+    @rules.predicate
+    def check(user, evaluation) -> bool:
+        return evaluation is not None and evaluation.status in states
+
+    return check
+
+
+@rules.predicate
+def is_panel_member(user, evaluation) -> bool:
+    panel = getattr(evaluation, "panel", None)
+    return panel is not None and panel.members.filter(user_id=user.pk).exists()
+
+
+@rules.predicate
+def is_plain_caseworker(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == Role.CASEWORKER)
+
+
+@rules.predicate
+def is_not_proposer(user, evaluation) -> bool:
+    decision = getattr(evaluation, "decision", None)
+    return decision is not None and decision.proposed_by_id != user.pk
+
+
+can_view = is_authority | (is_cluster_user & is_own_cluster)
+
+rules.add_perm("evaluations.list_midwayevaluations", is_authority | is_cluster_user)
+rules.add_perm("evaluations.view_midwayevaluation", can_view)
+rules.add_perm("evaluations.open_evaluation", (is_caseworker | is_admin) & _status_in(S.SCHEDULED))
+rules.add_perm(
+    "evaluations.change_selfassessment", is_cluster_user & is_own_cluster & _status_in(S.SELF_ASSESSMENT)
+)
+rules.add_perm(
+    "evaluations.view_selfassessment",
+    is_authority | (is_cluster_user & is_own_cluster),
+)
+rules.add_perm(
+    "evaluations.join_panel", is_caseworker & _status_in(S.SELF_ASSESSMENT, S.SCORING) & ~is_panel_member
+)
+rules.add_perm("evaluations.score", is_caseworker & is_panel_member & _status_in(S.SCORING))
+rules.add_perm("evaluations.set_consensus", is_caseworker & is_panel_member & _status_in(S.CONSENSUS))
+rules.add_perm("evaluations.propose_decision", is_plain_caseworker & _status_in(S.CONSENSUS))
+rules.add_perm(
+    "evaluations.approve_decision", is_head_of_office & _status_in(S.PROPOSED) & is_not_proposer
+)
+rules.add_perm("evaluations.view_letter", can_view & _status_in(S.DECIDED))
+rules.add_perm("evaluations.view_cohort", is_authority)
+rules.add_perm("evaluations.manage_rubrics", is_admin)
+rules.add_perm("evaluations.view_panel", is_authority)

@@ -1,0 +1,75 @@
+import pytest
+
+from evaluations.constants import EvaluationStatus
+from evaluations.models import Criterion, Panel
+from evaluations.services import (
+    ScoreInput,
+    consensus_save,
+    decision_propose,
+    evaluation_open,
+    panel_join,
+    scores_save,
+    self_assessment_save,
+    self_assessment_submit,
+)
+
+
+@pytest.fixture
+def evaluation(grant):
+    return grant.midway_evaluation
+
+
+@pytest.fixture
+def opened(evaluation, caseworker):
+    return evaluation_open(evaluation=evaluation, actor=caseworker)
+
+
+def answer_all(evaluation, actor, submit=True):
+    answers = {c.pk: f"Svar om {c.title}" for c in evaluation.rubric.criteria.all()}
+    sa = self_assessment_save(evaluation=evaluation, actor=actor, summary="Samlet", answers=answers,
+                              version=None)
+    if submit:
+        self_assessment_submit(evaluation=evaluation, actor=actor, version=sa.version)
+    return sa
+
+
+def all_scores(evaluation, value=3, reason="Begrundelse"):
+    return {c.pk: ScoreInput(value=value, reason=reason) for c in Criterion.objects.filter(rubric=evaluation.rubric)}
+
+
+def score_as(evaluation, user, value=3, submit=True):
+    panel = Panel.objects.get(evaluation=evaluation)
+    member = panel_join(panel=panel, actor=user, no_conflict=True)
+    return scores_save(member=member, actor=user, scores=all_scores(evaluation, value), submit=submit)
+
+
+@pytest.fixture
+def in_scoring(opened, director):
+    answer_all(opened, director)
+    opened.refresh_from_db()
+    assert opened.status == EvaluationStatus.SCORING
+    return opened
+
+
+@pytest.fixture
+def in_consensus(in_scoring, caseworker, caseworker2):
+    score_as(in_scoring, caseworker, 3)
+    score_as(in_scoring, caseworker2, 2)
+    in_scoring.refresh_from_db()
+    assert in_scoring.status == EvaluationStatus.CONSENSUS
+    return in_scoring
+
+
+def set_consensus(evaluation, actor, value=1, outcome="withdraw"):
+    panel = Panel.objects.get(evaluation=evaluation)
+    return consensus_save(panel=panel, actor=actor, scores=all_scores(evaluation, value),
+                          outcome=outcome, text="Klyngen lever ikke op til forventningerne.")
+
+
+@pytest.fixture
+def proposed(in_consensus, caseworker):
+    set_consensus(in_consensus, caseworker)
+    decision_propose(evaluation=in_consensus, actor=caseworker, outcome="withdraw",
+                     reasons="Lav score på alle kriterier.")
+    in_consensus.refresh_from_db()
+    return in_consensus
