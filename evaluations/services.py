@@ -163,6 +163,9 @@ def rubric_lock(rubric: Rubric) -> None:
 
 
 def active_rubric(purpose: str) -> Rubric:
+    from .defaults import ensure_default_rubrics
+
+    ensure_default_rubrics()  # after a flush the migration's rows are gone; a no-op otherwise
     rubric = Rubric.objects.filter(purpose=purpose, active=True).first()
     if rubric is None:
         raise ValidationError(_("Der er ingen aktiv bedømmelsesramme. En administrator skal aktivere en."))

@@ -586,6 +586,12 @@ class DemoBuilder:
         through_i.objects.bulk_create(inst_links)
         self.counts["facilitated_projects"] = len(rows)
 
+    def evaluation_rubrics(self) -> None:
+        """The default rubrics (the 2029 midway evaluations themselves stay scheduled)."""
+        from evaluations.defaults import ensure_default_rubrics
+
+        ensure_default_rubrics()
+
     @transaction.atomic
     def build(self) -> dict[str, int]:
         positions = self.strength_positions()
@@ -596,6 +602,7 @@ class DemoBuilder:
         self.activities(clusters, members, institutions)
         self.grants(clusters)
         self.facilitated_projects(clusters, institutions)
+        self.evaluation_rubrics()
         self.counts.update(clusters=len(clusters), companies=Company.objects.count(),
                            users=User.objects.count())
         return self.counts

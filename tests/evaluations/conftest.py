@@ -15,7 +15,15 @@ from evaluations.services import (
 
 
 @pytest.fixture
-def evaluation(grant):
+def rubrics(db):
+    """The default rubrics (seeded by migration; re-seeded here in case a flush removed them)."""
+    from evaluations.defaults import ensure_default_rubrics
+
+    ensure_default_rubrics()
+
+
+@pytest.fixture
+def evaluation(grant, rubrics):
     return grant.midway_evaluation
 
 

@@ -39,7 +39,7 @@ from ..factories import UserFactory
 from .conftest import all_scores, answer_all, score_as, set_consensus
 
 
-def test_default_rubric_is_seeded_with_weights_summing_to_100(db):
+def test_default_rubric_is_seeded_with_weights_summing_to_100(rubrics):
     rubric = Rubric.objects.get(purpose="midway", active=True)
     assert sum(rubric.criteria.values_list("weight", flat=True)) == 100
     assert rubric.criteria.filter(kind="data").count() == 6
