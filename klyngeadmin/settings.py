@@ -144,6 +144,8 @@ vars().update(_email)
 # The worker tests point a worker subprocess at a file backend (EMAIL_URL=filemail:///dir) or
 # a backend of their own; an explicit EMAIL_BACKEND wins over EMAIL_URL.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+if env.str("EMAIL_FILE_PATH", default=""):  # an absolute directory for the file backend
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="klyngeadmin <noreply@klyngeadmin.example>")
 
