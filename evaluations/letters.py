@@ -47,7 +47,7 @@ def decision_letter_context(evaluation) -> dict:
 
 
 def decision_letter_html(evaluation) -> str:
-    return render_to_string("evaluations/letter.html", decision_letter_context(evaluation))
+    return render_to_string("evaluations/pdf/letter.html", decision_letter_context(evaluation))
 
 
 def decision_letter_pdf(evaluation) -> bytes:
