@@ -32,7 +32,29 @@ def apply_service_errors(form: forms.Form, error: ValidationError, field_map=Non
             form.add_error(None, message)
 
 
-class VersionedForm(forms.Form):
+class NoSuffixMixin:
+    """Labels without Django's trailing colon, and the DKFDS classes on the widgets
+    (rendered by templates/evaluations/_field.html)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-checkbox"
+            elif isinstance(widget, forms.RadioSelect):
+                css = "form-radio"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-input"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class VersionedForm(NoSuffixMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -55,7 +77,7 @@ class SelfAssessmentForm(VersionedForm):
         return {c.pk: self.cleaned_data.get(f"answer_{c.pk}", "") for c in self.criteria}
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(NoSuffixMixin, forms.Form):
     title = forms.CharField(label=_("Bilagets titel"), max_length=200, required=False)
     file = forms.FileField(label=_("Fil"), help_text=_("PDF, Word, Excel, billede eller tekst; højst 10 MB."))
 
@@ -68,7 +90,7 @@ class AttachmentForm(forms.Form):
         return f
 
 
-class PanelJoinForm(forms.Form):
+class PanelJoinForm(NoSuffixMixin, forms.Form):
     no_conflict = forms.BooleanField(
         label=_("Jeg erklærer, at jeg ikke er inhabil i forhold til klyngen"),
         required=False,
@@ -94,7 +116,7 @@ SCORE_CHOICES = [("", _("Vælg point"))] + [(str(i), str(i)) for i in range(SCOR
 ]
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(NoSuffixMixin, forms.Form):
     """One score (0-5 or n/a) and a reason per criterion."""
 
     def __init__(self, *args, criteria: list[Criterion], required: bool = False, **kwargs):
@@ -155,7 +177,7 @@ class ProposeForm(VersionedForm):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(NoSuffixMixin, forms.Form):
     comment = forms.CharField(label=_("Hvorfor sendes indstillingen tilbage?"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -163,7 +185,7 @@ class ApproveForm(VersionedForm):
     pass
 
 
-class RubricForm(forms.ModelForm):
+class RubricForm(NoSuffixMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -171,7 +193,7 @@ class RubricForm(forms.ModelForm):
         fields = ["purpose", "name", "description"]
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(NoSuffixMixin, forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["key", "title", "guidance", "weight", "kind", "metric", "position"]

@@ -1,9 +1,10 @@
 """The decision letter (afgørelsesbrev) as a Danish PDF: scores, reasons, the appeal deadline.
 
-Rendered from a Django template with WeasyPrint. If grants.letters (the case-handling letter
-machinery) offers a shared renderer, it is used; otherwise WeasyPrint directly."""
+Rendered from a Django template with WeasyPrint (print styles in evaluations/letter.css)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,17 +12,13 @@ from django.utils import timezone
 from . import selectors
 from .models import Decision
 
+LETTER_CSS = Path(__file__).with_name("letter.css")
+
 
 def render_pdf(html: str) -> bytes:
-    try:  # the shared machinery, once it exists
-        from grants.letters import html_to_pdf  # type: ignore[attr-defined]
-    except ImportError:
-        html_to_pdf = None
-    if html_to_pdf is not None:
-        return html_to_pdf(html)
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(LETTER_CSS))])
 
 
 def decision_letter_context(evaluation) -> dict:
