@@ -22,6 +22,12 @@ def kr(value) -> str:
 def widget(field, **attrs):
     """The field's widget with aria-describedby naming its help text and its error message
     (ids <id>_helptext and <id>_error, as rendered by clusters/_field.html)."""
+    widget_type = getattr(field.field.widget, "input_type", "")
+    css = {"checkbox": "form-checkbox", "select": "form-select", "file": "form-file-input"}.get(
+        widget_type, "form-input")
+    if field.field.widget.__class__.__name__ == "Select":
+        css = "form-select"
+    attrs.setdefault("class", css)
     ids = []
     if field.help_text:
         ids.append(f"{field.auto_id}_helptext")
