@@ -462,6 +462,29 @@ def report_attachment_add(*, report: AnnualReport, actor, file, kind: str) -> Re
     return attachment
 
 
+@transaction.atomic
+def report_attachment_delete(*, attachment: ReportAttachment, actor) -> None:
+    """Remove an attachment from an editable report, unless a submitted version lists it (what
+    was submitted stays readable). The file is removed from storage after commit."""
+    locked = _lock_report(attachment.report)
+    _check_own_cluster(actor=actor, cluster_id=locked.grant.cluster_id)
+    if locked.status not in EDITABLE_REPORT_STATES:
+        raise ReportNotEditable(locked.status)
+    if ReportVersion.objects.filter(
+        report=locked, snapshot__attachments__contains=[{"id": attachment.pk}]
+    ).exists():
+        raise ValidationError({"file": _(
+            "Bilaget indgår i en indsendt version af rapporten og kan ikke slettes.")})
+    name, stored = attachment.original_name, attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    ReportEvent.objects.create(
+        report=locked, actor=actor, from_status=locked.status, to_status=locked.status,
+        comment=gettext("Bilag slettet: %(name)s") % {"name": name},
+    )
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
 # -- deadline extensions ------------------------------------------------------------------------
 
 EXTENDABLE_DEADLINE_KINDS = (

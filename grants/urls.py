@@ -12,5 +12,7 @@ urlpatterns = [
     path("rapporter/<int:pk>/bilag/", views.attachment_upload, name="attachment_upload"),
     path("rapporter/<int:pk>/bilag/<int:attachment_pk>/", views.attachment_download,
          name="attachment_download"),
+    path("rapporter/<int:pk>/bilag/<int:attachment_pk>/slet/", views.attachment_delete,
+         name="attachment_delete"),
     path("frister/<int:pk>/forlaengelse/", views.extension_request, name="extension_request"),
 ]

@@ -182,6 +182,26 @@ def attachment_upload(request, pk: int):
 
 
 @login_required
+@require_POST
+def attachment_delete(request, pk: int, attachment_pk: int):
+    attachment = selectors.report_attachment_get(user=request.user, report_pk=pk, pk=attachment_pk)
+    if attachment is None:
+        raise Http404(_("Bilaget findes ikke."))
+    if not request.user.has_perm("grants.change_annualreport", attachment.report):
+        raise PermissionDenied(_("Rapporten kan ikke ændres."))
+    try:
+        services.report_attachment_delete(attachment=attachment, actor=request.user)
+    except services.ReportNotEditable as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Bilaget %(name)s er slettet.")
+                         % {"name": attachment.original_name})
+    return redirect(reverse("grants:report_detail", kwargs={"pk": pk}) + "#bilag")
+
+
+@login_required
 def attachment_download(request, pk: int, attachment_pk: int):
     attachment = selectors.report_attachment_get(user=request.user, report_pk=pk, pk=attachment_pk)
     if attachment is None or not request.user.has_perm(
