@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .security.services import user_deactivate
 
 admin.site.site_header = _("klyngeadmin – administration")
 admin.site.site_title = _("klyngeadmin")
@@ -17,3 +18,25 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("cluster",)
     fieldsets = BaseUserAdmin.fieldsets + ((_("Rolle"), {"fields": ("role", "cluster", "language")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Rolle"), {"fields": ("role", "cluster")}),)
+    actions = ["deactivate_users"]
+
+    @admin.action(description=_("Deaktivér (afslut sessioner og tilbagekald API-nøgler)"))
+    def deactivate_users(self, request, queryset):
+        ended = {"sessions_ended": 0, "api_keys_revoked": 0}
+        for user in queryset:
+            for key, count in user_deactivate(user=user, actor=request.user).items():
+                ended[key] += count
+        self.message_user(
+            request,
+            _("%(users)d bruger(e) deaktiveret; %(sessions)d session(er) afsluttet og "
+              "%(keys)d API-nøgle(r) tilbagekaldt.")
+            % {"users": queryset.count(), "sessions": ended["sessions_ended"],
+               "keys": ended["api_keys_revoked"]},
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Unticking "active" in the form deactivates the same way as the action."""
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_deactivate(user=obj, actor=request.user)

@@ -2,7 +2,7 @@
 CRMs and the ministry's BI: keep them stable."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clusters.api import views as cluster_views
 from grants.api import views as grant_views
@@ -11,7 +11,7 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("clusters/", cluster_views.ClusterListView.as_view(), name="cluster-list"),
     path("institutions/", cluster_views.InstitutionListView.as_view(), name="institution-list"),
     path("activities/", cluster_views.ActivityListView.as_view(), name="activity-list"),

@@ -16,6 +16,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from klyngeadmin.constants import AUTHORITY_ROLES, Role
 from klyngeadmin.models import ApiKey
 
+from ..security.logging import client_ip, security_event
 from .keys import api_key_lookup
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -66,22 +67,38 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Ugyldig API-nøgle.")) from exc
         key = api_key_lookup(plain)
         if key is None:
+            security_event("api_key_rejected", reason="unknown", ip=client_ip(request))
             raise exceptions.AuthenticationFailed(_("Ugyldig API-nøgle."))
         now = timezone.now()
         if key.revoked_at is not None:
+            self._rejected(request, key, "revoked")
             raise exceptions.AuthenticationFailed(_("API-nøglen er tilbagekaldt."))
         if key.expires_at is not None and key.expires_at <= now:
+            self._rejected(request, key, "expired")
             raise exceptions.AuthenticationFailed(_("API-nøglen er udløbet."))
         if key.user_id is not None:
             principal = key.user
             if not principal.is_active or principal.role not in AUTHORITY_ROLES:
+                self._rejected(request, key, "user_inactive")
                 raise exceptions.AuthenticationFailed(_("API-nøglens bruger har ikke adgang."))
         else:
             principal = ClusterKeyPrincipal(key)
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
+        security_event(
+            "api_key_used", api_key_id=key.pk, key_prefix=key.prefix, user_id=key.user_id,
+            cluster_id=key.cluster_id, method=request.method, path=request.path,
+            ip=client_ip(request),
+        )
         return principal, key
+
+    @staticmethod
+    def _rejected(request, key, reason):
+        security_event(
+            "api_key_rejected", reason=reason, api_key_id=key.pk, key_prefix=key.prefix,
+            ip=client_ip(request),
+        )
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

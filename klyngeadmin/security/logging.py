@@ -18,11 +18,14 @@ logger = logging.getLogger("klyngeadmin.security")
 REDACTED = "[REDACTED]"
 # Field names whose values are never logged.
 SECRET_FIELDS = re.compile(
-    r"pass(word)?|secret|token|api[_-]?key|^key$|authorization|cookie|session(id|_key)?|otp|cpr",
+    r"(^|_)(password\d?|passwd|secret|token|apikey|api_key|authorization|cookie|cookies"
+    r"|sessionid|session_key|cpr|cpr_number|plain|raw_key)$|^key$",
     re.IGNORECASE,
 )
 # Values that look like secrets wherever they appear in a message.
 _PATTERNS = [
+    # Our API keys (klyngeadmin/api/keys.py): ka_<8 hex visible prefix>_<secret>.
+    (re.compile(r"\b(ka_[0-9a-f]{8})_[A-Za-z0-9_-]{16,}"), r"\1_" + REDACTED),
     # Authorization headers: Bearer/Api-Key/Token schemes.
     (re.compile(r"(?i)\b(bearer|api-key|token|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
     # CPR number: DDMMYY-SSSS or DDMMYYSSSS (any 10 digits with a plausible date).
