@@ -7,5 +7,10 @@ class KlyngeadminConfig(AppConfig):
     verbose_name = _("Brugere og adgang")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from .api import schema  # noqa: F401  (registers the OpenAPI Bearer scheme)
         from .security import signals  # noqa: F401 - connects the security-log receivers
+        from .security.audit import install_append_only_triggers
+
+        post_migrate.connect(install_append_only_triggers, dispatch_uid="append_only_triggers")
