@@ -18,7 +18,25 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("cluster",)
     fieldsets = BaseUserAdmin.fieldsets + ((_("Rolle"), {"fields": ("role", "cluster", "language")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Rolle"), {"fields": ("role", "cluster")}),)
-    actions = ["deactivate_users"]
+    actions = ["deactivate_users", "export_personal_data"]
+
+    @admin.action(description=_("Eksportér persondata (JSON)"))
+    def export_personal_data(self, request, queryset):
+        import json
+
+        from django.http import HttpResponse
+
+        from .security.logging import security_event
+        from .security.personal_data import personal_data_export
+
+        data = [personal_data_export(user=user) for user in queryset]
+        for user in queryset:
+            security_event("personal_data_exported", user_id=user.pk, actor_id=request.user.pk)
+        response = HttpResponse(
+            json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="persondata.json"'
+        return response
 
     @admin.action(description=_("Deaktivér (afslut sessioner og tilbagekald API-nøgler)"))
     def deactivate_users(self, request, queryset):

@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "personal-data-retention": {
+        "task": "klyngeadmin.tasks.personal_data_retention",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 3600},
+    },
     "notification-digest": {
         "task": "grants.tasks.send_notification_digests",
         "schedule": crontab(hour=5, minute=30),  # 06:30 Danish winter time, 07:30 summer time

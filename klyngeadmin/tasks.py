@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .security.personal_data import personal_data_retention_run
+
+
+@shared_task(name="klyngeadmin.tasks.personal_data_retention")
+def personal_data_retention() -> int:
+    """Daily: anonymise contact persons past the retention period (safe to run twice)."""
+    return len(personal_data_retention_run())
