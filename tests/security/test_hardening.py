@@ -81,11 +81,13 @@ def _template_files():
         for path in sorted(d.rglob("*.html")):
             # Mail and PDF templates never reach a browser: no CSP applies, and mail clients
             # need inline styles.
-            if not NOT_SERVED & set(path.relative_to(d).parts[:-1]):
+            relative = path.relative_to(d)
+            if not NOT_SERVED & set(relative.parts[:-1]) and str(relative) not in PDF_TEMPLATES:
                 yield path
 
 
 NOT_SERVED = {"emails", "email", "mail", "pdf"}
+PDF_TEMPLATES = {"evaluations/letter.html"}  # rendered to PDF by WeasyPrint, never to a browser
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
