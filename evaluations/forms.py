@@ -213,3 +213,76 @@ class CriterionForm(NoSuffixMixin, forms.ModelForm):
 
 
 APPLICATION_OUTCOMES = ApplicationOutcome.choices
+
+
+# -- the open call ----------------------------------------------------------------------------
+
+
+class CallForm(NoSuffixMixin, forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    description = forms.CharField(label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 5}))
+    opens_at = forms.DateTimeField(label=_("Åbner"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(label=_("Ansøgningsfrist"),
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    budget_dkk = forms.IntegerField(label=_("Ramme pr. år (kr.)"), min_value=0)
+
+
+class RegistrationForm(NoSuffixMixin, forms.Form):
+    organisation_name = forms.CharField(label=_("Organisationens navn"), max_length=200)
+    cvr = forms.CharField(label=_("CVR-nummer"), max_length=8, min_length=8)
+    city = forms.CharField(label=_("By"), max_length=100)
+    region = forms.ChoiceField(label=_("Region"), choices=[("", _("Vælg region"))])
+    first_name = forms.CharField(label=_("Dit fornavn"), max_length=150)
+    last_name = forms.CharField(label=_("Dit efternavn"), max_length=150)
+    email = forms.EmailField(label=_("Din e-mail"))
+    username = forms.CharField(label=_("Brugernavn"), max_length=150)
+    password1 = forms.CharField(label=_("Adgangskode"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Gentag adgangskoden"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clusters.constants import Region
+
+        self.fields["region"].choices = [("", _("Vælg region"))] + list(Region.choices)
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("De to adgangskoder er ikke ens."))
+        elif p1:
+            try:
+                validate_password(p1)
+            except ValidationError as e:
+                self.add_error("password1", e)
+        return data
+
+
+class ApplicationForm(VersionedForm):
+    proposed_area = forms.CharField(label=_("Det spirende område"), max_length=300,
+                                    help_text=_("Fx 'Kvanteteknologi' eller 'Grøn brint'."))
+    description = forms.CharField(label=_("Beskrivelse af området og klyngens formål"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    budget_dkk = forms.IntegerField(label=_("Samlet årligt budget (kr.)"), min_value=0)
+    requested_annual_dkk = forms.IntegerField(label=_("Ansøgt beløb pr. år (kr.)"), min_value=1)
+    cofinancing_dkk = forms.IntegerField(label=_("Privat medfinansiering pr. år (kr.)"), min_value=0)
+    companies = forms.CharField(
+        label=_("Virksomheder i konsortiet"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Én virksomhed pr. linje: CVR-nummer;navn, fx 12345674;Eksempel ApS"),
+    )
+    institutions = forms.MultipleChoiceField(
+        label=_("Videninstitutioner i konsortiet"), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institutions"].choices = [(str(i.pk), f"{i.name} ({i.get_kind_display()})")
+                                               for i in institutions]
+        self.fields["institutions"].widget.attrs["class"] = "form-checkbox"
+
+
+class ApplicationProposeForm(NoSuffixMixin, forms.Form):
+    outcome = forms.ChoiceField(label=_("Indstilling"), choices=ApplicationOutcome.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 4}))

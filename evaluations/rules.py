@@ -67,3 +67,39 @@ rules.add_perm("evaluations.view_letter", can_view & _status_in(S.DECIDED))
 rules.add_perm("evaluations.view_cohort", is_authority)
 rules.add_perm("evaluations.manage_rubrics", is_admin)
 rules.add_perm("evaluations.view_panel", is_authority)
+
+
+# -- the open call --------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_applicant(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == Role.APPLICANT)
+
+
+@rules.predicate
+def owns_application(user, application) -> bool:
+    proposal = getattr(application, "proposal", None)
+    return proposal is not None and proposal.applicant.user_id == user.pk
+
+
+@rules.predicate
+def application_in_scoring(user, application) -> bool:
+    return application is not None and application.status == "scoring"
+
+
+@rules.predicate
+def application_panel_member(user, application) -> bool:
+    panel = getattr(application, "panel", None)
+    return panel is not None and panel.members.filter(user_id=user.pk).exists()
+
+
+rules.add_perm("evaluations.manage_calls", is_admin)
+rules.add_perm("evaluations.apply", is_applicant)
+rules.add_perm("evaluations.view_application", is_authority | owns_application)
+rules.add_perm("evaluations.list_applications", is_authority)
+rules.add_perm("evaluations.join_application_panel",
+               is_caseworker & application_in_scoring & ~application_panel_member)
+rules.add_perm("evaluations.score_application", is_caseworker & application_panel_member & application_in_scoring)
+rules.add_perm("evaluations.propose_application", is_plain_caseworker & application_in_scoring)
+rules.add_perm("evaluations.decide_application", is_head_of_office & application_in_scoring)

@@ -28,3 +28,15 @@ MIDWAY_WORKFLOW = Workflow(
         (S.PROPOSED, S.CONSENSUS): roles(Role.HEAD_OF_OFFICE),
     },
 )
+
+# The open call: the applicant submits (draft -> scoring: the panel starts at once); the head of
+# office decides on the caseworker's proposal (four eyes, checked in the service).
+APPLICATION_WORKFLOW = Workflow(
+    name="application",
+    states=("draft", "submitted", "scoring", "approved", "rejected"),
+    transitions={
+        ("draft", "scoring"): roles(Role.APPLICANT),
+        ("scoring", "approved"): roles(Role.HEAD_OF_OFFICE),
+        ("scoring", "rejected"): roles(Role.HEAD_OF_OFFICE),
+    },
+)

@@ -8,6 +8,9 @@ class Role(models.TextChoices):
     CASEWORKER = "caseworker", _("Sagsbehandler")
     HEAD_OF_OFFICE = "head_of_office", _("Kontorchef")
     ADMIN = "admin", _("Administrator")
+    # A new organisation applying to the open call for emerging areas: no cluster yet; becomes
+    # the director of its new cluster when the application is approved.
+    APPLICANT = "applicant", _("Ansøger")
 
 
 CLUSTER_ROLES = (Role.DIRECTOR, Role.CLUSTER_STAFF)

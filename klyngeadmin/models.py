@@ -36,6 +36,7 @@ class User(AbstractUser):
                 condition=(
                     Q(role__in=[r.value for r in CLUSTER_ROLES], cluster__isnull=False)
                     | Q(role__in=[r.value for r in AUTHORITY_ROLES], cluster__isnull=True)
+                    | Q(role=Role.APPLICANT, cluster__isnull=True)
                 ),
             ),
         ]

@@ -29,6 +29,7 @@ urlpatterns = [
          name="notification_preferences"),
     path("", include("clusters.urls")),
     path("midtvejsevaluering/", include("evaluations.urls")),
+    path("opslag/", include("evaluations.call_urls")),
 ]
 
 if settings.DEBUG:  # the benchmarks' bare-view limit (bench/common.py)
