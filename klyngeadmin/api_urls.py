@@ -5,6 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clusters.api import views as cluster_views
+from evaluations.api import views as evaluation_views
 from grants.api import views as grant_views
 
 app_name = "api"
@@ -38,4 +39,5 @@ urlpatterns = [
     path("statistics/", grant_views.StatisticsView.as_view(), name="statistics"),
     path("cases/", grant_views.CaseListView.as_view(), name="case-list"),
     path("cases/<str:journal_number>/", grant_views.CaseDetailView.as_view(), name="case-detail"),
+    path("evaluations/", evaluation_views.EvaluationListView.as_view(), name="evaluation-list"),
 ]
