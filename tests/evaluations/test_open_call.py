@@ -211,3 +211,21 @@ def test_application_scoring_is_blind_by_url(client, call, applicant, caseworker
     assert client.get(reverse("calls:application_consensus", args=[application.pk])).status_code == 403
     assert "HEMMELIG" not in client.get(reverse("calls:application", args=[application.pk])).content.decode()
     assert call.status == CallStatus.PUBLISHED
+
+
+def test_applications_list_query_count_constant(client, call, caseworker, django_assert_max_num_queries):
+    def new_application(n):
+        a = cs.applicant_register(username=f"ans{n}", email=f"a{n}@example.test", password="Str0ng-pass-word!",
+                                  first_name="A", last_name="B", organisation_name=f"Org {n}", cvr=next_cvr(),
+                                  city="Vejle", region="DK-83")
+        apply_and_submit(call, a)
+
+    new_application(1)
+    client.force_login(caseworker)
+    with django_assert_max_num_queries(12) as first:
+        assert client.get(reverse("calls:applications")).status_code == 200
+    for n in range(2, 5):
+        new_application(n)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        body = client.get(reverse("calls:applications")).content.decode()
+    assert body.count("Org ") == 4
