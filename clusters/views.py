@@ -75,7 +75,10 @@ def activity_list(request):
     query.pop("side", None)
     return render(request, "clusters/activity_list.html", {
         "filter_form": filter_form, "page": page, "activities": page.object_list,
-        "query": query.urlencode(), "type_labels": dict(ActivityType.choices),
+        "query": query.urlencode(),
+        # Resolved once per page rather than once per row: labels, and the row links' base.
+        "type_labels": {value: str(label) for value, label in ActivityType.choices},
+        "list_url": reverse("clusters:activity_list"),
         "filtered": any(v for k, v in request.GET.items() if k != "side"),
     })
 

@@ -18,6 +18,12 @@ def kr(value) -> str:
     return f"{sign}{abs(amount):,}".replace(",", ".") + " kr."
 
 
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] in a template (e.g. a label by value), or "" when absent."""
+    return mapping.get(key, "") if mapping else ""
+
+
 @register.simple_tag
 def widget(field, **attrs):
     """The field's widget with aria-describedby naming its help text and its error message

@@ -351,3 +351,10 @@ def test_director_without_cluster_binding_is_impossible():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(role="director", cluster=None)
+
+
+def test_list_rows_link_to_edit_and_delete(client, activity, director):
+    page = login(client, director).get(reverse("clusters:activity_list")).content.decode()
+    assert f'href="{reverse("clusters:activity_update", args=[activity.pk])}"' in page
+    assert f'href="{reverse("clusters:activity_delete", args=[activity.pk])}"' in page
+    assert "<td>Videnspredning</td>" in page and "<td>Nej</td>" in page
