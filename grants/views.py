@@ -46,7 +46,7 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 def report_detail(request, pk: int):
     report = _report_or_404(request, pk)
     can_edit = request.user.has_perm("grants.change_annualreport", report)
-    conflict = False
+    conflict = ""  # the refusal's message when a stale save was refused
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Rapporten kan ikke ændres."))
@@ -60,8 +60,7 @@ def report_detail(request, pk: int):
                     data=form.content(), competitive_funding=formset.rows(),
                 )
             except services.StaleVersion as exc:
-                conflict = True
-                messages.error(request, str(exc))
+                conflict = str(exc)
             except services.ReportNotEditable as exc:
                 raise PermissionDenied(str(exc)) from exc
             except ValidationError as exc:
