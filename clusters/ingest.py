@@ -89,6 +89,9 @@ def _text(item: dict, name: str, max_length: int, add, *, required: bool = True)
     if required and not value.strip():
         add(name, _("Feltet må ikke være tomt."))
         return None
+    if "\x00" in value:
+        add(name, _("Teksten må ikke indeholde NUL-tegn."))
+        return None
     if len(value) > max_length:
         add(name, _("Højst %(n)d tegn.") % {"n": max_length})
         return None
@@ -174,7 +177,7 @@ def parse_activities(items) -> tuple[list[ParsedActivity], list[dict]]:
                     % {"value": cvr})
                 cvr = None
             name = company.get("name")
-            if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            if not isinstance(name, str) or not name.strip() or len(name) > 200 or "\x00" in name:
                 add(f"{prefix}.name", _("Navnet skal være en tekst på 1-200 tegn."))
                 name = None
             employees = company.get("employees")
@@ -196,7 +199,7 @@ def parse_activities(items) -> tuple[list[ParsedActivity], list[dict]]:
             raw_institutions = []
         for ii, inst in enumerate(raw_institutions):
             code = inst.get("code") if isinstance(inst, dict) else None
-            if not isinstance(code, str) or not code:
+            if not isinstance(code, str) or not code or "\x00" in code:
                 add(f"institutions[{ii}].code", _("Feltet skal udfyldes med institutionens kode."))
             elif code in institutions:
                 add(f"institutions[{ii}].code", _("Institutionen %(code)s står to gange på aktiviteten.")
@@ -217,7 +220,8 @@ def _resolve_institutions(items, parsed: list[ParsedActivity], errors: list[dict
     codes = {
         inst.get("code")
         for item in items if isinstance(item, dict) and isinstance(item.get("institutions"), list)
-        for inst in item["institutions"] if isinstance(inst, dict) and isinstance(inst.get("code"), str)
+        for inst in item["institutions"]
+        if isinstance(inst, dict) and isinstance(inst.get("code"), str) and "\x00" not in inst["code"]
     }
     known = dict(KnowledgeInstitution.objects.filter(code__in=codes).values_list("code", "id"))
     for index, item in enumerate(items):
@@ -225,7 +229,7 @@ def _resolve_institutions(items, parsed: list[ParsedActivity], errors: list[dict
             continue
         for ii, inst in enumerate(item["institutions"]):
             code = inst.get("code") if isinstance(inst, dict) else None
-            if isinstance(code, str) and code and code not in known:
+            if isinstance(code, str) and code and "\x00" not in code and code not in known:
                 errors.append({
                     "index": index, "field": f"institutions[{ii}].code",
                     "detail": _("Ukendt videninstitution %(code)s.") % {"code": code},

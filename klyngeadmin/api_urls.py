@@ -1,12 +1,13 @@
 """REST API v1, mounted at /api/v1/. Paths and field names are a contract with the clusters'
 CRMs and the ministry's BI: keep them stable."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clusters.api import views as cluster_views
 from evaluations.api import views as evaluation_views
 from grants.api import views as grant_views
+from klyngeadmin.api.problems import api_not_found
 
 app_name = "api"
 
@@ -40,4 +41,6 @@ urlpatterns = [
     path("cases/", grant_views.CaseListView.as_view(), name="case-list"),
     path("cases/<str:journal_number>/", grant_views.CaseDetailView.as_view(), name="case-detail"),
     path("evaluations/", evaluation_views.EvaluationListView.as_view(), name="evaluation-list"),
+    # Anything else under /api/v1/ (including ids that cannot match a route) is a problem+json 404.
+    re_path(r"^.*$", api_not_found),
 ]

@@ -7,6 +7,7 @@ Body: {"type", "title", "status", "detail", "errors": [{"index"?, "field", "deta
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -143,3 +144,22 @@ def problem_exception_handler(exc, context):
         code = getattr(detail, "code", None) or code
     set_rollback()
     return problem_response(exc.status_code, detail, code=code, errors=errors, headers=headers)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer problem+json too (not Django's HTML 404)."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {
+            "type": f"{TYPE_BASE}not_found",
+            "title": str(TITLES[404]),
+            "status": 404,
+            "detail": str(_("Ressourcen findes ikke.")),
+            "errors": [],
+        },
+        status=404,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )

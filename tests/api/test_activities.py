@@ -347,3 +347,15 @@ def test_problem_json_shape(api):
     body = assert_problem(r, 400)
     assert set(body) == {"type", "title", "status", "detail", "errors"}
     assert body["errors"][0] == {"index": 0, "field": "activity_type", "detail": body["errors"][0]["detail"]}
+
+
+def test_bulk_nul_characters_are_400_not_500(api):
+    r = api.post(BULK, {"activities": [item("a\x00", title="x\x00", companies=[company(name="A\x00")],
+                                            institutions=[{"code": "a\x00"}])]})
+    body = assert_problem(r, 400)
+    assert {"external_id", "title", "companies[0].name", "institutions[0].code"} <= {e["field"] for e in body["errors"]}
+
+
+def test_unknown_api_paths_are_problem_json_404(api):
+    assert_problem(api.get("/api/v1/nowhere/"), 404)
+    assert_problem(api.post("/api/v1/reports/-1/submit/"), 404)  # no CSRF page, no HTML
