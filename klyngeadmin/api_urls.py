@@ -13,7 +13,11 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     path("clusters/", cluster_views.ClusterListView.as_view(), name="cluster-list"),
     path("institutions/", cluster_views.InstitutionListView.as_view(), name="institution-list"),
     path("activities/", cluster_views.ActivityListView.as_view(), name="activity-list"),

@@ -2,6 +2,7 @@
 and facilitated projects. Thin: parse, call clusters.ingest, answer."""
 
 import django_filters
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from klyngeadmin.api.base import ApiViewMixin
 from klyngeadmin.api.idempotency import MAX_KEY_LENGTH, request_fingerprint, run_idempotent
 from klyngeadmin.api.permissions import ClusterKeyOnly, ClusterKeyWrites
-from klyngeadmin.api.problems import FieldErrors, PayloadTooLarge
+from klyngeadmin.api.problems import Conflict, FieldErrors, PayloadTooLarge
 from klyngeadmin.api.throttling import ApiKeyBulkThrottle, ApiKeyThrottle
 
 from ..constants import ActivityType
@@ -161,6 +162,8 @@ class ActivityBulkView(ApiViewMixin, APIView):
                 result = activity_bulk_upsert(cluster=cluster, items=items)
             except IngestValidationError as exc:
                 raise _ingest_errors(exc, single=False) from exc
+            except IntegrityError as exc:  # a browser edit raced us on the same external_id
+                raise Conflict(_("Aktiviteterne blev ændret samtidig; send forespørgslen igen.")) from exc
             return 200, result.as_dict()
 
         key = request.headers.get("Idempotency-Key")

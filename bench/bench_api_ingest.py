@@ -1,0 +1,261 @@
+"""REST API benchmarks, as ratios against limits measured in the same run.
+
+1. Bulk ingest through HTTP (django.test.Client -> POST /api/v1/activities/bulk/) of 5,000
+   activities with 10,000 company participations (4,000 distinct companies, all new), in rows
+   per second (rows = activities + participations), against
+   - raw psycopg COPY of the same rows into scratch tables without indexes (the physical limit),
+   - a naive DRF ModelSerializer(many=True) create with nested companies (the usual way),
+     measured on a 200-activity sample (it issues several queries per row; its rate is linear).
+2. The activity list endpoint (GET /api/v1/activities/, 100 per page, with participations) in
+   requests per second, against a bare JsonResponse view through the same client.
+"""
+
+import json
+import sys
+import time
+import types
+from datetime import UTC, date, datetime, timedelta
+
+from common import setup_django, summary, timings
+
+N_ACTIVITIES = 5000
+PER_ACTIVITY = 2
+N_COMPANIES = 4000
+NAIVE_SAMPLE = 200
+CVR_SERIAL_BASE = 8_600_000
+
+
+def build_items(cvrs, prefix="bench", n=N_ACTIVITIES):
+    items = []
+    start = date(2023, 1, 2)
+    for i in range(n):
+        day = start + timedelta(days=i % 360)
+        items.append({
+            "external_id": f"{prefix}-{i:05d}",
+            "title": f"Benchmark-aktivitet {i}",
+            "activity_type": ("knowledge_sharing", "matchmaking", "innovation_project")[i % 3],
+            "start_date": day.isoformat(),
+            "end_date": day.isoformat(),
+            "international": i % 7 == 0,
+            "eu_funded": i % 11 == 0,
+            "companies": [
+                {"cvr": cvrs[(i * PER_ACTIVITY + k) % len(cvrs)], "name": f"Bench {k} ApS", "employees": 12}
+                for k in range(PER_ACTIVITY)
+            ],
+            "institutions": [],
+        })
+    return items
+
+
+def main():
+    setup_django()
+    from django.db import connection, transaction
+    from django.http import JsonResponse
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import path
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.views import APIView
+
+    import klyngeadmin.urls
+    from clusters.cvr import make_cvr
+    from clusters.models import (
+        Activity,
+        ClusterOrganisation,
+        Company,
+        CompanyParticipation,
+        StrengthPosition,
+    )
+    from clusters.sme import sme_size_class
+    from klyngeadmin.api.keys import api_key_create
+
+    position, _ = StrengthPosition.objects.get_or_create(slug="bench-api", defaults={"name": "Bench API"})
+    cluster, _ = ClusterOrganisation.objects.get_or_create(
+        slug="bench-api", defaults={
+            "name": "Bench API-klynge", "cvr": make_cvr(8_599_990) or make_cvr(8_599_991),
+            "city": "Aarhus", "region": "DK-82", "strength_position": position,
+            "designated_from": date(2025, 1, 1),
+        },
+    )
+    cvrs = []
+    serial = CVR_SERIAL_BASE
+    while len(cvrs) < N_COMPANIES:
+        serial += 1
+        if (c := make_cvr(serial)):
+            cvrs.append(c)
+
+    def reset():
+        with transaction.atomic():
+            CompanyParticipation.objects.filter(activity__cluster=cluster).delete()
+            Activity.objects.filter(cluster=cluster).delete()
+            Company.objects.filter(cvr__in=cvrs, participations__isnull=True).delete()
+
+    key = api_key_create(name="bench", cluster=cluster).plain
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    items = build_items(cvrs)
+    rows = N_ACTIVITIES + N_ACTIVITIES * PER_ACTIVITY
+    payload = json.dumps({"activities": items})
+
+    # -- 1a. the API, first ingest (everything new) and a re-send (everything unchanged) --------
+    with override_settings(API_THROTTLE_RATES={"api": "100000/min", "api_bulk": "100000/min"}):
+        api_times, resend_times = [], []
+        for _ in range(3):
+            reset()
+            t = time.perf_counter()
+            r = client.post("/api/v1/activities/bulk/", payload, content_type="application/json")
+            api_times.append(time.perf_counter() - t)
+            assert r.status_code == 200 and r.json()["created"] == N_ACTIVITIES, r.content[:500]
+            t = time.perf_counter()
+            r = client.post("/api/v1/activities/bulk/", payload, content_type="application/json")
+            resend_times.append(time.perf_counter() - t)
+            assert r.json()["unchanged"] == N_ACTIVITIES, r.content[:500]
+    assert CompanyParticipation.objects.filter(activity__cluster=cluster).count() == N_ACTIVITIES * PER_ACTIVITY
+    api_s = min(api_times)
+    api_rate = rows / api_s
+
+    # -- 1b. raw COPY of the same rows into scratch tables (no indexes, no constraints) ----------
+    parsed = json.loads(payload)["activities"]
+    copy_times = []
+    with connection.cursor() as c:
+        raw = c.cursor
+        for _ in range(3):
+            with transaction.atomic():
+                raw.execute(
+                    "CREATE TEMP TABLE scratch_activity (cluster_id bigint, external_id text, title text, "
+                    "activity_type text, start_date date, end_date date, international bool, eu_funded bool) "
+                    "ON COMMIT DROP"
+                )
+                raw.execute("CREATE TEMP TABLE scratch_participation (external_id text, cvr text) ON COMMIT DROP")
+                t = time.perf_counter()
+                with raw.copy("COPY scratch_activity FROM STDIN") as copy:
+                    for a in parsed:
+                        copy.write_row((cluster.pk, a["external_id"], a["title"], a["activity_type"],
+                                        a["start_date"], a["end_date"], a["international"], a["eu_funded"]))
+                with raw.copy("COPY scratch_participation FROM STDIN") as copy:
+                    for a in parsed:
+                        for comp in a["companies"]:
+                            copy.write_row((a["external_id"], comp["cvr"]))
+                copy_times.append(time.perf_counter() - t)
+    copy_rate = rows / min(copy_times)
+
+    # -- 1b'. the same COPY into the REAL tables (indexes, constraints, FK checks made immediate),
+    # rolled back: what PostgreSQL itself needs for these rows, for reference.
+    company_ids = dict(Company.objects.filter(cvr__in=cvrs).values_list("cvr", "id"))
+    real_times = []
+    with connection.cursor() as c:
+        raw = c.cursor
+        for _ in range(3):
+            sid = transaction.savepoint() if connection.in_atomic_block else None
+            with transaction.atomic():
+                raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                t = time.perf_counter()
+                raw.execute("SELECT nextval(pg_get_serial_sequence('clusters_activity', 'id')) "
+                            "FROM generate_series(1, %s)", [len(parsed)])
+                ids = [r[0] for r in raw.fetchall()]
+                now = datetime.now(UTC)
+                with raw.copy("COPY clusters_activity (id, cluster_id, external_id, title, activity_type, "
+                              "start_date, end_date, international, eu_funded, version, created_at, "
+                              "updated_at) FROM STDIN") as copy:
+                    for aid, a in zip(ids, parsed, strict=True):
+                        copy.write_row((aid, cluster.pk, "copy-" + a["external_id"], a["title"],
+                                        a["activity_type"], a["start_date"], a["end_date"],
+                                        a["international"], a["eu_funded"], 1, now, now))
+                with raw.copy("COPY clusters_companyparticipation (activity_id, company_id) FROM STDIN") as copy:
+                    for aid, a in zip(ids, parsed, strict=True):
+                        for comp in a["companies"]:
+                            copy.write_row((aid, company_ids[comp["cvr"]]))
+                real_times.append(time.perf_counter() - t)
+                transaction.set_rollback(True)
+            assert sid is None
+    real_rate = rows / min(real_times)
+
+    # -- 1c. the naive way: nested ModelSerializer(many=True).save() behind a DRF view ----------
+    class NaiveCompanySerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Company
+            fields = ["cvr", "name", "employees"]
+            extra_kwargs = {"cvr": {"validators": []}}
+
+    class NaiveActivitySerializer(serializers.ModelSerializer):
+        companies = NaiveCompanySerializer(many=True)
+
+        class Meta:
+            model = Activity
+            fields = ["external_id", "title", "activity_type", "start_date", "end_date",
+                      "international", "eu_funded", "companies"]
+
+        def create(self, validated):
+            companies = validated.pop("companies")
+            activity = Activity.objects.create(cluster=cluster, **validated)
+            for comp in companies:
+                company, _ = Company.objects.get_or_create(
+                    cvr=comp["cvr"], defaults={**comp, "size_class": sme_size_class(comp["employees"])}
+                )
+                CompanyParticipation.objects.create(activity=activity, company=company)
+            return activity
+
+    class NaiveBulkView(APIView):
+        authentication_classes = []
+        permission_classes = []
+
+        def post(self, request):
+            s = NaiveActivitySerializer(data=request.data["activities"], many=True)
+            s.is_valid(raise_exception=True)
+            with transaction.atomic():
+                s.save()
+            return JsonResponse({"created": len(s.validated_data)})
+
+    sample = build_items(cvrs[: NAIVE_SAMPLE * PER_ACTIVITY], prefix="naive", n=NAIVE_SAMPLE)
+    sample_rows = NAIVE_SAMPLE + NAIVE_SAMPLE * PER_ACTIVITY
+    reset()
+    factory = APIRequestFactory()
+    request = factory.post("/naive/", {"activities": sample}, format="json")
+    t = time.perf_counter()
+    response = NaiveBulkView.as_view()(request)
+    naive_s = time.perf_counter() - t
+    assert response.status_code == 200, response.content[:500]
+    naive_rate = sample_rows / naive_s
+    reset()
+
+    print(f"Bulk ingest, {N_ACTIVITIES:,} activities + {N_ACTIVITIES * PER_ACTIVITY:,} company "
+          f"participations ({N_COMPANIES:,} new companies), {rows:,} rows, best of 3:")
+    print(f"  API POST /api/v1/activities/bulk/ : {api_s * 1000:8.0f} ms  {api_rate:10,.0f} rows/s")
+    print(f"  raw psycopg COPY (scratch tables) : {min(copy_times) * 1000:8.0f} ms  {copy_rate:10,.0f} rows/s")
+    print(f"  (COPY into the real, indexed tables, FK checks immediate: {min(real_times) * 1000:.0f} ms, "
+          f"{real_rate:,.0f} rows/s; API / that = {api_rate / real_rate:.2f})")
+    print(f"  naive DRF ModelSerializer(many)   : {naive_s * 1000 * rows / sample_rows:8.0f} ms* "
+          f"{naive_rate:10,.0f} rows/s   (*measured on {NAIVE_SAMPLE} activities, scaled)")
+    print(f"  API / COPY  = {api_rate / copy_rate:.3f}  (aim >= 0.100, stretch >= 0.200)")
+    print(f"  API / naive = {api_rate / naive_rate:.1f}x (aim >= 3x)")
+    print(f"  re-send of the same 5,000 (all unchanged): {min(resend_times) * 1000:.0f} ms, "
+          f"{rows / min(resend_times):,.0f} rows/s")
+
+    # -- 2. the list endpoint against a bare JsonResponse view --------------------------------
+    client.post("/api/v1/activities/bulk/", payload, content_type="application/json")
+
+    def bare_json(request):
+        return JsonResponse({"ok": True})
+
+    urlconf = types.ModuleType("bench_api_urlconf")
+    urlconf.urlpatterns = [path("bench/json/", bare_json), *klyngeadmin.urls.urlpatterns]
+    sys.modules["bench_api_urlconf"] = urlconf
+    with override_settings(ROOT_URLCONF="bench_api_urlconf",
+                           API_THROTTLE_RATES={"api": "1000000/min", "api_bulk": "1000/min"}):
+        list_samples = timings(lambda: client.get("/api/v1/activities/?year=2023"), repeat=40)
+        bare_samples = timings(lambda: client.get("/bench/json/"), repeat=200)
+        r = client.get("/api/v1/activities/?year=2023")
+        assert r.status_code == 200 and len(r.json()["results"]) == 100
+    med, p95 = summary(list_samples)
+    bmed, bp95 = summary(bare_samples)
+    print(f"Activity list GET /api/v1/activities/?year=2023 (100 per page of {N_ACTIVITIES:,}, "
+          f"{PER_ACTIVITY} companies each):")
+    print(f"  API list : median {med * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, {1 / med:,.0f} requests/s")
+    print(f"  bare JsonResponse view : median {bmed * 1000:.2f} ms, p95 {bp95 * 1000:.2f} ms, "
+          f"{1 / bmed:,.0f} requests/s")
+    print(f"  list / bare requests/s = {bmed / med:.3f} (the list is {med / bmed:.0f}x the bare view's time)")
+    reset()
+
+
+if __name__ == "__main__":
+    main()
