@@ -29,7 +29,7 @@ from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 
 SCHEMA = schemathesis.openapi.from_path(settings.BASE_DIR / "docs" / "openapi.yaml")
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
-CASEWORKER_PATHS = ("/api/v1/cases", "/api/v1/statistics/")
+CASEWORKER_PATHS = ("/api/v1/cases", "/api/v1/statistics/", "/api/v1/evaluations/")
 MAX_EXAMPLES = 10
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
