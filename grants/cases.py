@@ -1,16 +1,66 @@
-"""Case services: opening a case with its journal number and handling deadline."""
+"""Case services: every change to a case is one function here, one transaction, under the
+case's row lock, with a CaseEvent written in the same transaction (events are append-only).
 
-from datetime import timedelta
+Forms pass the case `version` they were rendered with (`expected_version`); a stale version
+raises StaleCase with a Danish message, so two caseworkers acting at once never both succeed.
+A step the workflow (grants.case_workflows.CASE_WORKFLOW) does not allow raises
+klyngeadmin.workflow.TransitionNotAllowed; other refused actions raise CaseActionError."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters.models import ClusterOrganisation
+from klyngeadmin.constants import CLUSTER_ROLES, Role
+from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
 
-from .constants import CaseEventKind, CaseStatus, CaseType, DeadlineKind
-from .models import Case, CaseEvent, Deadline
+from .case_workflows import ACTIVE_STATES, APPROVERS, CASE_HANDLERS, CASE_WORKFLOW, OPEN_STATES
+from .constants import (
+    CaseEventKind,
+    CaseStatus,
+    CaseType,
+    DeadlineKind,
+    ExtensionStatus,
+    LetterKind,
+    ProposalKind,
+    ProposalStatus,
+    ReportStatus,
+    TrancheStatus,
+)
+from .models import (
+    AnnualReport,
+    Case,
+    CaseEvent,
+    Deadline,
+    DecisionLetter,
+    Disbursement,
+    Tranche,
+    TrancheProposal,
+)
+from .notifications import notify
 
 CASE_HANDLING_DAYS = 30
+
+
+class CaseActionError(Exception):
+    """An action refused for a reason other than the workflow table; the message is Danish and
+    meant for the person who tried."""
+
+
+class StaleCase(CaseActionError):
+    """The case changed since the form was shown (someone else acted first)."""
+
+
+class FourEyesViolation(CaseActionError):
+    """The person who proposed a decision tried to approve it too."""
+
+
+def actor_role(actor) -> str:
+    return SYSTEM if actor is None else actor.role
 
 
 def next_journal_number(year: int) -> str:
@@ -55,3 +105,545 @@ def case_open(
         case=case, actor=actor, kind=CaseEventKind.OPENED, to_status=CaseStatus.NEW, text=subject
     )
     return case
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("cluster", "assignee", "report__grant", "extension__deadline")
+        .get(pk=case.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleCase(
+            _(
+                "Sagen %(journal)s er blevet ændret af en anden, siden du åbnede den. "
+                "Din handling er ikke udført. Se sagen igen, og prøv på ny."
+            )
+            % {"journal": locked.journal_number}
+        )
+    return locked
+
+
+def _require_handler(actor) -> None:
+    if actor is None or actor.role not in CASE_HANDLERS:
+        raise CaseActionError(_("Kun sagsbehandlere og kontorchefen kan behandle sager."))
+
+
+def _save(case: Case, fields: list[str], original: Case | None = None) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+    if original is not None and original is not case:
+        for name in [*fields, "version", "updated_at"]:
+            attname = case._meta.get_field(name).attname
+            setattr(original, attname, getattr(case, attname))
+
+
+def _event(case, actor, kind, *, text="", from_status="", to_status="", internal=False, at=None):
+    return CaseEvent.objects.create(
+        case=case, actor=actor, kind=kind, text=text, from_status=from_status,
+        to_status=to_status, internal=internal, created_at=at or timezone.now(),
+    )
+
+
+def _move(case: Case, to: str, actor, comment: str = "") -> None:
+    """Change the locked case's status after checking the table; write the transition event."""
+    source = case.status
+    CASE_WORKFLOW.check(source, to, actor_role(actor))
+    case.status = to
+    fields = ["status"]
+    if to in (CaseStatus.DECIDED, CaseStatus.CLOSED) and case.deadline_id:
+        Deadline.objects.filter(pk=case.deadline_id, completed_at__isnull=True).update(
+            completed_at=timezone.now()
+        )
+    _save(case, fields)
+    _event(case, actor, CaseEventKind.TRANSITION, from_status=source, to_status=to, text=comment)
+
+
+def _directors(case: Case):
+    from klyngeadmin.models import User
+
+    if case.cluster_id is None:
+        return User.objects.none()
+    return User.objects.filter(cluster_id=case.cluster_id, role=Role.DIRECTOR, is_active=True)
+
+
+def _notify_cluster(case: Case, subject: str, body: str) -> None:
+    for director in _directors(case):
+        notify(recipient=director, kind="case_message", subject=subject, body=body,
+               url="/mine-sager/")
+
+
+def _notify_approvers(case: Case, subject: str, body: str, exclude=None) -> None:
+    from klyngeadmin.models import User
+
+    for user in User.objects.filter(role__in=APPROVERS, is_active=True).exclude(
+        pk=getattr(exclude, "pk", None)
+    ):
+        notify(recipient=user, kind="case_proposal", subject=subject, body=body,
+               url=f"/sager/{case.journal_number}/")
+
+
+def _report_of(case: Case) -> AnnualReport:
+    if case.case_type != CaseType.ANNUAL_REPORT or case.report_id is None:
+        raise CaseActionError(_("Handlingen gælder kun sager om en årsrapport."))
+    return case.report
+
+
+def _require_status(case: Case, *states: str) -> None:
+    if case.status not in states:
+        raise CaseActionError(
+            _("Handlingen kan ikke udføres, når sagen har status »%(status)s«.")
+            % {"status": case.get_status_display()}
+        )
+
+
+# -- assignment and transitions --------------------------------------------------------------
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee, actor, expected_version: int | None = None) -> Case:
+    """Assign (or reassign) a case to a caseworker. A new case becomes assigned."""
+    _require_handler(actor)
+    if assignee is None or assignee.role not in CASE_HANDLERS or not assignee.is_active:
+        raise CaseActionError(_("Sagen kan kun tildeles en aktiv sagsbehandler eller kontorchef."))
+    locked = _lock(case, expected_version)
+    if locked.status not in OPEN_STATES:
+        raise CaseActionError(_("En afgjort eller lukket sag kan ikke tildeles."))
+    if locked.assignee_id == assignee.pk:
+        raise CaseActionError(
+            _("Sagen er allerede tildelt %(name)s.") % {"name": _name(assignee)}
+        )
+    previous = locked.assignee
+    source = locked.status
+    if source == CaseStatus.NEW:
+        CASE_WORKFLOW.check(source, CaseStatus.ASSIGNED, actor_role(actor))
+        locked.status = CaseStatus.ASSIGNED
+    locked.assignee = assignee
+    _save(locked, ["assignee", "status"], case)
+    if locked.deadline_id:
+        Deadline.objects.filter(pk=locked.deadline_id).update(assignee=assignee)
+    if previous is None:
+        text = _("Tildelt %(name)s.") % {"name": _name(assignee)}
+    else:
+        text = _("Overdraget fra %(old)s til %(new)s.") % {
+            "old": _name(previous), "new": _name(assignee)}
+    _event(locked, actor, CaseEventKind.ASSIGNMENT, text=text, from_status=source,
+           to_status=locked.status, internal=True)
+    if assignee.pk != actor.pk:
+        notify(recipient=assignee, kind="case_assigned",
+               subject=_("Sag %(journal)s er tildelt dig") % {"journal": locked.journal_number},
+               body=locked.subject, url=f"/sager/{locked.journal_number}/")
+    return locked
+
+
+def case_take(*, case: Case, actor, expected_version: int | None = None) -> Case:
+    """Take a case: assign it to yourself."""
+    return case_assign(case=case, assignee=actor, actor=actor, expected_version=expected_version)
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, to: str, actor, comment: str = "", expected_version: int | None = None
+) -> Case:
+    """Move a case along CASE_WORKFLOW (TransitionNotAllowed when the table says no).
+
+    Starting work on an annual-report case takes the report into review."""
+    locked = _lock(case, expected_version)
+    source = locked.status
+    CASE_WORKFLOW.check(source, to, actor_role(actor))
+    if actor is not None and actor.role in CLUSTER_ROLES and actor.cluster_id != locked.cluster_id:
+        raise CaseActionError(_("Sagen tilhører en anden klynge."))
+    if actor is not None and actor.role in CASE_HANDLERS and locked.assignee_id is None:
+        raise CaseActionError(_("Sagen skal tildeles, før den kan behandles."))
+    _move(locked, to, actor, comment)
+    if (to == CaseStatus.IN_PROGRESS and locked.case_type == CaseType.ANNUAL_REPORT
+            and locked.report.status == ReportStatus.SUBMITTED):
+        _report_transition(locked.report, ReportStatus.IN_REVIEW, actor)
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+def _report_transition(report, to, actor, comment=""):
+    from .services import report_transition
+
+    return report_transition(report=report, to=to, actor=actor, comment=comment)
+
+
+# -- messages and notes ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_message(*, case: Case, actor, text: str, expected_version: int | None = None) -> CaseEvent:
+    """A message to the cluster: shown to the cluster, and its director is notified."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv en besked til klyngen."))
+    locked = _lock(case, expected_version)
+    if locked.status == CaseStatus.CLOSED:
+        raise CaseActionError(_("Der kan ikke sendes beskeder på en lukket sag."))
+    _save(locked, [], case)
+    event = _event(locked, actor, CaseEventKind.MESSAGE, text=text)
+    _notify_cluster(
+        locked, _("Ny besked fra Erhvervsstyrelsen i sag %(j)s") % {"j": locked.journal_number}, text
+    )
+    return event
+
+
+@transaction.atomic
+def case_note(*, case: Case, actor, text: str, expected_version: int | None = None) -> CaseEvent:
+    """An internal note: never shown to the cluster."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv en note."))
+    locked = _lock(case, expected_version)
+    _save(locked, [], case)
+    return _event(locked, actor, CaseEventKind.NOTE, text=text, internal=True)
+
+
+# -- annual reports ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_request_changes(
+    *, case: Case, actor, text: str, expected_version: int | None = None
+) -> Case:
+    """Ask the cluster to change its report: the report reopens for the director
+    (in_review -> changes_requested), the case waits for the cluster, the message is kept on
+    the case and the director is notified."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv, hvad klyngen skal ændre."))
+    locked = _lock(case, expected_version)
+    report = _report_of(locked)
+    CASE_WORKFLOW.check(locked.status, CaseStatus.AWAITING_CLUSTER, actor_role(actor))
+    _report_transition(report, ReportStatus.CHANGES_REQUESTED, actor, text)
+    _move(locked, CaseStatus.AWAITING_CLUSTER, actor)
+    _event(locked, actor, CaseEventKind.MESSAGE, text=text)
+    _notify_cluster(
+        locked,
+        _("Erhvervsstyrelsen beder om ændringer i årsrapporten %(year)s") % {"year": report.year},
+        text,
+    )
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+@transaction.atomic
+def case_cluster_answered(*, case: Case, report: AnnualReport, actor) -> Case:
+    """Called by report_submit when a report comes back after a change request: the open case
+    continues (awaiting_cluster -> in_progress, acted by the submitting cluster person), the
+    report goes straight back into review, and the assigned caseworker is notified."""
+    locked = _lock(case, None)
+    if locked.status != CaseStatus.AWAITING_CLUSTER:
+        return locked
+    actor = actor if actor_role(actor) in CLUSTER_ROLES else None
+    _move(locked, CaseStatus.IN_PROGRESS, actor,
+          _("Klyngen har indsendt en ny version af årsrapporten."))
+    _report_transition(report, ReportStatus.IN_REVIEW, None)
+    if locked.assignee_id:
+        notify(recipient=locked.assignee, kind="case_resubmitted",
+               subject=_("Klyngen har svaret i sag %(j)s") % {"j": locked.journal_number},
+               body=locked.subject, url=f"/sager/{locked.journal_number}/")
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+@transaction.atomic
+def case_approve_report(
+    *, case: Case, actor, text: str = "", expected_version: int | None = None
+) -> Case:
+    """Approve the annual report (in_review -> approved). The tranche follows as a proposal."""
+    _require_handler(actor)
+    locked = _lock(case, expected_version)
+    report = _report_of(locked)
+    _require_status(locked, CaseStatus.IN_PROGRESS)
+    _report_transition(report, ReportStatus.APPROVED, actor, text)
+    _save(locked, [], case)
+    _event(locked, actor, CaseEventKind.DECISION,
+           text=text or _("Årsrapporten for %(year)s er godkendt.") % {"year": report.year})
+    _notify_cluster(
+        locked, _("Årsrapporten %(year)s er godkendt") % {"year": report.year},
+        text or _("Erhvervsstyrelsen har godkendt årsrapporten."),
+    )
+    return locked
+
+
+# -- tranches: proposal and head-of-office approval (four eyes) -----------------------------
+
+
+def case_tranche(case: Case) -> Tranche | None:
+    if case.case_type != CaseType.ANNUAL_REPORT or case.report_id is None:
+        return None
+    return Tranche.objects.filter(
+        grant_id=case.report.grant_id, year_number=case.report.year_number
+    ).first()
+
+
+def _open_proposal_exists(case: Case) -> bool:
+    return case.proposals.filter(status=ProposalStatus.PROPOSED).exists()
+
+
+@transaction.atomic
+def tranche_propose_release(
+    *, case: Case, actor, amount_dkk: int, pay_on: date, expected_version: int | None = None
+) -> TrancheProposal:
+    """Propose releasing the year's tranche (planned -> proposed) once the report is approved.
+    The head of office approves it (tranche_proposal_approve)."""
+    _require_handler(actor)
+    locked = _lock(case, expected_version)
+    report = _report_of(locked)
+    _require_status(locked, CaseStatus.IN_PROGRESS)
+    if report.status != ReportStatus.APPROVED:
+        raise CaseActionError(_("Årsrapporten skal være godkendt, før raten kan indstilles."))
+    tranche = Tranche.objects.select_for_update().get(
+        grant_id=report.grant_id, year_number=report.year_number
+    )
+    if tranche.status != TrancheStatus.PLANNED:
+        raise CaseActionError(
+            _("Raten for %(year)s har status »%(status)s« og kan ikke indstilles.")
+            % {"year": tranche.year, "status": tranche.get_status_display()}
+        )
+    if amount_dkk is None or amount_dkk <= 0 or amount_dkk > tranche.amount_dkk:
+        raise CaseActionError(
+            _("Beløbet skal være større end 0 og højst %(max)s kr.")
+            % {"max": format_kr_number(tranche.amount_dkk)}
+        )
+    if _open_proposal_exists(locked):
+        raise CaseActionError(_("Der er allerede en indstilling, som venter på godkendelse."))
+    tranche.status = TrancheStatus.PROPOSED
+    tranche.save(update_fields=["status"])
+    proposal = TrancheProposal.objects.create(
+        case=locked, tranche=tranche, kind=ProposalKind.RELEASE, amount_dkk=amount_dkk,
+        pay_on=pay_on, proposed_by=actor,
+    )
+    _save(locked, [], case)
+    _event(locked, actor, CaseEventKind.PROPOSAL, internal=True,
+           text=_("Indstiller udbetaling af raten for %(year)s: %(amount)s kr. den %(date)s.")
+           % {"year": tranche.year, "amount": format_kr_number(amount_dkk),
+              "date": pay_on.strftime("%d.%m.%Y")})
+    _notify_approvers(locked, _("Indstilling til godkendelse i sag %(j)s") % {
+        "j": locked.journal_number}, locked.subject, exclude=actor)
+    return proposal
+
+
+@transaction.atomic
+def tranche_propose_cancellation(
+    *, case: Case, actor, reason: str, expected_version: int | None = None
+) -> TrancheProposal:
+    """Propose cancelling the year's tranche (a decision that cancels money): the head of
+    office must approve it."""
+    _require_handler(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseActionError(_("Skriv en begrundelse for annulleringen."))
+    locked = _lock(case, expected_version)
+    report = _report_of(locked)
+    _require_status(locked, CaseStatus.IN_PROGRESS)
+    tranche = Tranche.objects.select_for_update().get(
+        grant_id=report.grant_id, year_number=report.year_number
+    )
+    if tranche.status != TrancheStatus.PLANNED:
+        raise CaseActionError(_("Kun en planlagt rate kan indstilles til annullering."))
+    if _open_proposal_exists(locked):
+        raise CaseActionError(_("Der er allerede en indstilling, som venter på godkendelse."))
+    proposal = TrancheProposal.objects.create(
+        case=locked, tranche=tranche, kind=ProposalKind.CANCEL, amount_dkk=tranche.amount_dkk,
+        reason=reason, proposed_by=actor,
+    )
+    _save(locked, [], case)
+    _event(locked, actor, CaseEventKind.PROPOSAL, internal=True,
+           text=_("Indstiller annullering af raten for %(year)s: %(reason)s")
+           % {"year": tranche.year, "reason": reason})
+    _notify_approvers(locked, _("Indstilling til godkendelse i sag %(j)s") % {
+        "j": locked.journal_number}, locked.subject, exclude=actor)
+    return proposal
+
+
+def _lock_proposal(proposal: TrancheProposal, actor, expected_version):
+    if actor is None or actor.role not in APPROVERS:
+        raise CaseActionError(_("Kun kontorchefen kan godkende eller afvise en indstilling."))
+    locked_case = _lock(proposal.case, expected_version)
+    locked = TrancheProposal.objects.select_for_update().select_related("tranche").get(
+        pk=proposal.pk
+    )
+    if locked.status != ProposalStatus.PROPOSED:
+        raise CaseActionError(_("Indstillingen er allerede afgjort."))
+    if locked.proposed_by_id == actor.pk:
+        raise FourEyesViolation(
+            _("Du har selv indstillet denne afgørelse. En anden skal godkende den (fire øjne).")
+        )
+    return locked_case, locked
+
+
+@transaction.atomic
+def tranche_proposal_approve(
+    *, proposal: TrancheProposal, actor, expected_version: int | None = None
+) -> TrancheProposal:
+    """The head of office approves a proposal (never their own): a release records the
+    disbursement and releases the tranche, a cancellation cancels it. The case is decided and
+    the decision letter is generated and stored with it."""
+    case, locked = _lock_proposal(proposal, actor, expected_version)
+    _require_status(case, CaseStatus.IN_PROGRESS)
+    now = timezone.now()
+    tranche = Tranche.objects.select_for_update().get(pk=locked.tranche_id)
+    locked.status = ProposalStatus.APPROVED
+    locked.decided_by = actor
+    locked.decided_at = now
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    if locked.kind == ProposalKind.RELEASE:
+        tranche.status = TrancheStatus.RELEASED
+        tranche.released_on = locked.pay_on
+        tranche.save(update_fields=["status", "released_on"])
+        Disbursement.objects.create(
+            tranche=tranche, proposal=locked, amount_dkk=locked.amount_dkk,
+            paid_on=locked.pay_on, proposed_by_id=locked.proposed_by_id, approved_by=actor,
+        )
+        kind = LetterKind.TRANCHE_RELEASED
+        text = _("Raten for %(year)s udbetales: %(amount)s kr. den %(date)s.") % {
+            "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
+            "date": locked.pay_on.strftime("%d.%m.%Y")}
+    else:
+        tranche.status = TrancheStatus.CANCELLED
+        tranche.save(update_fields=["status"])
+        kind = LetterKind.TRANCHE_CANCELLED
+        text = _("Raten for %(year)s på %(amount)s kr. annulleres. Begrundelse: %(reason)s") % {
+            "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
+            "reason": locked.reason}
+    _decide(case, actor, kind, text, proposal=locked)
+    proposal.__dict__.update(status=locked.status, decided_by_id=actor.pk, decided_at=now)
+    return locked
+
+
+@transaction.atomic
+def tranche_proposal_reject(
+    *, proposal: TrancheProposal, actor, reason: str, expected_version: int | None = None
+) -> TrancheProposal:
+    """The head of office sends a proposal back; a proposed tranche returns to planned."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseActionError(_("Skriv en begrundelse for afvisningen."))
+    case, locked = _lock_proposal(proposal, actor, expected_version)
+    locked.status = ProposalStatus.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    Tranche.objects.filter(pk=locked.tranche_id, status=TrancheStatus.PROPOSED).update(
+        status=TrancheStatus.PLANNED
+    )
+    _save(case, [])
+    _event(case, actor, CaseEventKind.PROPOSAL, internal=True,
+           text=_("Indstillingen er afvist: %(reason)s") % {"reason": reason})
+    return locked
+
+
+# -- deadline extensions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_decide(
+    *, case: Case, actor, approve: bool, new_due_at: datetime | None = None, reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Approve an extension with a new due date (the deadline moves; the extension row keeps
+    the history and reminders follow the deadline's new date) or reject it."""
+    _require_handler(actor)
+    locked = _lock(case, expected_version)
+    if locked.case_type != CaseType.DEADLINE_EXTENSION or locked.extension_id is None:
+        raise CaseActionError(_("Handlingen gælder kun sager om fristforlængelse."))
+    _require_status(locked, CaseStatus.IN_PROGRESS)
+    from .models import DeadlineExtension
+
+    ext = DeadlineExtension.objects.select_for_update().select_related("deadline").get(
+        pk=locked.extension_id
+    )
+    if ext.status != ExtensionStatus.REQUESTED:
+        raise CaseActionError(_("Anmodningen er allerede afgjort."))
+    deadline = Deadline.objects.select_for_update().get(pk=ext.deadline_id)
+    now = timezone.now()
+    if approve:
+        if new_due_at is None or new_due_at <= deadline.due_at:
+            raise CaseActionError(_("Den nye frist skal ligge efter den nuværende frist."))
+        ext.status = ExtensionStatus.APPROVED
+        ext.new_due_at = new_due_at
+        deadline.due_at = new_due_at
+        deadline.save(update_fields=["due_at"])
+        kind = LetterKind.EXTENSION_APPROVED
+        text = _("Fristen for »%(subject)s« forlænges til %(date)s.") % {
+            "subject": deadline.subject,
+            "date": timezone.localtime(new_due_at).strftime("%d.%m.%Y")}
+        if reason:
+            text += " " + reason.strip()
+    else:
+        reason = (reason or "").strip()
+        if not reason:
+            raise CaseActionError(_("Skriv en begrundelse for afslaget."))
+        ext.status = ExtensionStatus.REJECTED
+        kind = LetterKind.EXTENSION_REJECTED
+        text = _("Anmodningen om forlængelse af fristen for »%(subject)s« afslås. "
+                 "Begrundelse: %(reason)s") % {"subject": deadline.subject, "reason": reason}
+    ext.decided_by = actor
+    ext.decided_at = now
+    ext.save(update_fields=["status", "new_due_at", "decided_by", "decided_at", "updated_at"])
+    _decide(locked, actor, kind, text)
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+
+def _decide(case: Case, actor, kind: str, text: str, proposal=None) -> DecisionLetter:
+    """Decide the locked case: the decision event, the transition to decided, the letter."""
+    from .letters import decision_letter_create
+
+    _event(case, actor, CaseEventKind.DECISION, text=text)
+    _move(case, CaseStatus.DECIDED, actor)
+    letter = decision_letter_create(case=case, kind=kind, body=text, actor=actor, proposal=proposal)
+    _notify_cluster(
+        case, _("Afgørelse i sag %(j)s") % {"j": case.journal_number},
+        _("Erhvervsstyrelsen har truffet en afgørelse. Afgørelsesbrevet kan hentes i "
+          "klyngeadmin.") + "\n\n" + text,
+    )
+    return letter
+
+
+@transaction.atomic
+def case_decide(*, case: Case, actor, text: str, expected_version: int | None = None) -> Case:
+    """Decide a case that has no money or deadline attached (an application or evaluation
+    case handled elsewhere): the decision text is recorded and shown to the cluster."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv afgørelsen."))
+    locked = _lock(case, expected_version)
+    if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION):
+        raise CaseActionError(_("Denne sagstype afgøres med sine egne handlinger."))
+    CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor_role(actor))
+    _event(locked, actor, CaseEventKind.DECISION, text=text)
+    _move(locked, CaseStatus.DECIDED, actor)
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def format_kr_number(amount: int) -> str:
+    """1234567 -> '1.234.567' (Danish thousands separator)."""
+    return f"{int(amount):,}".replace(",", ".")
+
+
+__all__ = [
+    "ACTIVE_STATES", "CaseActionError", "FourEyesViolation", "StaleCase", "TransitionNotAllowed",
+    "case_approve_report", "case_assign", "case_decide", "case_message", "case_note", "case_open",
+    "case_cluster_answered", "case_request_changes", "case_take", "case_transition",
+    "extension_decide", "next_journal_number", "tranche_propose_cancellation",
+    "tranche_propose_release", "tranche_proposal_approve", "tranche_proposal_reject",
+]

@@ -125,3 +125,21 @@ class NotificationCategory(models.TextChoices):
     CASES = "cases", _("Sager")
     EVALUATIONS = "evaluations", _("Midtvejsevaluering")
     OTHER = "other", _("Andet")
+
+
+class ProposalKind(models.TextChoices):
+    RELEASE = "release", _("Udbetaling af rate")
+    CANCEL = "cancel", _("Annullering af rate")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Indstillet")
+    APPROVED = "approved", _("Godkendt")
+    REJECTED = "rejected", _("Afvist")
+
+
+class LetterKind(models.TextChoices):
+    TRANCHE_RELEASED = "tranche_released", _("Udbetaling af rate")
+    TRANCHE_CANCELLED = "tranche_cancelled", _("Annullering af rate")
+    EXTENSION_APPROVED = "extension_approved", _("Fristforlængelse godkendt")
+    EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")

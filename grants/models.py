@@ -20,9 +20,12 @@ from .constants import (
     Funder,
     GrantStatus,
     GrantType,
+    LetterKind,
     NotificationCategory,
     NotificationDelivery,
     NotificationStatus,
+    ProposalKind,
+    ProposalStatus,
     ReportStatus,
     TrancheStatus,
 )
@@ -415,6 +418,112 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("sagshændelser")
         ordering = ["created_at", "id"]
         constraints = [choices_check("case_event_kind_valid", "kind", CaseEventKind)]
+
+
+class TrancheProposal(models.Model):
+    """A caseworker's proposal (indstilling) to release or cancel a tranche; the head of office
+    approves or rejects it. Four eyes: the approver is never the proposer (CHECK below)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="proposals")
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="proposals")
+    kind = models.CharField(_("type"), max_length=20, choices=ProposalKind.choices)
+    amount_dkk = models.BigIntegerField(_("beløb (kr.)"))
+    pay_on = models.DateField(_("udbetalingsdato"), null=True, blank=True)
+    reason = models.TextField(_("begrundelse"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("indstillet af"),
+    )
+    proposed_at = models.DateTimeField(_("indstillet"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("afgjort af"),
+    )
+    decided_at = models.DateTimeField(_("afgjort"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("indstilling")
+        verbose_name_plural = _("indstillinger")
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            choices_check("proposal_kind_valid", "kind", ProposalKind),
+            choices_check("proposal_status_valid", "status", ProposalStatus),
+            models.CheckConstraint(name="proposal_amount_nonnegative", condition=Q(amount_dkk__gte=0)),
+            models.CheckConstraint(
+                name="proposal_release_has_date",
+                condition=~Q(kind=ProposalKind.RELEASE) | Q(pay_on__isnull=False, amount_dkk__gt=0),
+            ),
+            models.CheckConstraint(
+                name="proposal_four_eyes",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),
+            ),
+            models.CheckConstraint(
+                name="proposal_decided_has_decider",
+                condition=Q(status=ProposalStatus.PROPOSED)
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["tranche"], name="proposal_one_open_per_tranche",
+                condition=Q(status=ProposalStatus.PROPOSED),
+            ),
+        ]
+
+
+class Disbursement(models.Model):
+    """A released tranche (udbetaling): amount and date, who proposed and who approved it."""
+
+    tranche = models.OneToOneField(Tranche, on_delete=models.PROTECT, related_name="disbursement")
+    proposal = models.OneToOneField(
+        TrancheProposal, on_delete=models.PROTECT, related_name="disbursement"
+    )
+    amount_dkk = models.BigIntegerField(_("beløb (kr.)"))
+    paid_on = models.DateField(_("udbetalingsdato"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("udbetaling")
+        verbose_name_plural = _("udbetalinger")
+        constraints = [
+            models.CheckConstraint(name="disbursement_amount_positive", condition=Q(amount_dkk__gt=0)),
+            models.CheckConstraint(
+                name="disbursement_four_eyes", condition=~Q(approved_by=F("proposed_by"))
+            ),
+        ]
+
+
+def decision_letter_path(instance, filename):
+    return f"afgoerelser/{instance.case.journal_number}/{filename}"
+
+
+class DecisionLetter(models.Model):
+    """A decision letter (afgørelsesbrev): the PDF generated from a decision, kept with the case
+    and shown to the cluster."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
+    cluster = models.ForeignKey(
+        ClusterOrganisation, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="decision_letters",
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=LetterKind.choices)
+    title = models.CharField(_("titel"), max_length=300)
+    body = models.TextField(_("afgørelse"))
+    file = models.FileField(_("PDF"), upload_to=decision_letter_path, max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("afgørelsesbrev")
+        verbose_name_plural = _("afgørelsesbreve")
+        ordering = ["-created_at", "-id"]
+        constraints = [choices_check("letter_kind_valid", "kind", LetterKind)]
+
+    def __str__(self):
+        return self.title
 
 
 class Notification(models.Model):

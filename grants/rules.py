@@ -5,6 +5,7 @@ from klyngeadmin.predicates import (
     is_caseworker,
     is_cluster_user,
     is_director,
+    is_head_of_office,
     is_own_cluster,
 )
 
@@ -31,3 +32,12 @@ rules.add_perm("grants.change_annualreport", is_cluster_user & is_own_cluster & 
 rules.add_perm("grants.submit_annualreport", is_cluster_user & is_own_cluster & report_is_editable)
 rules.add_perm("grants.review_annualreport", is_caseworker)
 rules.add_perm("grants.request_extension", is_director & is_own_cluster)
+
+# Cases: only caseworkers and the head of office see and handle cases; the head of office
+# approves proposals (four eyes, checked again in the services); the cluster sees its own
+# messages and decision letters, never internal notes.
+rules.add_perm("grants.view_case", is_caseworker)
+rules.add_perm("grants.handle_case", is_caseworker)
+rules.add_perm("grants.approve_proposal", is_head_of_office)
+rules.add_perm("grants.view_cluster_cases", is_cluster_user)
+rules.add_perm("grants.view_decisionletter", is_caseworker | (is_cluster_user & is_own_cluster))

@@ -353,7 +353,7 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
     Raises PermissionDenied (not the cluster's own people), ReportNotEditable, StaleVersion
     (when `expected_version` is given and outdated), ReportIncomplete (what is missing), or
     TransitionNotAllowed. Returns the new ReportVersion."""
-    from .cases import case_open
+    from .cases import case_cluster_answered, case_open
     from .notifications import notify
     from .selectors import report_key_figures
 
@@ -394,6 +394,7 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
             case=case, actor=actor, kind=CaseEventKind.NOTE, internal=False,
             text=gettext("Klyngen har indsendt årsrapporten igen (version %(n)s).") % {"n": number},
         )
+        case_cluster_answered(case=case, report=locked, actor=actor)
     url = reverse("grants:report_version", kwargs={"pk": locked.pk, "number": number})
     notify(
         recipient=actor,

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("clusters.urls")),
     path("midtvejsevaluering/", include("evaluations.urls")),
     path("opslag/", include("evaluations.call_urls")),
+    path("", include("grants.case_urls")),
 ]
 
 if settings.DEBUG:  # the benchmarks' bare-view limit (bench/common.py)

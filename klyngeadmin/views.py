@@ -8,6 +8,8 @@ def home(request):
     issues route the other roles to their own start pages."""
     if request.user.is_cluster_user:
         return redirect("grants:dashboard")
+    if request.user.has_perm("grants.view_case"):
+        return redirect("cases:queue")
     return render(request, "home.html")
 
 

@@ -1,0 +1,43 @@
+"""Decision letters (afgørelsesbreve): a Danish PDF rendered with WeasyPrint from the decision
+and stored with the case (FileField under MEDIA_ROOT). Called by the case services inside
+their transaction; the letter row and the decision commit or roll back together."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Case, DecisionLetter
+
+TITLES = {
+    "tranche_released": "Afgørelse om udbetaling af rate",
+    "tranche_cancelled": "Afgørelse om annullering af rate",
+    "extension_approved": "Afgørelse om fristforlængelse",
+    "extension_rejected": "Afgørelse om fristforlængelse",
+}
+
+
+def render_letter_pdf(*, case: Case, title: str, body: str, actor, proposal=None,
+                      created_at=None) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override("da"):
+        html = render_to_string("cases/letter_pdf.html", {
+            "case": case, "title": title, "body": body, "actor": actor, "proposal": proposal,
+            "date": timezone.localdate(created_at or timezone.now()),
+        })
+    return HTML(string=html).write_pdf()
+
+
+def decision_letter_create(*, case: Case, kind: str, body: str, actor, proposal=None) -> DecisionLetter:
+    now = timezone.now()
+    title = f"{TITLES.get(kind, 'Afgørelse')} – sag {case.journal_number}"
+    pdf = render_letter_pdf(case=case, title=title, body=body, actor=actor, proposal=proposal,
+                            created_at=now)
+    letter = DecisionLetter(case=case, cluster_id=case.cluster_id, kind=kind, title=title,
+                            body=body, created_by=actor, created_at=now)
+    number = DecisionLetter.objects.filter(case=case).count() + 1
+    letter.file.save(f"afgoerelse-{case.journal_number}-{number}.pdf", ContentFile(pdf), save=False)
+    letter.save()
+    return letter

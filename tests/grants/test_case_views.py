@@ -1,0 +1,407 @@
+"""The case pages: permissions both ways, the queue (filters, counts, fixed query count with
+5,000 cases), the case view, actions from the browser, and decision letters."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from grants import cases as svc
+from grants.constants import CaseStatus, CaseType, DeadlineKind, ReportStatus, TrancheStatus
+from grants.models import Case, Deadline
+from klyngeadmin.constants import Role
+from tests.factories import UserFactory
+
+from .case_fixtures import (
+    make_application_case,
+    make_extension_case,
+    make_report_case,
+    submit_report,
+)
+
+QUEUE = reverse("cases:queue")
+
+
+def detail(case):
+    return reverse("cases:detail", args=[case.journal_number])
+
+
+def action(case, name):
+    return reverse("cases:action", args=[case.journal_number, name])
+
+
+def _start(case, user):
+    svc.case_take(case=case, actor=user)
+    svc.case_transition(case=case, to=CaseStatus.IN_PROGRESS, actor=user)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def decided_case(report_case, caseworker, head_of_office, media_root):
+    _start(report_case, caseworker)
+    svc.case_approve_report(case=report_case, actor=caseworker)
+    svc.case_note(case=report_case, actor=caseworker, text="HEMMELIG NOTE")
+    svc.case_message(case=report_case, actor=caseworker, text="Synlig besked")
+    proposal = svc.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=1000,
+                                           pay_on=date.today())
+    svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    report_case.refresh_from_db()
+    return report_case
+
+
+# -- permissions: anonymous, wrong role, other cluster --------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client, report_case):
+    for url in (QUEUE, detail(report_case), reverse("cases:cluster_cases")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    response = client.post(action(report_case, "tag"), {"tag-version": 1})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.DIRECTOR, Role.CLUSTER_STAFF, Role.ADMIN])
+def test_case_pages_do_not_exist_for_other_roles(client, report_case, cluster, role):
+    user = UserFactory(role=role, cluster=cluster if role in (Role.DIRECTOR, Role.CLUSTER_STAFF) else None)
+    client.force_login(user)
+    assert client.get(QUEUE).status_code == 404
+    assert client.get(detail(report_case)).status_code == 404
+    response = client.post(action(report_case, "tag"), {"tag-version": report_case.version})
+    assert response.status_code == 404
+    report_case.refresh_from_db()
+    assert report_case.assignee is None
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.HEAD_OF_OFFICE])
+def test_caseworkers_see_queue_and_case(client, report_case, role):
+    client.force_login(UserFactory(role=role))
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert report_case.journal_number in response.content.decode()
+    response = client.get(detail(report_case))
+    assert response.status_code == 200
+    assert report_case.subject in response.content.decode()
+
+
+def test_unknown_case_is_404(client, caseworker):
+    client.force_login(caseworker)
+    assert client.get(reverse("cases:detail", args=["2026-999999"])).status_code == 404
+
+
+def test_home_sends_caseworkers_and_head_of_office_to_the_queue(
+    client, caseworker, head_of_office, director
+):
+    for user in (caseworker, head_of_office):
+        client.force_login(user)
+        assert client.get("/")["Location"] == QUEUE
+    client.force_login(director)
+    assert client.get("/")["Location"] != QUEUE
+
+
+# -- the queue ---------------------------------------------------------------------------------------
+
+
+def test_queue_tabs_filters_and_search(client, grant, director, caseworker, cluster, other_cluster):
+    mine = make_report_case(grant, director, year=2025)
+    svc.case_take(case=mine, actor=caseworker)
+    unassigned = make_application_case(other_cluster)
+    client.force_login(caseworker)
+
+    def journals(**params):
+        response = client.get(QUEUE, params)
+        assert response.status_code == 200
+        return {c.journal_number for c in response.context["cases"]}
+
+    assert journals() == {mine.journal_number, unassigned.journal_number}
+    assert journals(fane="mine") == {mine.journal_number}
+    assert journals(fane="unassigned") == {unassigned.journal_number}
+    assert journals(type=CaseType.APPLICATION) == {unassigned.journal_number}
+    assert journals(status=CaseStatus.ASSIGNED) == {mine.journal_number}
+    assert journals(klynge=other_cluster.pk) == {unassigned.journal_number}
+    assert journals(q=cluster.name) == {mine.journal_number}
+    assert journals(q=unassigned.journal_number) == {unassigned.journal_number}
+    assert journals(aar=timezone.localdate().year) == {mine.journal_number, unassigned.journal_number}
+    assert journals(aar=1990) == set()
+    assert journals(overskredet="1") == set()
+    Deadline.objects.filter(pk=mine.deadline_id).update(due_at=timezone.now() - timedelta(days=1))
+    assert journals(overskredet="1") == {mine.journal_number}
+    # garbage parameters are ignored, not errors
+    assert journals(status="bogus", type="x", klynge="abc", sorter="x", side="999") != set()
+
+    counts = client.get(QUEUE, {"type": CaseType.APPLICATION}).context["counts"]
+    assert counts["tab"] == {"mine": 0, "unassigned": 1, "all": 1}
+    assert counts["type"][CaseType.ANNUAL_REPORT] == 1  # facet: own filter not applied
+    assert counts["overdue"]["1"] == 0
+    body = client.get(QUEUE).content.decode()
+    assert "Overskredet" in body
+
+
+def test_queue_sorts_by_deadline(client, caseworker, cluster):
+    a, b = make_application_case(cluster), make_application_case(cluster)
+    Deadline.objects.filter(pk=a.deadline_id).update(due_at=timezone.now() + timedelta(days=9))
+    Deadline.objects.filter(pk=b.deadline_id).update(due_at=timezone.now() + timedelta(days=1))
+    client.force_login(caseworker)
+    rows = [c.journal_number for c in client.get(QUEUE).context["cases"]]
+    assert rows == [b.journal_number, a.journal_number]
+    rows = [c.journal_number for c in client.get(QUEUE, {"sorter": "-deadline"}).context["cases"]]
+    assert rows == [a.journal_number, b.journal_number]
+
+
+def _bulk_cases(report, n, caseworker):
+    now = timezone.now()
+    deadlines = Deadline.objects.bulk_create(
+        Deadline(kind=DeadlineKind.CASE_HANDLING, subject=f"Sag {i}", cluster=report.grant.cluster,
+                 due_at=now + timedelta(days=i % 60 - 10), original_due_at=now)
+        for i in range(n)
+    )
+    statuses = CaseStatus.values
+    Case.objects.bulk_create(
+        (Case(journal_number=f"2019-{i + 1:06d}", case_type=CaseType.ANNUAL_REPORT,
+              cluster=report.grant.cluster, subject=f"Årsrapport {i}", report=report,
+              status=statuses[i % len(statuses)], deadline=d,
+              assignee=None if statuses[i % len(statuses)] == CaseStatus.NEW else caseworker)
+         for i, d in enumerate(deadlines)),
+        batch_size=1000,
+    )
+
+
+def _queue_queries(client, params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(QUEUE, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize("params", [{}, {"fane": "mine", "overskredet": "1"},
+                                    {"q": "Testklynge", "status": "in_progress", "side": "3"}])
+def test_queue_uses_a_fixed_number_of_queries_with_5000_cases(
+    client, grant, caseworker, django_assert_max_num_queries, params
+):
+    report = grant.reports.get(year=2025)
+    _bulk_cases(report, 5, caseworker)
+    client.force_login(caseworker)
+    small, _r = _queue_queries(client, params)
+    _bulk_cases_more(report, caseworker)
+    assert Case.objects.count() == 5005
+    with django_assert_max_num_queries(small):
+        response = client.get(QUEUE, params)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count > 0
+    assert small <= 8
+
+
+def _bulk_cases_more(report, caseworker):
+    now = timezone.now()
+    deadlines = Deadline.objects.bulk_create(
+        Deadline(kind=DeadlineKind.CASE_HANDLING, subject=f"Sag {i}", cluster=report.grant.cluster,
+                 due_at=now + timedelta(days=i % 60 - 10), original_due_at=now)
+        for i in range(5000)
+    )
+    statuses = CaseStatus.values
+    Case.objects.bulk_create(
+        (Case(journal_number=f"2020-{i + 1:06d}", case_type=CaseType.ANNUAL_REPORT,
+              cluster=report.grant.cluster, subject=f"Årsrapport {i}", report=report,
+              status=statuses[i % len(statuses)], deadline=d,
+              assignee=None if statuses[i % len(statuses)] == CaseStatus.NEW else caseworker)
+         for i, d in enumerate(deadlines)),
+        batch_size=1000,
+    )
+
+
+# -- the case view -----------------------------------------------------------------------------------
+
+
+def test_case_view_shows_report_side_by_side_with_previous_year_and_trend(
+    client, grant, director, caseworker
+):
+    from .case_fixtures import fill_report
+
+    first = make_report_case(grant, director, year=2025)
+    _start(first, caseworker)
+    svc.case_approve_report(case=first, actor=caseworker)
+    report_2026 = fill_report(grant.reports.get(year=2026), spent=9_123_456)
+    case = submit_report(report_2026, director)
+    client.force_login(caseworker)
+    body = client.get(detail(case)).content.decode()
+    assert "9.123.456 kr." in body and "8.000.000 kr." in body  # this year and last year
+    assert "Udvikling i nøgletal" in body
+    comparison = client.get(detail(case)).context["comparison"]
+    assert comparison["previous"].year == 2025
+    assert [row["year"] for row in comparison["trend"]] == [2025, 2026]
+
+
+def test_case_view_offers_actions_by_state_and_role(client, report_case, caseworker, head_of_office):
+    client.force_login(caseworker)
+    body = client.get(detail(report_case)).content.decode()
+    assert "Tag sagen" in body and "Anmod om ændringer" not in body
+    _start(report_case, caseworker)
+    body = client.get(detail(report_case)).content.decode()
+    assert "Anmod om ændringer" in body and "Godkend årsrapporten" in body
+    assert "Indstil raten til udbetaling" not in body  # report not approved yet
+    svc.case_approve_report(case=report_case, actor=caseworker)
+    body = client.get(detail(report_case)).content.decode()
+    assert "Indstil raten til udbetaling" in body
+    svc.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=10,
+                                pay_on=date.today())
+    body = client.get(detail(report_case)).content.decode()
+    assert "Godkend indstillingen" not in body and "Afventer kontorchefens godkendelse" in body
+    client.force_login(head_of_office)
+    body = client.get(detail(report_case)).content.decode()
+    assert "Godkend indstillingen" in body
+
+
+def test_case_view_query_count_is_bounded(client, decided_case, caseworker, django_assert_max_num_queries):
+    client.force_login(caseworker)
+    with django_assert_max_num_queries(20):
+        assert client.get(detail(decided_case)).status_code == 200
+
+
+# -- actions from the browser ------------------------------------------------------------------------
+
+
+def test_take_request_changes_and_approve_through_the_browser(client, report_case, caseworker, director):
+    client.force_login(caseworker)
+    r = client.post(action(report_case, "tag"), {"tag-version": report_case.version})
+    assert r.status_code == 302
+    report_case.refresh_from_db()
+    assert report_case.assignee == caseworker
+    client.post(action(report_case, "status"), {"status-version": report_case.version,
+                                                "status-to": CaseStatus.IN_PROGRESS})
+    report_case.refresh_from_db()
+    assert report_case.status == CaseStatus.IN_PROGRESS
+    r = client.post(action(report_case, "anmod-om-aendringer"),
+                    {"anmod-om-aendringer-version": report_case.version,
+                     "anmod-om-aendringer-text": "Udfyld kontingenter"}, follow=True)
+    assert "Klyngen er bedt om ændringer" in r.content.decode()
+    report_case.refresh_from_db()
+    assert report_case.status == CaseStatus.AWAITING_CLUSTER
+    report_case.report.refresh_from_db()
+    assert report_case.report.status == ReportStatus.CHANGES_REQUESTED
+
+
+def test_form_error_is_shown_next_to_the_field_and_nothing_saved(client, report_case, caseworker):
+    _start(report_case, caseworker)
+    client.force_login(caseworker)
+    r = client.post(action(report_case, "anmod-om-aendringer"),
+                    {"anmod-om-aendringer-version": report_case.version,
+                     "anmod-om-aendringer-text": ""})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "Skriv, hvad klyngen skal ændre." in body
+    assert 'aria-describedby="id_anmod-om-aendringer-text-error"' in body
+    assert 'id="id_anmod-om-aendringer-text-error"' in body
+    report_case.refresh_from_db()
+    assert report_case.status == CaseStatus.IN_PROGRESS
+
+
+def test_propose_release_validates_amount_in_danish(client, report_case, caseworker):
+    _start(report_case, caseworker)
+    svc.case_approve_report(case=report_case, actor=caseworker)
+    report_case.refresh_from_db()
+    client.force_login(caseworker)
+    r = client.post(action(report_case, "indstil-udbetaling"), {
+        "indstil-udbetaling-version": report_case.version,
+        "indstil-udbetaling-amount_dkk": "99999999999",
+        "indstil-udbetaling-pay_on": date.today().isoformat()})
+    assert r.status_code == 400
+    assert "Beløbet må højst være årets rate på 10.000.000 kr." in r.content.decode()
+    assert not report_case.proposals.exists()
+
+
+def test_stale_form_is_refused_with_a_clear_message(client, report_case, caseworker, caseworker2):
+    stale = report_case.version
+    svc.case_take(case=report_case, actor=caseworker2)
+    client.force_login(caseworker)
+    r = client.post(action(report_case, "tag"), {"tag-version": stale}, follow=True)
+    assert "ændret af en anden" in r.content.decode()
+    report_case.refresh_from_db()
+    assert report_case.assignee == caseworker2
+
+
+def test_forbidden_transition_is_impossible_from_the_browser(client, report_case, caseworker):
+    _start(report_case, caseworker)
+    client.force_login(caseworker)
+    for target in (CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.NEW, "bogus"):
+        r = client.post(action(report_case, "status"),
+                        {"status-version": report_case.version, "status-to": target})
+        assert r.status_code in (302, 400)
+        report_case.refresh_from_db()
+        assert report_case.status == CaseStatus.IN_PROGRESS
+
+
+def test_only_head_of_office_approves_and_never_their_own(client, report_case, caseworker,
+                                                         head_of_office, media_root):
+    _start(report_case, caseworker)
+    svc.case_approve_report(case=report_case, actor=caseworker)
+    svc.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=10,
+                                pay_on=date.today())
+    report_case.refresh_from_db()
+    client.force_login(caseworker)
+    r = client.post(action(report_case, "godkend-indstilling"),
+                    {"godkend-indstilling-version": report_case.version})
+    assert r.status_code == 403
+    client.force_login(head_of_office)
+    r = client.post(action(report_case, "godkend-indstilling"),
+                    {"godkend-indstilling-version": report_case.version}, follow=True)
+    assert "afgørelsesbrevet er dannet" in r.content.decode()
+    report_case.refresh_from_db()
+    assert report_case.status == CaseStatus.DECIDED
+    tranche = svc.case_tranche(report_case)
+    assert tranche.status == TrancheStatus.RELEASED
+
+
+def test_extension_decision_through_the_browser(client, grant, director, caseworker, media_root):
+    case = _start(make_extension_case(grant, director), caseworker)
+    client.force_login(caseworker)
+    r = client.post(action(case, "fristforlaengelse"), {
+        "fristforlaengelse-version": case.version, "fristforlaengelse-decision": "approve"})
+    assert r.status_code == 400 and "Angiv den nye frist." in r.content.decode()
+    new_date = timezone.localtime(case.extension.deadline.due_at).date() + timedelta(days=14)
+    r = client.post(action(case, "fristforlaengelse"), {
+        "fristforlaengelse-version": case.version, "fristforlaengelse-decision": "approve",
+        "fristforlaengelse-new_due_date": new_date.isoformat()})
+    assert r.status_code == 302
+    case.extension.deadline.refresh_from_db()
+    assert timezone.localtime(case.extension.deadline.due_at).date() == new_date
+
+
+# -- the cluster's side and letters ------------------------------------------------------------------
+
+
+def test_director_sees_messages_and_letter_but_never_notes(client, decided_case, director):
+    client.force_login(director)
+    response = client.get(reverse("cases:cluster_cases"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Synlig besked" in body and "HEMMELIG NOTE" not in body
+    letter = decided_case.letters.get()
+    assert reverse("cases:letter", args=[letter.pk]) in body
+    r = client.get(reverse("cases:letter", args=[letter.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert b"".join(r.streaming_content).startswith(b"%PDF-")
+    assert client.get(detail(decided_case)).status_code == 404
+
+
+def test_other_cluster_cannot_see_letters_or_messages(client, decided_case, other_director):
+    client.force_login(other_director)
+    letter = decided_case.letters.get()
+    assert client.get(reverse("cases:letter", args=[letter.pk])).status_code == 404
+    body = client.get(reverse("cases:cluster_cases")).content.decode()
+    assert "Synlig besked" not in body
+
+
+def test_caseworker_downloads_letters_but_has_no_cluster_page(client, decided_case, caseworker):
+    client.force_login(caseworker)
+    letter = decided_case.letters.get()
+    assert client.get(reverse("cases:letter", args=[letter.pk])).status_code == 200
+    assert client.get(reverse("cases:cluster_cases")).status_code == 404
+
+
+def test_anonymous_cannot_download_letters(client, decided_case):
+    letter = decided_case.letters.get()
+    r = client.get(reverse("cases:letter", args=[letter.pk]))
+    assert r.status_code == 302 and "/login/" in r["Location"]
