@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import rules
 from django.db.models import (
     BooleanField,
     Count,
@@ -63,7 +64,7 @@ SORT_LABELS = {
 
 
 def cases_for_user(user) -> QuerySet:
-    if not user.has_perm("grants.view_case"):
+    if not rules.has_perm("grants.view_case", user):
         return Case.objects.none()
     return scope_to_user(Case.objects.all(), user)
 
@@ -355,7 +356,7 @@ def report_comparison(report: AnnualReport) -> dict:
 def case_actions(case: Case, user) -> dict:
     """The actions the case page offers the user in the case's current state (the services
     check everything again)."""
-    if not user.has_perm("grants.handle_case"):
+    if not rules.has_perm("grants.handle_case", user):
         return {}
     role = user.role
     status = case.status
@@ -409,7 +410,7 @@ def case_actions(case: Case, user) -> dict:
 
 def cluster_case_messages(*, user) -> QuerySet:
     """Messages and decisions on the cluster's own cases. Internal notes never appear."""
-    if not user.has_perm("grants.view_cluster_cases"):
+    if not rules.has_perm("grants.view_cluster_cases", user):
         return CaseEvent.objects.none()
     return (
         scope_to_user(CaseEvent.objects.all(), user, cluster_path="case__cluster")
@@ -420,7 +421,7 @@ def cluster_case_messages(*, user) -> QuerySet:
 
 
 def cluster_decision_letters(*, user) -> QuerySet:
-    if not user.has_perm("grants.view_cluster_cases"):
+    if not rules.has_perm("grants.view_cluster_cases", user):
         return DecisionLetter.objects.none()
     return scope_to_user(DecisionLetter.objects.all(), user).select_related("case").order_by(
         "-created_at", "-id")
@@ -429,9 +430,9 @@ def cluster_decision_letters(*, user) -> QuerySet:
 def decision_letters_for_user(user) -> QuerySet:
     """Letters the user may download: every letter for caseworkers, the own cluster's for
     cluster people, none for anyone else."""
-    if user.has_perm("grants.view_case"):
+    if rules.has_perm("grants.view_case", user):
         return DecisionLetter.objects.select_related("case")
-    if user.has_perm("grants.view_cluster_cases"):
+    if rules.has_perm("grants.view_cluster_cases", user):
         return scope_to_user(DecisionLetter.objects.select_related("case"), user)
     return DecisionLetter.objects.none()
 

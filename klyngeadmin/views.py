@@ -1,3 +1,4 @@
+import rules
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
@@ -8,7 +9,7 @@ def home(request):
     issues route the other roles to their own start pages."""
     if request.user.is_cluster_user:
         return redirect("grants:dashboard")
-    if request.user.has_perm("grants.view_case"):
+    if rules.has_perm("grants.view_case", request.user):
         return redirect("cases:queue")
     return render(request, "home.html")
 

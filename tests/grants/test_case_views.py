@@ -405,3 +405,10 @@ def test_anonymous_cannot_download_letters(client, decided_case):
     letter = decided_case.letters.get()
     r = client.get(reverse("cases:letter", args=[letter.pk]))
     assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_superuser_administrator_does_not_see_cases(client, report_case, administrator):
+    """Only caseworkers and the head of office see cases, even for a Django superuser."""
+    client.force_login(administrator)
+    assert client.get(QUEUE).status_code == 404
+    assert client.get(detail(report_case)).status_code == 404

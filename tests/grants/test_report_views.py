@@ -102,7 +102,7 @@ def test_home_sends_a_director_to_the_dashboard(client, director, grant):
 def test_dashboard_is_refused_for_a_caseworker(client, caseworker):
     client.force_login(caseworker)
     assert client.get(url("dashboard")).status_code == 403
-    assert client.get("/").status_code == 200  # the generic home page
+    assert client.get("/")["Location"] == "/sager/"  # caseworkers start in the case queue
 
 
 # -- dashboard --------------------------------------------------------------------------------
