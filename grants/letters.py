@@ -4,11 +4,15 @@ their transaction; the letter row and the decision commit or roll back together.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import Case, DecisionLetter
+
+LETTER_CSS = Path(__file__).with_name("letter_pdf.css")
 
 TITLES = {
     "tranche_released": "Afgørelse om udbetaling af rate",
@@ -20,14 +24,14 @@ TITLES = {
 
 def render_letter_pdf(*, case: Case, title: str, body: str, actor, proposal=None,
                       created_at=None) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     with translation.override("da"):
         html = render_to_string("cases/letter_pdf.html", {
             "case": case, "title": title, "body": body, "actor": actor, "proposal": proposal,
             "date": timezone.localdate(created_at or timezone.now()),
         })
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(LETTER_CSS))])
 
 
 def decision_letter_create(*, case: Case, kind: str, body: str, actor, proposal=None) -> DecisionLetter:
