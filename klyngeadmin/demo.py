@@ -592,6 +592,70 @@ class DemoBuilder:
 
         ensure_default_rubrics()
 
+    # -- case handling ---------------------------------------------------------------------------
+    def cases(self, clusters) -> None:
+        """Cases in every state, so a caseworker signing in sees a working queue: 2026 reports
+        submitted by some clusters (unassigned, assigned, in review, waiting for the cluster,
+        a tranche release waiting for the head of office) and deadline-extension requests
+        (unassigned, decided with a letter, closed)."""
+        from grants import cases as svc
+        from grants.models import Case
+        from grants.services import extension_request, report_submit
+
+        caseworker1 = User.objects.get(username="caseworker1")
+        caseworker2 = User.objects.get(username="caseworker2")
+        directors = {u.cluster_id: u for u in User.objects.filter(role=Role.DIRECTOR)}
+
+        def report_2026(slug):
+            return AnnualReport.objects.select_related("grant__cluster", "deadline").get(
+                grant__cluster=clusters[slug], grant__grant_type=GrantType.CLUSTER_PROGRAMME,
+                year=2026)
+
+        def submitted_case(slug):
+            report = report_2026(slug)
+            report_submit(report=report, actor=directors[clusters[slug].pk])
+            return Case.objects.select_related("report").get(report=report)
+
+        def start(case, who):
+            svc.case_take(case=case, actor=who)
+            svc.case_transition(case=case, to="in_progress", actor=who)
+            return case
+
+        submitted_case("life-science")  # new, unassigned
+        svc.case_take(case=submitted_case("digital"), actor=caseworker1)  # assigned
+        case = start(submitted_case("byggeri"), caseworker1)  # in progress, report in review
+        svc.case_note(case=case, actor=caseworker1,
+                      text="Medfinansieringen er steget markant - tjek fondsmidlerne.")
+        case = start(submitted_case("rumfart"), caseworker1)  # waiting for the cluster
+        svc.case_request_changes(
+            case=case, actor=caseworker1,
+            text="Uddyb venligst afsnittet om internationalisering, og vedlæg revisorerklæringen.")
+        # a tranche release proposed by caseworker1, waiting for the head of office
+        case = start(submitted_case("lyd"), caseworker1)
+        svc.case_approve_report(case=case, actor=caseworker1)
+        Tranche.objects.filter(grant_id=case.report.grant_id, year=2026).update(
+            status=TrancheStatus.PLANNED, released_on=None)
+        tranche = svc.case_tranche(case)
+        svc.tranche_propose_release(case=case, actor=caseworker1, amount_dkk=tranche.amount_dkk,
+                                    pay_on=date(2027, 1, 15))
+
+        def extension_case(slug, days, reason):
+            report = report_2026(slug)
+            ext = extension_request(deadline=report.deadline, actor=directors[clusters[slug].pk],
+                                    requested_due_at=report.deadline.due_at + timedelta(days=days),
+                                    reason=reason)
+            return Case.objects.select_related("extension__deadline").get(extension=ext)
+
+        extension_case("produktion", 30, "Vores økonomichef er på barsel; revisor kan først i april.")
+        case = start(extension_case("energi", 21, "Ny direktør tiltræder 1. marts."), caseworker1)
+        svc.extension_decide(case=case, actor=caseworker1, approve=True,
+                             new_due_at=case.extension.deadline.due_at + timedelta(days=21))
+        case = start(extension_case("miljoe", 60, "Vi vil gerne have mere tid."), caseworker2)
+        svc.extension_decide(case=case, actor=caseworker2, approve=False,
+                             reason="Der er ikke anført en konkret grund til forlængelsen.")
+        svc.case_transition(case=case, to="closed", actor=caseworker2)
+        self.counts["cases"] = Case.objects.count()
+
     @transaction.atomic
     def build(self) -> dict[str, int]:
         positions = self.strength_positions()
@@ -603,6 +667,7 @@ class DemoBuilder:
         self.grants(clusters)
         self.facilitated_projects(clusters, institutions)
         self.evaluation_rubrics()
+        self.cases(clusters)
         self.counts.update(clusters=len(clusters), companies=Company.objects.count(),
                            users=User.objects.count())
         return self.counts

@@ -21,3 +21,14 @@ def kr(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def case_status_label(value):
+    """'in_progress' -> 'Under behandling' (the Danish label of a case status)."""
+    from grants.constants import CaseStatus
+
+    try:
+        return CaseStatus(value).label
+    except ValueError:
+        return value or "–"

@@ -122,7 +122,7 @@ def test_setup_shows_qr_and_uri_and_a_valid_code_confirms_the_device(
     device.refresh_from_db()
     assert device.confirmed
     assert client.session.session_key != key_before
-    assert client.get("/").status_code == 200
+    assert client.get("/").url == "/sager/"  # verified: to the case queue, not to 2FA
 
 
 def test_verify_after_password_login(client, require_2fa, caseworker):
@@ -136,7 +136,7 @@ def test_verify_after_password_login(client, require_2fa, caseworker):
     response = client.post(reverse("otp_verify"), {"token": _code(device), "next": "/"})
     assert response.status_code == 302
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    assert client.get("/").status_code == 200
+    assert client.get("/").url == "/sager/"  # verified: to the case queue, not to 2FA
 
 
 def test_verify_refuses_a_replayed_code(client, require_2fa, caseworker):
@@ -158,4 +158,4 @@ def test_unverified_api_session_gets_403_json(client, require_2fa, caseworker):
 
 def test_login_verified_helper_marks_the_session(client, require_2fa, caseworker):
     login_verified(client, caseworker)
-    assert client.get("/").status_code == 200
+    assert client.get("/").url == "/sager/"  # verified: to the case queue, not to 2FA
