@@ -87,7 +87,12 @@ def test_the_new_programme(demo_data):
         assert g.tranches.count() == 10
         statuses = dict(g.reports.values_list("year", "status"))
         assert statuses[2025] == ReportStatus.APPROVED
-        assert statuses[2026] == ReportStatus.DRAFT
+        # drafts, except the clusters whose 2026 report the demo cases have submitted
+        assert statuses[2026] in (ReportStatus.DRAFT, ReportStatus.SUBMITTED,
+                                  ReportStatus.IN_REVIEW, ReportStatus.CHANGES_REQUESTED,
+                                  ReportStatus.APPROVED)
+    assert AnnualReport.objects.filter(year=2026, grant__start_year=2025,
+                                       status=ReportStatus.DRAFT).count() >= 5
     assert set(MidwayEvaluation.objects.values_list("year", flat=True)) == {2029}
     drafts = AnnualReport.objects.filter(year=2026, grant__start_year=2025)
     assert drafts.filter(platform_role="").exists() and drafts.exclude(platform_role="").exists()
@@ -114,3 +119,14 @@ def test_demo_passwords_refused_without_debug_or_flag(demo_data):
     with pytest.raises(CommandError, match="allow-demo-passwords"):
         call_command("seed_demo", "--reset", stdout=io.StringIO())
     assert User.objects.count() == users  # refused before anything was touched
+
+
+def test_demo_cases_in_every_state(demo_data):
+    from grants.constants import CaseStatus
+    from grants.models import Case, DecisionLetter, TrancheProposal
+
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert Case.objects.filter(assignee__isnull=True).exists()
+    assert Case.objects.filter(assignee__username="caseworker1").count() >= 3
+    assert TrancheProposal.objects.filter(status="proposed").exists()
+    assert DecisionLetter.objects.exists()

@@ -9,6 +9,7 @@ BEGIN
         USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS grants_caseevent_append_only ON grants_caseevent;
 CREATE TRIGGER grants_caseevent_append_only
     BEFORE UPDATE OR DELETE ON grants_caseevent
     FOR EACH ROW EXECUTE FUNCTION grants_caseevent_append_only();
