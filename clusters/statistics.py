@@ -412,6 +412,20 @@ class Statistics:
     totals: dict
     by_year: list[tuple[int, dict]]
     by_cluster: list[tuple[ClusterOrganisation, dict]]
+    competitive_by_funder: list[dict]
+
+
+def _competitive_by_funder(sel: Selection) -> list[dict]:
+    """Competitive funds brought home per funder (name and kind), largest first."""
+    return list(
+        CompetitiveFunding.objects.filter(
+            sel.q(year="report__year", cluster="report__grant__cluster"),
+            report__status=ReportStatus.APPROVED,
+        )
+        .values("funder", "funder_kind")
+        .annotate(amount_dkk=Sum("amount_dkk"), reports=Count("report_id", distinct=True))
+        .order_by("-amount_dkk", "funder")
+    )
 
 
 def programme_statistics(*, from_year: int, to_year: int, clusters=None, region=None,
@@ -431,7 +445,8 @@ def programme_statistics(*, from_year: int, to_year: int, clusters=None, region=
         "strength_position"
     )
     by_cluster = [(cluster, per_cluster[cluster.pk]) for cluster in clusters_qs.order_by("name")]
-    return Statistics(selection=sel, totals=totals, by_year=by_year, by_cluster=by_cluster)
+    return Statistics(selection=sel, totals=totals, by_year=by_year, by_cluster=by_cluster,
+                      competitive_by_funder=_competitive_by_funder(sel))
 
 
 # -- scoped selectors for the cluster page and the participant export --------------------------

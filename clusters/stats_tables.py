@@ -194,6 +194,15 @@ def build_tables(stats: Statistics, *, public: bool) -> list[Table]:
         "external": "" if hide_all else format_value(t["external_funding_dkk"], DKK)}
     tables.append(money)
 
+    kind_labels = dict(FunderKind.choices)
+    funders = Table("hjemtag", _("Hjemtagne konkurrenceudsatte midler efter bevillingsgiver"),
+                    [(_("Bevillingsgiver"), TEXT), (_("Type"), TEXT), (_("Beløb"), DKK)],
+                    chart=Chart(2, _("Hjemtag efter bevillingsgiver")))
+    for row in stats.competitive_by_funder:
+        funders.add(Cell(row["funder"]), Cell(kind_labels.get(row["funder_kind"], "")),
+                    c(row["amount_dkk"], DKK))
+    tables.append(funders)
+
     facilitated = Table("faciliterede", _("Facilitererede eksternt finansierede projekter"),
                         [(_("Bevillingsgiver"), TEXT), (_("Projekter"), INT),
                          (_("Bevilget"), DKK)])

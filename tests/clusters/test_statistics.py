@@ -191,6 +191,9 @@ def test_money_comes_from_approved_reports_of_the_period_only(caseworker):
     stats = programme_statistics(from_year=2025, to_year=2027)
     assert [f["external_funding_dkk"] for _, f in stats.by_year] == [8_000_000, 0, 7_000_000]
     assert [f["grant_spent_dkk"] for _, f in stats.by_cluster] == [15_000_000]
+    assert [(r["funder"], r["amount_dkk"]) for r in stats.competitive_by_funder] == [
+        ("Horizon Europe", 4_000_000), ("Innovationsfonden", 2_000_000)
+    ]
 
 
 def test_filters_by_cluster_region_and_strength_position():
@@ -228,5 +231,5 @@ def test_query_count_is_constant(size, django_assert_num_queries):
             take_part(activity(cluster, year), *(CompanyFactory() for _ in range(size)))
     with django_assert_num_queries(6):
         headline_figures(from_year=2021, to_year=2023)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         programme_statistics(from_year=2021, to_year=2023)
