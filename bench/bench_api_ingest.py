@@ -49,6 +49,10 @@ def build_items(cvrs, prefix="bench", n=N_ACTIVITIES):
 
 def main():
     setup_django()
+    import logging
+
+    # One security-log line per API request would flood the output (and time the console).
+    logging.getLogger("klyngeadmin.security").setLevel(logging.WARNING)
     from django.db import connection, transaction
     from django.http import JsonResponse
     from django.test import Client

@@ -80,3 +80,9 @@ def test_facilitated_projects_scoped(api, other_api, caseworker_api, cluster, ot
 def test_facilitated_project_put_denied_without_valid_key(denied_clients, client_name):
     assert_problem(denied_clients[client_name].put("/api/v1/facilitated-projects/fp-1/", PROJECT), 401)
     assert not FacilitatedProject.objects.exists()
+
+
+@pytest.mark.parametrize("client_name", ["revoked", "expired", "none"])
+def test_facilitated_project_get_denied_without_valid_key(denied_clients, client_name, api):
+    assert api.put("/api/v1/facilitated-projects/fp-1/", PROJECT).status_code == 201
+    assert_problem(denied_clients[client_name].get("/api/v1/facilitated-projects/fp-1/"), 401)
