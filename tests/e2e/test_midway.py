@@ -153,6 +153,6 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     axe(page)
     link = page.get_by_role("link", name="Afgørelsesbrev (PDF)")
     expect(link).to_be_visible()
-    pdf = page.request.get(link.get_attribute("href"))
+    pdf = page.request.get(link.get_attribute("href"), timeout=90_000)  # WeasyPrint on a busy machine
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
