@@ -42,7 +42,7 @@ def test_deactivate_ends_every_session_and_revokes_the_users_keys(caseworker, ca
     key = ApiKey.objects.get(pk=issued.api_key.pk)
     assert key.revoked_at is not None and key.revoked_by == administrator
     # Others are untouched.
-    assert bystander.get("/").status_code == 200
+    assert bystander.get("/", follow=True).request["PATH_INFO"] != reverse("login")  # still signed in
     assert _api(other.plain).get("/api/v1/clusters/").status_code == 200
 
 
