@@ -54,7 +54,7 @@ class Rule:
     method: str = "get"
     public: bool = False
     api: bool = False
-    key_ok: bool = False  # API: a cluster key is served (on its own cluster's data)
+    key_ok: bool | None = False  # API: a cluster key is served (own data); None: not checked
     everyone: str | None = None  # the same expectation for every role (e.g. logout -> login)
     kwargs: dict = field(default_factory=dict)  # fixed arguments (no object)
 
@@ -64,6 +64,10 @@ def R(ok=frozenset(), **kw):
 
 
 API = dict(api=True)
+# Calls and applications are not built by the world fixture: a missing id checks sign-in and
+# "no 5xx" only (their allowed/denied tests are in tests/evaluations).
+NO_CALL = {"call_id": 999_999}
+NO_APPLICATION = {"application_id": 999_999}
 RULES: dict[str, Rule] = {
     # -- sign-in, health, language --------------------------------------------------------
     "": R(EVERYONE),
@@ -90,6 +94,32 @@ RULES: dict[str, Rule] = {
     "api/v1/statistics/": R(**API),  # authority keys only: a cluster key gets 403
     "api/v1/cases/": R(**API),
     "api/v1/cases/<str:journal_number>/": R(obj="case", **API),
+    "api/v1/evaluations/": R(key_ok=None, **API),
+    "api/v1/^.*$": R(everyone="denied", **API),  # unknown API paths: a problem+json 404
+    # -- calls for applications and applications (open call) -------------------------------
+    "opslag/": R(public=True),
+    "opslag/nyt/": R(state=AUTHORITY),
+    "opslag/<int:call_id>/": R(everyone="any", kwargs=NO_CALL),
+    "opslag/<int:call_id>/offentliggoer/": R(state=AUTHORITY, method="post", kwargs=NO_CALL),
+    "opslag/<int:call_id>/registrering/": R(everyone="any", kwargs=NO_CALL),
+    "opslag/<int:call_id>/ansoeg/": R(state=EVERYONE, kwargs=NO_CALL),
+    "opslag/ansoegninger/": R(state=AUTHORITY),
+    "opslag/ansoegninger/<int:application_id>/": R(state=AUTHORITY, kwargs=NO_APPLICATION),
+    "opslag/ansoegninger/<int:application_id>/panel/": R(state=AUTHORITY, kwargs=NO_APPLICATION),
+    "opslag/ansoegninger/<int:application_id>/bedoemmelse/": R(
+        state=AUTHORITY, kwargs=NO_APPLICATION),
+    "opslag/ansoegninger/<int:application_id>/konsensus/": R(
+        state=AUTHORITY, kwargs=NO_APPLICATION),
+    "opslag/ansoegninger/<int:application_id>/indstilling/": R(
+        state=AUTHORITY, kwargs=NO_APPLICATION),
+    "opslag/ansoegninger/<int:application_id>/afgoer/": R(
+        state=AUTHORITY, method="post", kwargs=NO_APPLICATION),
+    # -- cases ------------------------------------------------------------------------------
+    "sager/": R({CW, HOO}),  # the administrator has no case work (404)
+    "sager/<str:journal_number>/": R({CW, HOO}, obj="case"),
+    "sager/<str:journal_number>/<slug:action>/": R(state=AUTHORITY, obj="case_action", method="post"),
+    "mine-sager/": R(CLUSTER),
+    "afgoerelsesbreve/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
     # -- statistics -------------------------------------------------------------------------
     "statistik/": R(public=True),
     "statistik/^eksport/(?P<table>[a-z]+)\\.(?P<fmt>csv|xlsx)$": R(
@@ -235,6 +265,7 @@ def world(db, cluster, other_cluster, grant, other_grant, director, caseworker, 
             "project": {"pk": project.pk},
             "project_ext": {"external_id": project.external_id},
             "case": {"journal_number": case.journal_number},
+            "case_action": {"journal_number": case.journal_number, "action": "tildel"},
             "notification": {"pk": note.pk},
             "api_key": {"pk": key.api_key.pk},
             "import_job": {"pk": job.pk},
@@ -285,6 +316,8 @@ def expected(rule: Rule, role: str) -> str:
     if rule.public:
         return "any" if role in (KEY, REVOKED) and rule.api else "ok"
     if rule.api:
+        if role == KEY and rule.key_ok is None:
+            return "any"
         if role == KEY:  # A's key on B's object: 404; an authority-only endpoint: 403
             return "denied" if rule.obj or not rule.key_ok else "ok"
         return "unauth"
