@@ -243,7 +243,10 @@ def test_no_stale_rules():
 @pytest.fixture
 def world(db, cluster, other_cluster, grant, other_grant, director, caseworker, head_of_office,
           administrator):
+    from evaluations.defaults import ensure_default_rubrics
     from evaluations.models import Criterion, MidwayEvaluation, Rubric
+
+    ensure_default_rubrics()  # a transactional test's flush may have removed them
 
     def objects_of(cluster, grant, owner):
         report = grant.reports.order_by("year").first()
