@@ -241,12 +241,17 @@ def test_no_stale_rules():
 
 
 @pytest.fixture
-def world(db, cluster, other_cluster, grant, other_grant, director, caseworker, head_of_office,
-          administrator):
+def _default_rubrics(db):
+    """A transactional test's flush may have removed the migration's rubrics; grants need them."""
     from evaluations.defaults import ensure_default_rubrics
-    from evaluations.models import Criterion, MidwayEvaluation, Rubric
 
-    ensure_default_rubrics()  # a transactional test's flush may have removed them
+    ensure_default_rubrics()
+
+
+@pytest.fixture
+def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director, caseworker, head_of_office,
+          administrator):
+    from evaluations.models import Criterion, MidwayEvaluation, Rubric
 
     def objects_of(cluster, grant, owner):
         report = grant.reports.order_by("year").first()
