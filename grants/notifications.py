@@ -16,7 +16,7 @@ reminders to a cluster's director are mandatory: they cannot be switched off.
 import functools
 import logging
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,7 +30,6 @@ from django.utils import timezone, translation
 from klyngeadmin.constants import AUTHORITY_ROLES, Role
 
 from .constants import (
-    DeadlineKind,
     NotificationCategory,
     NotificationDelivery,
     NotificationStatus,
@@ -149,33 +148,34 @@ def notify(
 
 # -- links ------------------------------------------------------------------------------------
 
-# URL names tried in order for the exact page of what a deadline is about; the first that
-# exists wins (the pages come from the reports, cases and evaluation features).
+# URL names (with the argument each takes) tried in order for the exact page of what a
+# deadline is about; the first that exists wins (the pages come from the reports, cases and
+# evaluation features).
 LINK_URL_NAMES = {
-    "case": ("cases:detail", "case_detail", "grants:case_detail"),
-    "report": ("grants:report_detail", "reports:detail", "report_detail"),
-    "evaluation": ("evaluations:detail", "evaluation_detail", "midway_detail"),
+    "case": (("cases:detail", "journal_number"), ("grants:case_detail", "pk")),
+    "report": (("grants:report_detail", "pk"),),
+    "evaluation": (("evaluations:detail", "pk"),),
 }
-
-
-_PK_MARK = 987654321
+_MARK = {"pk": 987654321, "journal_number": "JOURNALNUMBERMARK"}
 
 
 @functools.lru_cache(maxsize=64)
-def _url_pattern(name: str) -> str | None:
-    """The path of a URL name with a marker for its pk, reversed once (the tick builds
+def _url_pattern(name: str, arg: str) -> str | None:
+    """The path of a URL name with a marker for its argument, reversed once (the tick builds
     thousands of links per run)."""
     try:
-        return reverse(name, kwargs={"pk": _PK_MARK})
+        return reverse(name, kwargs={arg: _MARK[arg]})
     except NoReverseMatch:
         return None
 
 
-def _reverse_first(names, pk) -> str | None:
-    for name in names:
-        pattern = _url_pattern(name)
+def _reverse_first(names, values: dict) -> str | None:
+    for name, arg in names:
+        if values.get(arg) in (None, ""):
+            continue
+        pattern = _url_pattern(name, arg)
         if pattern is not None:
-            return pattern.replace(str(_PK_MARK), str(int(pk)), 1)
+            return pattern.replace(str(_MARK[arg]), quote(str(values[arg])), 1)
     return None
 
 
@@ -185,21 +185,24 @@ def _fallback_path() -> str:
 
 
 def deadline_path(
-    *, kind: str, report_id=None, evaluation_id=None, case_id=None, recipient_role: str = ""
+    *, kind: str, report_id=None, evaluation_id=None, case_id=None, case_journal_number=None,
+    recipient_role: str = "",
 ) -> str:
-    """The path of the page a reminder about a deadline should open for this recipient."""
+    """The path of the page a reminder about a deadline should open for this recipient:
+    caseworkers their case, cluster people their report or evaluation."""
     authority = recipient_role in AUTHORITY_ROLES
+    case = {"pk": case_id, "journal_number": case_journal_number}
     order = []
-    if case_id and (authority or kind == DeadlineKind.CASE_HANDLING):
-        order.append(("case", case_id))
+    if case_id and authority:
+        order.append(("case", case))
     if report_id:
-        order.append(("report", report_id))
+        order.append(("report", {"pk": report_id}))
     if evaluation_id:
-        order.append(("evaluation", evaluation_id))
+        order.append(("evaluation", {"pk": evaluation_id}))
     if case_id and not authority:
-        order.append(("case", case_id))
-    for what, pk in order:
-        path = _reverse_first(LINK_URL_NAMES[what], pk)
+        order.append(("case", case))
+    for what, values in order:
+        path = _reverse_first(LINK_URL_NAMES[what], values)
         if path:
             return path
     return _fallback_path()
@@ -226,18 +229,16 @@ def _reminder_context(n: Notification) -> dict:
     head = n.kind.split(":", 1)[0]
     if head not in ("reminder", "overdue"):
         return {}
-    from .reminders import step_days
-
-    try:
-        days = step_days(n.kind)
-    except ValueError:
-        return {}
+    # Days counted when the mail is written (Danish calendar days), not when the row was made:
+    # a mail delayed by an outage still tells the truth.
+    due_at = n.deadline.due_at.astimezone(CPH)
+    days = (due_at.date() - timezone.now().astimezone(CPH).date()).days
     return {
         "is_reminder": True,
         "days_before": max(days, 0),
         "days_overdue": max(-days, 0),
         "overdue": days < 0,
-        "due_at": n.deadline.due_at.astimezone(CPH),
+        "due_at": due_at,
         "deadline": n.deadline,
     }
 

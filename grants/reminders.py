@@ -15,7 +15,10 @@ an outage that missed "14 days before" and "7 days before" sends only "7 days be
 
 Kinds: `reminder:-30d` … `reminder:-1d`, `reminder:0d` (on the day), `overdue:+1d`,
 `overdue:+7d`, `overdue:+14d`, … The assigned caseworker's notice at 7 days overdue has the
-kind `overdue:+7d` too (another recipient, so another row).
+kind `overdue:+7d` too (another recipient, so another row). A deadline that was extended
+(due_at moved away from original_due_at) gets a fresh series keyed to its new Danish due date,
+`reminder:-7d@2026-04-30`, so the reminders follow the new date instead of being blocked by
+the ones already sent for the old date.
 """
 
 from __future__ import annotations
@@ -111,8 +114,9 @@ def reminder_kind(days_left: int, days_before: tuple[int, ...], policy: Reminder
 
 
 def step_days(kind: str) -> int:
-    """Days before (positive) or overdue (negative) that a kind stands for: reminder:-7d -> 7."""
-    value = kind.split(":", 1)[1].rstrip("d")
+    """Days before (positive) or overdue (negative) that a kind stands for: reminder:-7d -> 7,
+    overdue:+7d@2026-04-30 -> -7."""
+    value = kind.split(":", 1)[1].split("@", 1)[0].rstrip("d")
     return -int(value)
 
 
@@ -124,11 +128,11 @@ def _candidates_sql(policy: ReminderPolicy) -> str:
     # overdue step (first day, then every N days).
     return f"""
 WITH open_deadlines AS (
-    SELECT d.id, d.kind, d.subject, d.due_at, d.cluster_id,
+    SELECT d.id, d.kind, d.subject, d.due_at, d.original_due_at, d.cluster_id,
            ((d.due_at AT TIME ZONE 'Europe/Copenhagen')::date - %(today)s::date) AS days_left,
            ar.id AS report_id,
            COALESCE(ev_sa.id, ev_sc.id) AS evaluation_id,
-           c.id AS case_id,
+           c.id AS case_id, c.journal_number AS case_journal_number,
            COALESCE(d.assignee_id, c.assignee_id) AS own_assignee_id,
            COALESCE(d.assignee_id, (
                SELECT rc.assignee_id FROM grants_case rc
@@ -145,6 +149,9 @@ WITH open_deadlines AS (
 ),
 stepped AS (
     SELECT od.*,
+        CASE WHEN od.due_at <> od.original_due_at
+             THEN '@' || to_char((od.due_at AT TIME ZONE 'Europe/Copenhagen')::date, 'YYYY-MM-DD')
+             ELSE '' END AS series,
         CASE
             WHEN od.days_left >= 0 THEN (
                 SELECT 'reminder:' || (-min(b))::text || 'd'
@@ -160,24 +167,25 @@ stepped AS (
     FROM open_deadlines od
 ),
 targets AS (
-    SELECT s.*, u.id AS recipient_id, s.step AS notification_kind
+    SELECT s.*, u.id AS recipient_id, s.step || s.series AS notification_kind
     FROM stepped s
     JOIN {user} u ON u.cluster_id = s.cluster_id AND u.role = ANY(%(cluster_roles)s) AND u.is_active
     WHERE s.kind = ANY(%(cluster_kinds)s) AND s.step IS NOT NULL
   UNION ALL
-    SELECT s.*, u.id, 'overdue:+' || %(escalate)s::text || 'd'
+    SELECT s.*, u.id, 'overdue:+' || %(escalate)s::text || 'd' || s.series
     FROM stepped s
     JOIN {user} u ON u.id = s.responsible_caseworker_id AND u.is_active
     WHERE s.kind = ANY(%(cluster_kinds)s) AND %(escalate)s::int IS NOT NULL
       AND -s.days_left >= %(escalate)s::int
   UNION ALL
-    SELECT s.*, u.id, s.step
+    SELECT s.*, u.id, s.step || s.series
     FROM stepped s
     JOIN {user} u ON u.id = s.own_assignee_id AND u.is_active
     WHERE s.kind = ANY(%(caseworker_kinds)s) AND s.step IS NOT NULL
 )
-SELECT t.id, t.kind, t.subject, t.report_id, t.evaluation_id, t.case_id,
-       t.recipient_id, t.notification_kind, u.role, u.language, p.delivery
+SELECT t.id, t.kind, t.subject, t.days_left, t.report_id, t.evaluation_id, t.case_id,
+       t.case_journal_number, t.recipient_id, t.notification_kind, u.role, u.language,
+       p.delivery
 FROM targets t
 JOIN {user} u ON u.id = t.recipient_id
 LEFT JOIN grants_notificationpreference p
@@ -224,9 +232,11 @@ SUBJECTS = {
 }
 
 
-def reminder_subject(kind: str, subject: str, language: str) -> str:
+def reminder_subject(days_left: int, subject: str, language: str) -> str:
+    """The notification's subject in the recipient's language, with the Danish calendar days
+    actually left (or overdue) when it is made - after an outage that is not the step's days."""
     texts = SUBJECTS.get(language, SUBJECTS["da"])
-    n = step_days(kind)
+    n = days_left
     key = (
         "today" if n == 0 else "tomorrow" if n == 1 else "before" if n > 0
         else "overdue1" if n == -1 else "overdue"
@@ -278,8 +288,8 @@ def reminder_tick(*, now: datetime | None = None) -> list[CreatedReminder]:
             return []
         cols: dict[str, list] = {k: [] for k in
                                  ("recipient", "kind", "deadline", "subject", "url", "status", "delivery")}
-        for (deadline_id, deadline_kind, subject, report_id, evaluation_id,
-             case_id, recipient_id, kind, role, language, preference) in rows:
+        for (deadline_id, deadline_kind, subject, days_left, report_id, evaluation_id,
+             case_id, journal_number, recipient_id, kind, role, language, preference) in rows:
             delivery = resolve_delivery(
                 role=role, category=NotificationCategory.DEADLINES, preference=preference,
                 is_deadline_reminder=True,
@@ -287,10 +297,10 @@ def reminder_tick(*, now: datetime | None = None) -> list[CreatedReminder]:
             cols["recipient"].append(recipient_id)
             cols["kind"].append(kind)
             cols["deadline"].append(deadline_id)
-            cols["subject"].append(reminder_subject(kind, subject, language))
+            cols["subject"].append(reminder_subject(days_left, subject, language))
             cols["url"].append(deadline_path(
                 kind=deadline_kind, report_id=report_id, evaluation_id=evaluation_id,
-                case_id=case_id, recipient_role=role,
+                case_id=case_id, case_journal_number=journal_number, recipient_role=role,
             ))
             cols["status"].append(
                 NotificationStatus.SKIPPED if delivery == NotificationDelivery.OFF

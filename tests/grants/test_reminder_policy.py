@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from grants.constants import (
@@ -122,6 +123,37 @@ def test_catch_up_after_an_outage_sends_only_the_latest_step(cluster, director):
     ]
 
 
+def test_catch_up_subject_tells_the_days_actually_left(cluster, director):
+    make_deadline(cluster, local(2026, 3, 31, 23, 59))
+    (r,) = reminder_tick(now=local(2026, 3, 26, 8))  # the -7d step, 5 days before
+    assert (r.kind, r.subject) == ("reminder:-7d", "Frist om 5 dage: Frist 2026-03-31")
+    (r,) = reminder_tick(now=local(2026, 4, 10, 8))
+    assert (r.kind, r.subject) == ("overdue:+7d", "Fristen er overskredet med 10 dage: Frist 2026-03-31")
+
+
+def test_an_extended_deadline_gets_reminders_for_its_new_date(cluster, director):
+    d = make_deadline(cluster, local(2026, 3, 31, 23, 59))
+    assert [r.kind for r in reminder_tick(now=local(2026, 3, 24, 9))] == ["reminder:-7d"]
+    # extended to 30 April (what an approved DeadlineExtension does to the deadline)
+    Deadline.objects.filter(pk=d.pk).update(due_at=local(2026, 4, 30, 23, 59))
+    # not overdue; the new date's latest step (-30d) tells the days actually left
+    (r,) = reminder_tick(now=local(2026, 4, 2, 9))
+    assert (r.kind, r.subject) == ("reminder:-30d@2026-04-30", "Frist om 28 dage: Frist 2026-03-31")
+    assert [r.kind for r in reminder_tick(now=local(2026, 4, 16, 9))] == ["reminder:-14d@2026-04-30"]
+    assert [r.kind for r in reminder_tick(now=local(2026, 4, 23, 9))] == ["reminder:-7d@2026-04-30"]
+    assert reminder_tick(now=local(2026, 4, 23, 10)) == []
+    assert [r.kind for r in reminder_tick(now=local(2026, 5, 1, 9))] == ["overdue:+1d@2026-04-30"]
+
+
+def test_step_days():
+    from grants.reminders import step_days
+
+    assert step_days("reminder:-7d") == 7
+    assert step_days("reminder:0d") == 0
+    assert step_days("overdue:+14d") == -14
+    assert step_days("overdue:+1d@2026-04-30") == -1
+
+
 def test_overdue_the_day_after_then_weekly(cluster, director):
     make_deadline(cluster, local(2026, 3, 31, 23, 59))
     kinds = []
@@ -152,6 +184,16 @@ def test_report_reminder_links_to_a_page_and_self_assessment_is_reminded(grant, 
     assert n.deadline.kind == DeadlineKind.SELF_ASSESSMENT
     assert n.kind == "reminder:-7d"
     assert n.recipient == director
+    evaluation = n.deadline.self_assessment_of
+    assert n.url == reverse("evaluations:detail", kwargs={"pk": evaluation.pk})
+
+
+def test_report_reminder_links_to_the_report_page(grant, director):
+    reminder_tick(now=local(2026, 3, 24, 9))
+    n = Notification.objects.get(recipient=director)
+    report = grant.reports.get(year=2025)
+    assert n.deadline_id == report.deadline_id
+    assert n.url == reverse("grants:report_detail", kwargs={"pk": report.pk})
 
 
 def test_caseworker_of_the_reports_case_is_told_at_seven_days_overdue(
