@@ -559,7 +559,9 @@ def decision_return(*, evaluation: MidwayEvaluation, actor, comment: str) -> Mid
 def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None = None) -> Decision:
     """proposed -> decided by the head of office (not the proposer). A withdrawal cancels the
     tranches and report obligations after year 5; the cluster is told either way."""
-    decision = Decision.objects.select_for_update().get(evaluation=evaluation)
+    decision = Decision.objects.select_for_update().filter(evaluation=evaluation).first()
+    if decision is None:
+        raise ValidationError(_("Der er ingen indstilling at godkende endnu."))
     if decision.proposed_by_id == actor.pk:
         raise FourEyesViolation()
     evaluation_transition(evaluation=evaluation, to=S.DECIDED, actor=actor, version=version)

@@ -39,6 +39,13 @@ def _evaluation(request, pk):
     return evaluation
 
 
+def _not_open_yet(request, evaluation, message):
+    """A step whose prerequisite does not exist yet (no self-assessment, panel or decision):
+    say so in Danish on the evaluation page instead of failing."""
+    messages.info(request, message)
+    return redirect("evaluations:detail", pk=evaluation.pk)
+
+
 def _require(request, perm, obj=None):
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
@@ -117,6 +124,8 @@ def self_assessment(request, pk):
     _require(request, "evaluations.change_selfassessment", evaluation)
     criteria = selectors.criteria_of(evaluation.rubric)
     sa = selectors.self_assessment_of(evaluation)
+    if sa is None:
+        return _not_open_yet(request, evaluation, _("Selvevalueringen er ikke åbnet endnu."))
     answers = {a.criterion_id: a.text for a in sa.answers.all()}
     initial = {"summary": sa.summary, "version": sa.version,
                **{f"answer_{cid}": text for cid, text in answers.items()}}
@@ -147,6 +156,8 @@ def self_assessment(request, pk):
 def self_assessment_attach(request, pk):
     evaluation = _evaluation(request, pk)
     _require(request, "evaluations.change_selfassessment", evaluation)
+    if selectors.self_assessment_of(evaluation) is None:
+        return _not_open_yet(request, evaluation, _("Selvevalueringen er ikke åbnet endnu."))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -267,6 +278,8 @@ def consensus(request, pk):
     evaluation = _evaluation(request, pk)
     _require(request, "evaluations.set_consensus", evaluation)
     panel = selectors.panel_of(evaluation)
+    if panel is None:
+        return _not_open_yet(request, evaluation, _("Der er endnu intet bedømmelsespanel."))
     criteria = selectors.criteria_of(evaluation.rubric)
     points, suggestions = _score_context(evaluation, criteria)
     by_member = selectors.all_scores(panel)
@@ -372,6 +385,8 @@ def send_back(request, pk):
 def letter(request, pk):
     evaluation = _evaluation(request, pk)
     _require(request, "evaluations.view_letter", evaluation)
+    if not Decision.objects.filter(evaluation=evaluation, approved_at__isnull=False).exists():
+        raise Http404(_("Der er endnu ingen afgørelse og derfor intet afgørelsesbrev."))
     from .letters import decision_letter_pdf
 
     pdf = decision_letter_pdf(evaluation)

@@ -318,3 +318,23 @@ def test_director_of_cluster_in_other_role_cannot_score(client, in_scoring):
     client.force_login(staff)
     assert client.get(url("join_panel", in_scoring)).status_code == 403
     assert client.get(url("member_scores", in_scoring, 1)).status_code == 403
+
+
+def test_steps_before_their_prerequisites_answer_in_danish_not_500(
+    client, evaluation, director, administrator
+):
+    """Scheduled: no self-assessment, no panel, no decision yet. Each page says so (the
+    director is refused the form until it opens; a superuser passes every permission)."""
+    client.force_login(director)
+    assert client.get(url("self_assessment", evaluation)).status_code == 403
+    client.force_login(administrator)
+    response = client.get(url("self_assessment", evaluation), follow=True)
+    assert response.status_code == 200
+    assert "Selvevalueringen er ikke åbnet endnu." in response.content.decode()
+    response = client.get(url("consensus", evaluation), follow=True)
+    assert "Der er endnu intet bedømmelsespanel." in response.content.decode()
+    assert client.get(url("letter", evaluation)).status_code == 404
+    response = client.post(url("approve", evaluation), {"version": 1}, follow=True)
+    assert "Der er ingen indstilling at godkende endnu." in response.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.status == "scheduled"
