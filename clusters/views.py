@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from klyngeadmin.forms import apply_service_errors
+
 from . import importing, selectors, services
 from .constants import ActivityType, FacilitatedProjectStatus, ImportJobStatus
 from .forms import (
@@ -51,14 +53,6 @@ def _object_or_404(qs, user, perm: str):
     if not user.has_perm(perm, obj):
         raise Http404
     return obj
-
-
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # -- activities ------------------------------------------------------------------------------
@@ -93,7 +87,7 @@ def activity_create(request):
                 cluster=request.user.cluster, actor=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Aktiviteten »%(t)s« er oprettet.") % {"t": activity.title})
             return redirect("clusters:activity_list")
@@ -116,7 +110,7 @@ def activity_update(request, pk: int):
             except services.StaleVersion as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Aktiviteten »%(t)s« er gemt.") % {"t": activity.title})
                 return redirect("clusters:activity_list")
@@ -254,7 +248,7 @@ def project_create(request):
                 cluster=request.user.cluster, actor=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Projektet »%(t)s« er oprettet.") % {"t": project.title})
             return redirect("clusters:project_list")
@@ -277,7 +271,7 @@ def project_update(request, pk: int):
             except services.StaleVersion as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Projektet »%(t)s« er gemt.") % {"t": project.title})
                 return redirect("clusters:project_list")

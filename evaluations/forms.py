@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from klyngeadmin.forms import apply_service_errors as shared_apply_service_errors
+
 from .constants import SCORE_MAX, SCORE_MIN, ApplicationOutcome, CriterionKind, Metric, Outcome
 from .models import Criterion, Rubric
 
@@ -16,20 +18,14 @@ NA = "na"
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError, field_map=None) -> None:
-    """Put a service's ValidationError on the form: field errors next to their fields (the key
-    `criterion_<id>` goes to `field_map(criterion id)`), the rest at the top."""
-    if hasattr(error, "error_dict"):
-        for key, messages in error.message_dict.items():
-            field = key
-            if key.startswith("criterion_") and field_map:
-                field = field_map(int(key.removeprefix("criterion_")))
-            if field not in form.fields:
-                field = None
-            for message in messages:
-                form.add_error(field, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+    """The shared mapping, with the key `criterion_<id>` sent to `field_map(criterion id)`."""
+
+    def rename(key: str) -> str:
+        if key.startswith("criterion_") and field_map:
+            return field_map(int(key.removeprefix("criterion_")))
+        return key
+
+    shared_apply_service_errors(form, error, rename)
 
 
 class NoSuffixMixin:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from klyngeadmin.constants import CLUSTER_ROLES
+from klyngeadmin.forms import apply_service_errors
 
 from . import selectors, services
 from .forms import AttachmentForm, ExtensionForm, ReportForm, SubmitForm, funding_formset
@@ -34,11 +35,6 @@ def dashboard(request):
     _cluster_user_only(request.user)
     data = selectors.dashboard_data(user=request.user)
     return render(request, "grants/dashboard.html", data)
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -64,7 +60,7 @@ def report_detail(request, pk: int):
             except services.ReportNotEditable as exc:
                 raise PermissionDenied(str(exc)) from exc
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Kladden er gemt."))
                 return redirect("grants:report_detail", pk=report.pk)
@@ -162,7 +158,7 @@ def attachment_upload(request, pk: int):
         except services.ReportNotEditable as exc:
             raise PermissionDenied(str(exc)) from exc
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Bilaget %(name)s er tilføjet.")
                              % {"name": attachment.original_name})
@@ -236,9 +232,8 @@ def extension_request(request, pk: int):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    name = "requested_due_date" if field == "requested_due_at" else field
-                    form.add_error(name if name in form.fields else None, errors)
+                apply_service_errors(form, exc, rename=lambda f: {
+                    "requested_due_at": "requested_due_date"}.get(f, f))
             else:
                 messages.success(request, _("Din anmodning om fristforlængelse er sendt til "
                                             "Erhvervsstyrelsen. En kvittering er sendt på mail."))
