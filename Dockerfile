@@ -20,11 +20,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/data/static \
     MEDIA_ROOT=/data/media
 
-# WeasyPrint (PDF letters) needs Pango and fonts; gettext compiles the Danish translations.
+# WeasyPrint (PDF letters) needs Pango and fonts; gettext compiles the Danish translations;
+# pysaml2 (MitID Erhverv sign-in) signs, verifies and decrypts with xmlsec1.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-        fonts-dejavu-core gettext \
+        fonts-dejavu-core gettext xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 app \

@@ -10,6 +10,7 @@ class KlyngeadminConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from .api import schema  # noqa: F401  (registers the OpenAPI Bearer scheme)
+        from .saml import checks  # noqa: F401 - registers the SAML deploy checks
         from .security import signals  # noqa: F401 - connects the security-log receivers
         from .security.audit import install_append_only_triggers
 

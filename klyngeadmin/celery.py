@@ -29,6 +29,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 3600},
     },
+    "saml-assertions-cleanup": {
+        "task": "klyngeadmin.tasks.forget_expired_saml_assertions",
+        "schedule": crontab(minute=40),
+        "options": {"expires": 3000},
+    },
     "notification-digest": {
         "task": "grants.tasks.send_notification_digests",
         "schedule": crontab(hour=5, minute=30),  # 06:30 Danish winter time, 07:30 summer time

@@ -21,6 +21,11 @@ class User(AbstractUser):
     language = models.CharField(
         _("sprog"), max_length=5, choices=[("da", "Dansk"), ("en", "English")], default="da"
     )
+    # MitID Erhverv (NemLog-in, OIOSAML 3): the person's persistent professional UUID, set on
+    # their first SAML sign-in (klyngeadmin/saml/services.py). Empty for local accounts.
+    saml_subject = models.CharField(
+        _("MitID Erhverv-id"), max_length=255, unique=True, null=True, blank=True, editable=False
+    )
 
     REQUIRED_FIELDS = ["email", "role"]
 
@@ -112,3 +117,16 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_unique")
         ]
+
+
+class UsedSamlAssertion(models.Model):
+    """A SAML assertion that signed someone in: each assertion ID is accepted once, so a
+    captured response cannot be replayed (rows are deleted once the assertion has expired)."""
+
+    assertion_id = models.CharField(max_length=255, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("brugt SAML-assertion")
+        verbose_name_plural = _("brugte SAML-assertions")

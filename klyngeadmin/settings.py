@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "djangosaml2",
     "klyngeadmin",
     "clusters",
     "grants",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The SAML sign-in's own session (outstanding requests), in a cookie the IdP's POST carries.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +105,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sessions signed in with MitID Erhverv (klyngeadmin/saml): checks no credentials itself.
+    "klyngeadmin.saml.backends.MitIDErhvervBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -306,6 +311,26 @@ OTP_TOTP_ISSUER = "klyngeadmin"
 # for this many days, and are no longer involved, are anonymised by the retention job.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
 
+# Sign-in with MitID Erhverv through NemLog-in (SAML, OIOSAML 3; klyngeadmin/saml). Switched on
+# by SAML_IDP_METADATA (production) or SAML_DEV_IDP (the local IdP `make run` uses; refused in
+# production by `check --deploy`). docs/operations.md lists what production sets.
+SAML_IDP_METADATA = env.str("SAML_IDP_METADATA", default="")
+SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default="")
+SAML_SP_KEY_FILE = env.str("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env.str("SAML_SP_CERT_FILE", default="")
+SAML_MIN_LOA = env.str("SAML_MIN_LOA", default="Substantial")
+SAML_ACCEPTED_TIME_DIFF = env.int("SAML_ACCEPTED_TIME_DIFF", default=60)
+SAML_DEV_IDP = env.bool("SAML_DEV_IDP", default=False)
+SAML_DEV_KEYS_DIR = env.path("SAML_DEV_KEYS_DIR", default=VAR_DIR / "saml")
+SAML_CONFIG_LOADER = "klyngeadmin.saml.config.config_loader"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""  # no inline forms: requests go by redirect, the CSP stays strict
+SAML_IGNORE_LOGOUT_ERRORS = True
+# The IdP posts its answer from another site: that cookie must be SameSite=None (and Secure).
+# Development's local IdP is the same site, so Lax works over plain HTTP.
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_SESSION_COOKIE_SAMESITE = "Lax" if DEBUG else "None"
+
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
 
 LOGGING = {
@@ -326,6 +351,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "klyngeadmin.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        # pysaml2 logs whole assertions (names, e-mails) at INFO: never below WARNING.
+        "saml2": {"level": "WARNING"},
+        "djangosaml2": {"level": "WARNING"},
     },
 }
 

@@ -7,3 +7,11 @@ from .security.personal_data import personal_data_retention_run
 def personal_data_retention() -> int:
     """Daily: anonymise contact persons past the retention period (safe to run twice)."""
     return len(personal_data_retention_run())
+
+
+@shared_task(name="klyngeadmin.tasks.forget_expired_saml_assertions")
+def forget_expired_saml_assertions() -> int:
+    """Hourly: drop the replay guard's rows for assertions that have expired anyway."""
+    from .saml.services import forget_expired_assertions
+
+    return forget_expired_assertions()

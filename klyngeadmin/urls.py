@@ -11,8 +11,9 @@ from .security import views as security_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("saml2/", include("klyngeadmin.saml.urls")),
     path("2fa/setup/", security_views.otp_setup, name="otp_setup"),
     path("2fa/verify/", security_views.otp_verify, name="otp_verify"),
     path("healthz", health.healthz, name="healthz"),

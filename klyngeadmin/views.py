@@ -1,4 +1,5 @@
 import rules
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
@@ -19,3 +20,15 @@ def bare(request):
     from django.http import HttpResponse
 
     return HttpResponse("ok")
+
+
+class SignInView(auth_views.LoginView):
+    """Username and password (authority staff, local accounts), and the way to MitID Erhverv
+    for cluster people when SAML is configured (klyngeadmin/saml)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from .saml.config import saml_enabled
+
+        return super().get_context_data(saml_enabled=saml_enabled(), **kwargs)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -133,6 +134,20 @@ def choose_redis(env: dict[str, str]) -> str:
     return "embedded filesystem broker (var/broker)"
 
 
+def choose_saml(env: dict[str, str], port: int) -> str:
+    """MitID Erhverv sign-in: NemLog-in's metadata if configured, else (DEBUG) the local
+    development IdP, which needs Debian's xmlsec1 like pysaml2 does."""
+    if env.get("SAML_IDP_METADATA"):
+        return f"NemLog-in metadata from {env['SAML_IDP_METADATA']}"
+    if env.get("DEBUG", "true").strip().lower() in {"0", "false", "no", "off"}:
+        return "off (no SAML_IDP_METADATA)"
+    if not shutil.which("xmlsec1"):
+        return "off - install Debian's xmlsec1 for the local test IdP (apt-get install xmlsec1)"
+    env.setdefault("SAML_DEV_IDP", "true")
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    return f"local test IdP - 'Log ind med MitID Erhverv' on {env['SITE_URL']}/login/"
+
+
 # --- setup steps -------------------------------------------------------------------------------
 
 
@@ -209,7 +224,7 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
         os.killpg(proc.pid, sig)
 
 
-def banner(port: int, db_desc: str, broker_desc: str, logins: str) -> None:
+def banner(port: int, db_desc: str, broker_desc: str, logins: str, saml_desc: str) -> None:
     lines = [
         "",
         "=" * 78,
@@ -218,6 +233,7 @@ def banner(port: int, db_desc: str, broker_desc: str, logins: str) -> None:
         f"    admin:   http://127.0.0.1:{port}/admin/",
         f"  database:  {db_desc}",
         f"  broker:    {broker_desc}",
+        f"  MitID:     {saml_desc}",
         "  Celery worker and beat are running (beat schedule in var/celerybeat-schedule).",
     ]
     if logins:
@@ -246,8 +262,10 @@ def main() -> int:
 
     embedded_pg, db_desc = choose_postgres(env)
     broker_desc = choose_redis(env)
+    saml_desc = choose_saml(env, port)
     log(f"database: {db_desc}")
     log(f"broker:   {broker_desc}")
+    log(f"MitID:    {saml_desc}")
 
     status = 0
     try:
@@ -304,7 +322,7 @@ def main() -> int:
                 break
             time.sleep(0.25)
         if not supervisor.stopping:
-            banner(port, db_desc, broker_desc, logins)
+            banner(port, db_desc, broker_desc, logins, saml_desc)
         status = supervisor.wait()
     finally:
         supervisor.stop_all()

@@ -1,4 +1,5 @@
 import io
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -110,3 +111,18 @@ def login_verified(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+@pytest.fixture
+def log_output():
+    """Everything the configured log handlers write (JSON security events and the console),
+    through the real filters and formatter."""
+    buffer = io.StringIO()
+    handlers = logging.getLogger("klyngeadmin.security").handlers + logging.getLogger().handlers
+    configured = [h for h in handlers if isinstance(h, logging.StreamHandler)
+                  and h.filters and h.__class__ is logging.StreamHandler]
+    assert len(configured) >= 2, "settings.LOGGING handlers not found"
+    old = [h.setStream(buffer) for h in configured]
+    yield buffer
+    for handler, stream in zip(configured, old, strict=True):
+        handler.setStream(stream)

@@ -65,10 +65,11 @@ def user_anonymise(*, user) -> None:
     locked.first_name = ""
     locked.last_name = "Anonymiseret bruger"
     locked.email = ""
+    locked.saml_subject = None  # their MitID Erhverv UUID
     locked.password = make_password(None)
     locked.is_active = False
-    locked.save(update_fields=["username", "first_name", "last_name", "email", "password",
-                               "is_active"])
+    locked.save(update_fields=["username", "first_name", "last_name", "email", "saml_subject",
+                               "password", "is_active"])
     security_event("personal_data_anonymised", user_id=locked.pk)
 
 

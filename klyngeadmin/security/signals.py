@@ -27,6 +27,9 @@ def on_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
+    saml_session = getattr(request, "saml_session", None)
+    if saml_session is not None:
+        saml_session.flush()  # the SAML sign-in's state ends with the session
     security_event("logout", user_id=getattr(user, "pk", None), ip=client_ip(request))
 
 

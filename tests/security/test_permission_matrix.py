@@ -31,6 +31,7 @@ from grants.models import Notification
 from klyngeadmin.api.keys import api_key_create, api_key_revoke
 from klyngeadmin.constants import Role
 from tests.factories import ActivityFactory, UserFactory
+from tests.saml.conftest import saml_idp, saml_keys  # noqa: F401 - fixtures for the SAML routes
 
 ANON, DIR_OTHER, DIR, CW, HOO, ADM, KEY, REVOKED = (
     "anonymous", "director_on_other_cluster", "director", "caseworker", "head_of_office",
@@ -76,6 +77,11 @@ RULES: dict[str, Rule] = {
     "2fa/setup/": R(EVERYONE),
     "2fa/verify/": R(EVERYONE),
     "healthz": R(public=True),
+    # MitID Erhverv (SAML): checked with SAML on against the local test IdP (tests/saml).
+    "saml2/login/": R(public=True),  # anonymous -> the IdP; signed in -> home
+    "saml2/acs/": R(public=True, method="post"),  # an empty POST: 400, nobody signed in
+    "saml2/metadata/": R(public=True),
+    "saml2/dev-idp/sso/": R(everyone="denied"),  # development only (SAML_DEV_IDP)
     "i18n/setlang/": R(public=True, method="post"),
     # -- API --------------------------------------------------------------------------------
     "api/v1/schema/": R(public=True, **API),
@@ -387,8 +393,10 @@ ROUTES = sorted(r for r in RULES if r != "bench/bare/")
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_route_x_role(route, world, settings):
+def test_route_x_role(route, world, settings, request):
     settings.REQUIRE_2FA = False
+    if route.startswith("saml2/"):
+        request.getfixturevalue("saml_idp")  # SAML on, against the local test IdP
     rule = RULES[route]
     wrong = []
     for role in ROLES:

@@ -25,7 +25,7 @@ def former_director(director, grant, settings):
     settings.PERSONAL_DATA_RETENTION_DAYS = 365
     User.objects.filter(pk=director.pk).update(
         last_login=timezone.now() - timedelta(days=400), first_name="Karen", last_name="Blixen",
-        email="karen@example.dk",
+        email="karen@example.dk", saml_subject="urn:uuid:0b8f5e0c-5d2a-4d7e-9a49-1c1f0c3f7d21",
     )
     director.refresh_from_db()
     report = grant.reports.order_by("year").first()
@@ -47,6 +47,7 @@ def test_retention_anonymises_a_former_contact_person_and_keeps_the_case_record(
     assert former_director.username == f"anonymiseret-{former_director.pk}"
     assert (former_director.first_name, former_director.email) == ("", "")
     assert former_director.last_name == "Anonymiseret bruger"
+    assert former_director.saml_subject is None  # the MitID Erhverv UUID identifies them too
     assert not former_director.is_active and not former_director.has_usable_password()
     assert not Notification.objects.filter(recipient=former_director).exists()
     event = ReportEvent.objects.get(comment="kladde")
@@ -82,6 +83,7 @@ def test_export_holds_everything_about_the_person_and_no_secrets(former_director
     issued = api_key_create(name="BI", user=caseworker)
     data = personal_data_export(user=former_director)
     assert data["user"]["email"] == "karen@example.dk"
+    assert data["user"]["saml_subject"] == "urn:uuid:0b8f5e0c-5d2a-4d7e-9a49-1c1f0c3f7d21"
     assert "password" not in data["user"]
     assert [r["comment"] for r in data["related"]["grants.ReportEvent"]] == ["kladde"]
     assert data["related"]["grants.Notification"][0]["subject"] == "Frist nærmer sig"

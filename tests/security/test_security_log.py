@@ -3,7 +3,6 @@
 The test swaps the streams of the handlers configured in settings.LOGGING (root console and
 the security handler), so it checks the real configuration, filters and formatter included."""
 
-import io
 import json
 import logging
 
@@ -18,19 +17,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "test-password-123"
 WRONG_PASSWORD = "Forkert-Hemmelig-Kode-987"
 CPR = "010190-1234"
-
-
-@pytest.fixture
-def log_output():
-    buffer = io.StringIO()
-    handlers = logging.getLogger("klyngeadmin.security").handlers + logging.getLogger().handlers
-    configured = [h for h in handlers if isinstance(h, logging.StreamHandler)
-                  and h.filters and h.__class__ is logging.StreamHandler]
-    assert len(configured) >= 2, "settings.LOGGING handlers not found"
-    old = [h.setStream(buffer) for h in configured]
-    yield buffer
-    for handler, stream in zip(configured, old, strict=True):
-        handler.setStream(stream)
 
 
 def _events(text):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="saml2_login"),
+    path("acs/", views.AssertionConsumerServiceView.as_view(), name="saml2_acs"),
+    path("metadata/", views.MetadataView.as_view(), name="saml2_metadata"),
+    path("dev-idp/sso/", views.dev_idp_sso, name="saml2_dev_idp_sso"),
+]
