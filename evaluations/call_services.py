@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from clusters.constants import Region
 from clusters.cvr import is_valid_cvr
 from clusters.models import ClusterOrganisation, KnowledgeInstitution, StrengthPosition
-from grants.cases import case_open
+from grants.cases import case_follow, case_open
 from grants.constants import (
     PROGRAMME_HORIZON_YEARS,
     PROGRAMME_MIDWAY_YEAR,
     ApplicationStatus,
     CallKind,
     CallStatus,
+    CaseStatus,
     CaseType,
 )
 from grants.models import Application, Call
@@ -43,7 +44,7 @@ from .models import (
     Panel,
     Recommendation,
 )
-from .services import FourEyesViolation, StaleVersion, active_rubric, rubric_lock
+from .services import FourEyesViolation, StaleVersion, active_rubric, latest_case, rubric_lock
 from .workflows import APPLICATION_WORKFLOW
 
 A = ApplicationStatus
@@ -245,6 +246,7 @@ def application_propose(*, application: Application, actor, outcome: str, reason
                   "approved_at": None},
     )
     _event(locked, actor, EvaluationEventKind.PROPOSAL, text=outcome)
+    case_follow(case=latest_case(locked), actor=actor, to=CaseStatus.IN_PROGRESS)
     return decision
 
 
@@ -272,6 +274,7 @@ def application_decide(*, application: Application, actor, start_year: int | Non
     decision.approved_by, decision.approved_at = actor, timezone.now()
     decision.save(update_fields=["approved_by", "approved_at", "updated_at"])
     _event(application, actor, EvaluationEventKind.DECISION, text=decision.outcome)
+    case_follow(case=latest_case(application), actor=actor, to=CaseStatus.DECIDED)
     proposal = ApplicationProposal.objects.select_related("applicant__user").get(application=application)
     applicant = proposal.applicant
     if approve:

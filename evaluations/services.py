@@ -14,8 +14,15 @@ from django.utils.translation import gettext as _
 
 from clusters.constants import ClusterStatus
 from clusters.models import ClusterOrganisation
-from grants.cases import case_open
-from grants.constants import CaseEventKind, CaseType, GrantStatus, ReportStatus, TrancheStatus
+from grants.cases import case_follow, case_open
+from grants.constants import (
+    CaseEventKind,
+    CaseStatus,
+    CaseType,
+    GrantStatus,
+    ReportStatus,
+    TrancheStatus,
+)
 from grants.models import AnnualReport, CaseEvent, Deadline, Grant, Tranche
 from grants.notifications import notify
 from grants.services import actor_role, report_transition
@@ -353,6 +360,8 @@ def panel_join(*, panel: Panel, actor, no_conflict: bool, declaration: str = "")
     if created:
         _event(evaluation=panel.evaluation, application=panel.application, actor=actor,
                kind=EvaluationEventKind.PANEL_JOINED, text=declaration.strip())
+        case_follow(case=latest_case(panel.evaluation or panel.application), actor=actor,
+                    to=CaseStatus.ASSIGNED)
     return member
 
 
@@ -533,6 +542,7 @@ def decision_propose(
         },
     )
     _event(evaluation=evaluation, actor=actor, kind=EvaluationEventKind.PROPOSAL, text=outcome)
+    case_follow(case=latest_case(evaluation), actor=actor, to=CaseStatus.IN_PROGRESS)
     _case_event(evaluation, actor, CaseEventKind.PROPOSAL, Outcome(outcome).label)
     return Decision.objects.get(evaluation=evaluation)
 
@@ -571,6 +581,7 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
     decision.version += 1
     decision.save(update_fields=["approved_by", "approved_at", "appeal_deadline", "version", "updated_at"])
     _event(evaluation=evaluation, actor=actor, kind=EvaluationEventKind.DECISION, text=decision.outcome)
+    case_follow(case=latest_case(evaluation), actor=actor, to=CaseStatus.DECIDED)
     _case_event(evaluation, actor, CaseEventKind.DECISION, decision.get_outcome_display())
     grant = Grant.objects.select_related("cluster").get(pk=evaluation.grant_id)
     if decision.outcome == Outcome.WITHDRAW:
@@ -589,8 +600,13 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
     return decision
 
 
+def latest_case(subject):
+    """The newest case of a midway evaluation or an application (None if none was opened)."""
+    return subject.cases.order_by("-created_at").first() if subject is not None else None
+
+
 def _case_event(evaluation, actor, kind, text) -> None:
-    case = evaluation.cases.order_by("-created_at").first()
+    case = latest_case(evaluation)
     if case is not None:
         CaseEvent.objects.create(case=case, actor=actor, kind=kind, text=text)
 

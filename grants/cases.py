@@ -244,6 +244,31 @@ def case_take(*, case: Case, actor, expected_version: int | None = None) -> Case
     return case_assign(case=case, assignee=actor, actor=actor, expected_version=expected_version)
 
 
+# The order in which a case driven by another workflow (midway evaluation, application) moves.
+_FOLLOW_ORDER = (CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.DECIDED)
+
+
+@transaction.atomic
+def case_follow(*, case: Case | None, actor, to: str) -> Case | None:
+    """Bring a case that another workflow drives (a midway evaluation, an application) up to
+    `to` along CASE_WORKFLOW, as that workflow's steps happen: a new case is taken by the
+    caseworker acting, then assigned -> in progress -> decided as far as `to`. A case that
+    is already there (or further, or closed) is left alone; so is a step by anyone who does
+    not handle cases."""
+    if case is None or actor is None or actor.role not in CASE_HANDLERS:
+        return case
+    assert to in _FOLLOW_ORDER
+    locked = _lock(case, None)
+    if locked.status == CaseStatus.NEW:
+        locked = case_assign(case=locked, assignee=actor, actor=actor)
+    if locked.status == CaseStatus.AWAITING_CLUSTER and to != CaseStatus.ASSIGNED:
+        _move(locked, CaseStatus.IN_PROGRESS, actor)
+    while (locked.status in _FOLLOW_ORDER
+           and _FOLLOW_ORDER.index(locked.status) < _FOLLOW_ORDER.index(to)):
+        _move(locked, _FOLLOW_ORDER[_FOLLOW_ORDER.index(locked.status) + 1], actor)
+    return locked
+
+
 @transaction.atomic
 def case_transition(
     *, case: Case, to: str, actor, comment: str = "", expected_version: int | None = None

@@ -127,6 +127,8 @@ def test_approval_creates_cluster_and_ten_year_grant(call, applicant, caseworker
     user = applicant.user.__class__.objects.get(pk=applicant.user_id)
     assert user.role == Role.DIRECTOR and user.cluster == cluster
     assert Notification.objects.filter(recipient=user, kind="application_decision").exists()
+    case = Case.objects.get(application=application)  # followed the application
+    assert (case.status, case.assignee) == ("decided", caseworker)
 
 
 def test_rejection_creates_nothing(call, applicant, caseworker, caseworker2, head_of_office):

@@ -273,6 +273,32 @@ def test_continue_leaves_grant_alone(in_consensus, caseworker, head_of_office):
     assert not grant.tranches.filter(status=TrancheStatus.CANCELLED).exists()
 
 
+def test_the_evaluation_case_follows_the_evaluation_through_the_case_workflow(
+    in_scoring, caseworker, caseworker2, head_of_office
+):
+    """The queue shows where a midway evaluation is: the first panel member takes its case,
+    the proposal puts it in progress, the head of office's decision decides it."""
+    case = Case.objects.get(evaluation=in_scoring)
+    assert (case.status, case.assignee) == ("new", None)
+    score_as(in_scoring, caseworker, 3)  # joins the panel first
+    case.refresh_from_db()
+    assert (case.status, case.assignee) == ("assigned", caseworker)
+    score_as(in_scoring, caseworker2, 2)
+    case.refresh_from_db()
+    assert case.assignee == caseworker  # a second member does not take it over
+    set_consensus(in_scoring, caseworker, 4, "continue")
+    decision_propose(evaluation=in_scoring, actor=caseworker, outcome="continue", reasons="Godt")
+    case.refresh_from_db()
+    assert case.status == "in_progress"
+    decision_approve(evaluation=in_scoring, actor=head_of_office)
+    case.refresh_from_db()
+    assert case.status == "decided" and case.deadline.completed_at is not None
+    steps = list(case.events.filter(kind__in=["assignment", "transition"])
+                 .order_by("pk").values_list("to_status", "actor__username"))
+    assert steps == [("assigned", caseworker.username), ("in_progress", caseworker.username),
+                     ("decided", head_of_office.username)]
+
+
 # -- every transition, allowed and forbidden, per role ------------------------------------------
 
 ROLES = [Role.DIRECTOR, Role.CLUSTER_STAFF, Role.CASEWORKER, Role.HEAD_OF_OFFICE, Role.ADMIN, "system"]
