@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from klyngeadmin.forms import apply_service_errors
+from klyngeadmin.permissions import require_perm
 
 from . import importing, selectors, services
 from .constants import ActivityType, FacilitatedProjectStatus, ImportJobStatus
@@ -50,8 +51,7 @@ def cluster_user_required(view):
 
 def _object_or_404(qs, user, perm: str):
     obj = get_object_or_404(qs)
-    if not user.has_perm(perm, obj):
-        raise Http404
+    require_perm(user, perm, obj, not_found=True)
     return obj
 
 

@@ -147,6 +147,17 @@ class ScoreForm(NoSuffixMixin, forms.Form):
     def field_for(criterion_id: int) -> str:
         return f"score_{criterion_id}"
 
+    @staticmethod
+    def initial_from(criteria, saved: dict) -> dict:
+        """Initial values from saved scores ({criterion id: Score or ConsensusScore})."""
+        initial = {}
+        for c in criteria:
+            score = saved.get(c.pk)
+            if score is not None:
+                initial[f"score_{c.pk}"] = NA if score.not_applicable else str(score.value)
+                initial[f"reason_{c.pk}"] = score.reason
+        return initial
+
 
 class ConsensusForm(ScoreForm):
     outcome = forms.ChoiceField(label=_("Panelets anbefaling"), choices=Outcome.choices)

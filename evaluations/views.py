@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klyngeadmin.permissions import require_perm
 from klyngeadmin.workflow import TransitionNotAllowed
 
 from . import selectors, services
@@ -46,14 +47,9 @@ def _not_open_yet(request, evaluation, message):
     return redirect("evaluations:detail", pk=evaluation.pk)
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 @login_required
 def evaluation_list(request):
-    _require(request, "evaluations.list_midwayevaluations")
+    require_perm(request.user, "evaluations.list_midwayevaluations")
     evaluations = list(selectors.evaluation_list(user=request.user))
     years = sorted({e.year for e in evaluations})
     return render(request, "evaluations/list.html", {
@@ -66,7 +62,7 @@ def evaluation_list(request):
 @login_required
 def evaluation_detail(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.view_midwayevaluation", evaluation)
+    require_perm(request.user, "evaluations.view_midwayevaluation", evaluation)
     user = request.user
     criteria = selectors.criteria_of(evaluation.rubric)
     points = selectors.starting_points(evaluation, criteria)
@@ -106,7 +102,7 @@ def evaluation_detail(request, pk):
 @require_POST
 def evaluation_open(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.open_evaluation", evaluation)
+    require_perm(request.user, "evaluations.open_evaluation", evaluation)
     try:
         services.evaluation_open(evaluation=evaluation, actor=request.user)
         messages.success(request, _("Midtvejsevalueringen er åbnet, og klyngen er underrettet."))
@@ -121,7 +117,7 @@ def evaluation_open(request, pk):
 @login_required
 def self_assessment(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.change_selfassessment", evaluation)
+    require_perm(request.user, "evaluations.change_selfassessment", evaluation)
     criteria = selectors.criteria_of(evaluation.rubric)
     sa = selectors.self_assessment_of(evaluation)
     if sa is None:
@@ -155,7 +151,7 @@ def self_assessment(request, pk):
 @require_POST
 def self_assessment_attach(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.change_selfassessment", evaluation)
+    require_perm(request.user, "evaluations.change_selfassessment", evaluation)
     if selectors.self_assessment_of(evaluation) is None:
         return _not_open_yet(request, evaluation, _("Selvevalueringen er ikke åbnet endnu."))
     form = AttachmentForm(request.POST, request.FILES)
@@ -179,7 +175,7 @@ def self_assessment_attach(request, pk):
 @login_required
 def attachment_download(request, pk, attachment_id):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.view_selfassessment", evaluation)
+    require_perm(request.user, "evaluations.view_selfassessment", evaluation)
     attachment = get_object_or_404(SelfAssessmentAttachment, pk=attachment_id,
                                    self_assessment__evaluation=evaluation)
     return FileResponse(attachment.file.open("rb"), as_attachment=True,
@@ -192,7 +188,7 @@ def attachment_download(request, pk, attachment_id):
 @login_required
 def panel_join(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.join_panel", evaluation)
+    require_perm(request.user, "evaluations.join_panel", evaluation)
     form = PanelJoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,14 +218,8 @@ def score(request, pk):
     points, suggestions = _score_context(evaluation, criteria)
     own = selectors.scores_of(member)
     editable = request.user.has_perm("evaluations.score", evaluation) and member.submitted_at is None
-    initial = {}
-    for c in criteria:
-        s = own.get(c.pk)
-        if s is not None:
-            initial[f"score_{c.pk}"] = "na" if s.not_applicable else str(s.value)
-            initial[f"reason_{c.pk}"] = s.reason
-        elif c.pk in suggestions:
-            initial[f"score_{c.pk}"] = str(suggestions[c.pk][1])
+    initial = {f"score_{pk}": str(suggestion[1]) for pk, suggestion in suggestions.items()}
+    initial.update(ScoreForm.initial_from(criteria, own))
     form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
     if not editable:
         for field in form.fields.values():
@@ -260,7 +250,7 @@ def score(request, pk):
 def member_scores(request, pk, member_id):
     """One panel member's scores, by URL. Blind: refused until every member has submitted."""
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.view_panel", evaluation)
+    require_perm(request.user, "evaluations.view_panel", evaluation)
     member = get_object_or_404(PanelMember.objects.select_related("user", "panel"), pk=member_id,
                                panel__evaluation=evaluation)
     if not selectors.scores_visible_to(panel=member.panel, viewer=request.user, member=member,
@@ -276,7 +266,7 @@ def member_scores(request, pk, member_id):
 @login_required
 def consensus(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.set_consensus", evaluation)
+    require_perm(request.user, "evaluations.set_consensus", evaluation)
     panel = selectors.panel_of(evaluation)
     if panel is None:
         return _not_open_yet(request, evaluation, _("Der er endnu intet bedømmelsespanel."))
@@ -284,12 +274,7 @@ def consensus(request, pk):
     points, suggestions = _score_context(evaluation, criteria)
     by_member = selectors.all_scores(panel)
     existing = selectors.consensus_of(panel)
-    initial = {}
-    for c in criteria:
-        if c.pk in existing:
-            cs = existing[c.pk]
-            initial[f"score_{c.pk}"] = "na" if cs.not_applicable else str(cs.value)
-            initial[f"reason_{c.pk}"] = cs.reason
+    initial = ScoreForm.initial_from(criteria, existing)
     recommendation = getattr(panel, "recommendation", None)
     if recommendation:
         initial.update(outcome=recommendation.outcome, text=recommendation.text)
@@ -319,7 +304,7 @@ def consensus(request, pk):
 @login_required
 def propose(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.propose_decision", evaluation)
+    require_perm(request.user, "evaluations.propose_decision", evaluation)
     panel = selectors.panel_of(evaluation)
     recommendation = getattr(panel, "recommendation", None)
     initial = {"version": evaluation.version}
@@ -350,7 +335,7 @@ def propose(request, pk):
 @require_POST
 def approve(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.approve_decision", evaluation)
+    require_perm(request.user, "evaluations.approve_decision", evaluation)
     form = ApproveForm(request.POST)
     form.is_valid()
     try:
@@ -368,7 +353,7 @@ def approve(request, pk):
 @login_required
 def send_back(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.approve_decision", evaluation)
+    require_perm(request.user, "evaluations.approve_decision", evaluation)
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -384,7 +369,7 @@ def send_back(request, pk):
 @login_required
 def letter(request, pk):
     evaluation = _evaluation(request, pk)
-    _require(request, "evaluations.view_letter", evaluation)
+    require_perm(request.user, "evaluations.view_letter", evaluation)
     if not Decision.objects.filter(evaluation=evaluation, approved_at__isnull=False).exists():
         raise Http404(_("Der er endnu ingen afgørelse og derfor intet afgørelsesbrev."))
     from .letters import decision_letter_pdf

@@ -7,20 +7,17 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klyngeadmin.permissions import require_perm
+
 from . import selectors, services
 from .forms import CriterionForm, RubricForm, apply_service_errors
 from .models import ConsensusScore, Criterion, Panel, Rubric
-
-
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def cohort_rows(*, user, year: int):
@@ -59,7 +56,7 @@ def cohort_rows(*, user, year: int):
 
 @login_required
 def cohort(request, year):
-    _require(request, "evaluations.view_cohort")
+    require_perm(request.user, "evaluations.view_cohort")
     criteria, rows = cohort_rows(user=request.user, year=year)
     return render(request, "evaluations/cohort.html", {
         "year": year, "criteria": criteria, "rows": rows,
@@ -69,7 +66,7 @@ def cohort(request, year):
 
 @login_required
 def cohort_xlsx(request, year):
-    _require(request, "evaluations.view_cohort")
+    require_perm(request.user, "evaluations.view_cohort")
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -113,14 +110,14 @@ def cohort_xlsx(request, year):
 
 @login_required
 def rubric_list(request):
-    _require(request, "evaluations.manage_rubrics")
+    require_perm(request.user, "evaluations.manage_rubrics")
     rubrics = Rubric.objects.prefetch_related("criteria").order_by("purpose", "name", "-version")
     return render(request, "evaluations/rubrics.html", {"rubrics": rubrics})
 
 
 @login_required
 def rubric_create(request):
-    _require(request, "evaluations.manage_rubrics")
+    require_perm(request.user, "evaluations.manage_rubrics")
     form = RubricForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,7 +132,7 @@ def rubric_create(request):
 
 @login_required
 def rubric_detail(request, rubric_id):
-    _require(request, "evaluations.manage_rubrics")
+    require_perm(request.user, "evaluations.manage_rubrics")
     rubric = get_object_or_404(Rubric, pk=rubric_id)
     form = RubricForm(request.POST or None, instance=rubric, initial={"version": rubric.row_version})
     form.fields["purpose"].disabled = True
@@ -158,7 +155,7 @@ def rubric_detail(request, rubric_id):
 @login_required
 @require_POST
 def rubric_new_version(request, rubric_id):
-    _require(request, "evaluations.manage_rubrics")
+    require_perm(request.user, "evaluations.manage_rubrics")
     rubric = get_object_or_404(Rubric, pk=rubric_id)
     new = services.rubric_new_version(rubric=rubric, actor=request.user)
     messages.success(request, _("Version %(v)s er oprettet som kopi og kan redigeres.") % {"v": new.version})
@@ -168,7 +165,7 @@ def rubric_new_version(request, rubric_id):
 @login_required
 @require_POST
 def rubric_activate(request, rubric_id):
-    _require(request, "evaluations.manage_rubrics")
+    require_perm(request.user, "evaluations.manage_rubrics")
     rubric = get_object_or_404(Rubric, pk=rubric_id)
     try:
         services.rubric_activate(rubric=rubric, actor=request.user)
@@ -180,7 +177,7 @@ def rubric_activate(request, rubric_id):
 
 @login_required
 def criterion_edit(request, rubric_id, criterion_id=None):
-    _require(request, "evaluations.manage_rubrics")
+    require_perm(request.user, "evaluations.manage_rubrics")
     rubric = get_object_or_404(Rubric, pk=rubric_id)
     criterion = get_object_or_404(Criterion, pk=criterion_id, rubric=rubric) if criterion_id else None
     if rubric.locked:
@@ -202,7 +199,7 @@ def criterion_edit(request, rubric_id, criterion_id=None):
 @login_required
 @require_POST
 def criterion_delete(request, rubric_id, criterion_id):
-    _require(request, "evaluations.manage_rubrics")
+    require_perm(request.user, "evaluations.manage_rubrics")
     rubric = get_object_or_404(Rubric, pk=rubric_id)
     criterion = get_object_or_404(Criterion, pk=criterion_id, rubric=rubric)
     try:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from clusters.models import KnowledgeInstitution
 from grants.constants import CallStatus
 from grants.models import Application, Call
+from klyngeadmin.permissions import require_perm
 from klyngeadmin.workflow import TransitionNotAllowed
 
 from . import call_services, selectors, services
@@ -33,11 +34,6 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Applicant, ApplicationProposal, PanelMember
-
-
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def call_list(request):
@@ -67,7 +63,7 @@ def call_detail(request, call_id):
 
 @login_required
 def call_create(request):
-    _require(request, "evaluations.manage_calls")
+    require_perm(request.user, "evaluations.manage_calls")
     form = CallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +78,7 @@ def call_create(request):
 @login_required
 @require_POST
 def call_publish(request, call_id):
-    _require(request, "evaluations.manage_calls")
+    require_perm(request.user, "evaluations.manage_calls")
     call = get_object_or_404(Call, pk=call_id)
     try:
         call_services.call_publish(call=call, actor=request.user)
@@ -115,7 +111,7 @@ def register(request, call_id):
 
 @login_required
 def apply(request, call_id):
-    _require(request, "evaluations.apply")
+    require_perm(request.user, "evaluations.apply")
     call = get_object_or_404(Call, pk=call_id, status=CallStatus.PUBLISHED)
     applicant = get_object_or_404(Applicant, user=request.user)
     proposal = (ApplicationProposal.objects.filter(applicant=applicant, application__call=call)
@@ -175,7 +171,7 @@ def _application(request, application_id):
 
 @login_required
 def application_list(request):
-    _require(request, "evaluations.list_applications")
+    require_perm(request.user, "evaluations.list_applications")
     applications = Application.objects.select_related("call", "decision").order_by("-submitted_at", "-id")
     return render(request, "evaluations/calls/applications.html", {"applications": applications})
 
@@ -211,7 +207,7 @@ def application_detail(request, application_id):
 @login_required
 def application_join(request, application_id):
     application = _application(request, application_id)
-    _require(request, "evaluations.join_application_panel", application)
+    require_perm(request.user, "evaluations.join_application_panel", application)
     form = PanelJoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,12 +229,8 @@ def application_score(request, application_id):
         raise PermissionDenied
     criteria = selectors.criteria_of(panel.rubric)
     own = selectors.scores_of(member)
-    initial = {}
-    for c in criteria:
-        if c.pk in own:
-            initial[f"score_{c.pk}"] = "na" if own[c.pk].not_applicable else str(own[c.pk].value)
-            initial[f"reason_{c.pk}"] = own[c.pk].reason
-    form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
+    form = ScoreForm(request.POST or None, criteria=criteria,
+                     initial=ScoreForm.initial_from(criteria, own))
     editable = request.user.has_perm("evaluations.score_application", application) and not member.submitted_at
     if request.method == "POST":
         if not editable:
@@ -286,7 +278,7 @@ def application_consensus(request, application_id):
 @login_required
 def application_propose(request, application_id):
     application = _application(request, application_id)
-    _require(request, "evaluations.propose_application", application)
+    require_perm(request.user, "evaluations.propose_application", application)
     form = ApplicationProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -304,7 +296,7 @@ def application_propose(request, application_id):
 @require_POST
 def application_decide(request, application_id):
     application = _application(request, application_id)
-    _require(request, "evaluations.decide_application", application)
+    require_perm(request.user, "evaluations.decide_application", application)
     try:
         call_services.application_decide(application=application, actor=request.user)
         messages.success(request, _("Afgørelsen er truffet, og ansøgeren er underrettet."))

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from klyngeadmin.permissions import require_perm
 
 from .notification_forms import NotificationPreferencesForm
 from .notifications import (
@@ -31,8 +32,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk: int):
     notification = get_object_or_404(notifications_for(request.user), pk=pk)
-    if not request.user.has_perm("grants.change_notification", notification):
-        raise PermissionDenied
+    require_perm(request.user, "grants.change_notification", notification)
     notification_mark_read(user=request.user, notification=notification)
     messages.success(request, _("Notifikationen er markeret som læst."))
     return redirect("notification_list")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from klyngeadmin.constants import CLUSTER_ROLES
 from klyngeadmin.forms import apply_service_errors
+from klyngeadmin.permissions import require_perm
 
 from . import selectors, services
 from .forms import AttachmentForm, ExtensionForm, ReportForm, SubmitForm, funding_formset
@@ -91,8 +92,7 @@ def report_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def report_submit(request, pk: int):
     report = _report_or_404(request, pk)
-    if not request.user.has_perm("grants.submit_annualreport", report):
-        raise PermissionDenied(_("Rapporten kan ikke indsendes."))
+    require_perm(request.user, "grants.submit_annualreport", report, message=_("Rapporten kan ikke indsendes."))
     missing = services.report_missing(report=report)
     form = SubmitForm(request.POST or None, initial={"version": report.version})
     status = 200
@@ -146,8 +146,7 @@ def report_version(request, pk: int, number: int):
 @require_POST
 def attachment_upload(request, pk: int):
     report = _report_or_404(request, pk)
-    if not request.user.has_perm("grants.change_annualreport", report):
-        raise PermissionDenied(_("Rapporten kan ikke ændres."))
+    require_perm(request.user, "grants.change_annualreport", report, message=_("Rapporten kan ikke ændres."))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -182,8 +181,7 @@ def attachment_delete(request, pk: int, attachment_pk: int):
     attachment = selectors.report_attachment_get(user=request.user, report_pk=pk, pk=attachment_pk)
     if attachment is None:
         raise Http404(_("Bilaget findes ikke."))
-    if not request.user.has_perm("grants.change_annualreport", attachment.report):
-        raise PermissionDenied(_("Rapporten kan ikke ændres."))
+    require_perm(request.user, "grants.change_annualreport", attachment.report, message=_("Rapporten kan ikke ændres."))
     try:
         services.report_attachment_delete(attachment=attachment, actor=request.user)
     except services.ReportNotEditable as exc:
@@ -219,8 +217,7 @@ def extension_request(request, pk: int):
     deadline = selectors.extension_deadline_get(user=request.user, pk=pk)
     if deadline is None:
         raise Http404(_("Fristen findes ikke."))
-    if not request.user.has_perm("grants.request_extension", deadline):
-        raise PermissionDenied(_("Kun klyngedirektøren kan anmode om fristforlængelse."))
+    require_perm(request.user, "grants.request_extension", deadline, message=_("Kun klyngedirektøren kan anmode om fristforlængelse."))
     form = ExtensionForm(request.POST or None, deadline=deadline)
     status = 200
     if request.method == "POST":
