@@ -8,11 +8,15 @@ with pre-allocated ids, participations, new companies through a temp table and
 `INSERT ... ON CONFLICT DO NOTHING`) and `UPDATE/DELETE ... FROM unnest(...)` statements: a fixed
 number of round trips whatever the number of rows. All of it
 in one transaction under a per-cluster advisory lock: a bad item changes nothing, and two
-concurrent ingests for the same cluster run one after the other."""
+concurrent ingests for the same cluster run one after the other.
+
+`activities_write` is also the browser import's writer (clusters.services.activity_bulk_upsert
+checks the file's rows its own way, then writes through it)."""
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -249,8 +253,12 @@ def _size_class(employees: int) -> str:
     return _SIZE_CLASS_CACHE[employees]
 
 
-def _lock_cluster(cur, cluster_id: int) -> None:
-    cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"activity-ingest:{cluster_id}"])
+def lock_cluster_activities(cluster_id: int) -> None:
+    """Serialise every writer of one cluster's activity set (the API, the browser import,
+    single edits) for the rest of the transaction."""
+    key = zlib.crc32(b"clusters.activity") * 100_000 + cluster_id
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def activity_bulk_upsert(*, cluster: ClusterOrganisation, items: list) -> UpsertResult:
@@ -264,8 +272,18 @@ def activity_bulk_upsert(*, cluster: ClusterOrganisation, items: list) -> Upsert
         raise IngestValidationError(errors)
     if not parsed:
         return UpsertResult(0, 0, 0)
-    with transaction.atomic(), connection.cursor() as cur:
-        _lock_cluster(cur, cluster.pk)
+    with transaction.atomic():
+        lock_cluster_activities(cluster.pk)
+        return activities_write(cluster=cluster, parsed=parsed, institution_ids=institution_ids)
+
+
+def activities_write(*, cluster: ClusterOrganisation, parsed: list[ParsedActivity],
+                     institution_ids: dict[str, int]) -> UpsertResult:
+    """The one bulk writer of activities, for the API and the browser import alike: validated
+    rows in, created/updated/unchanged out. Call inside a transaction holding
+    `lock_cluster_activities`. Unknown companies are created from the (name, employees) given;
+    existing companies are not changed: the register is shared by every cluster."""
+    with connection.cursor() as cur:
         return _write(cur, cluster, parsed, institution_ids)
 
 
@@ -321,7 +339,7 @@ def _write(cur, cluster, parsed: list[ParsedActivity], institution_ids: dict[str
             to_update.append((aid, p))
 
     # 3. Companies: insert the unknown ones (ON CONFLICT: another cluster may add the same CVR
-    # concurrently), update name/headcount where the CRM says otherwise, then map cvr -> id.
+    # concurrently), then map cvr -> id. Known companies are left as they are.
     wanted: dict[str, tuple[str, int]] = {}
     for p in to_create:
         wanted.update(p.companies)
@@ -330,12 +348,8 @@ def _write(cur, cluster, parsed: list[ParsedActivity], institution_ids: dict[str
     company_ids: dict[str, int] = {}
     if wanted:
         cvrs = list(wanted)
-        cur.execute(f"SELECT cvr, id, name, employees FROM {c_table} WHERE cvr = ANY(%s)", [cvrs])
-        changed_companies = []
-        for cvr, cid, name, employees in cur.fetchall():
-            company_ids[cvr] = cid
-            if wanted[cvr] != (name, employees):
-                changed_companies.append((cid, *wanted[cvr]))
+        cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [cvrs])
+        company_ids.update(cur.fetchall())
         missing = [c for c in cvrs if c not in company_ids]
         if missing:
             cur.execute(
@@ -356,17 +370,6 @@ def _write(cur, cluster, parsed: list[ParsedActivity], institution_ids: dict[str
             cur.execute("DROP TABLE ingest_company")
             cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [missing])
             company_ids.update(cur.fetchall())
-        if changed_companies:
-            cur.execute(
-                f"UPDATE {c_table} c SET name = v.name, employees = v.employees, "
-                f"size_class = CASE WHEN c.turnover_dkk IS NULL AND c.balance_dkk IS NULL "
-                f"THEN v.size_class ELSE c.size_class END, updated_at = %s "
-                f"FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::text[]) AS v(id, name, employees, size_class) "
-                f"WHERE c.id = v.id",
-                [now, [c[0] for c in changed_companies], [c[1] for c in changed_companies],
-                 [c[2] for c in changed_companies],
-                 [_size_class(c[2]) for c in changed_companies]],
-            )
 
     # 4. Activities: one INSERT for the new, one UPDATE for the changed.
     activity_ids: dict[str, int] = {}
@@ -464,8 +467,7 @@ def activity_put(*, cluster: ClusterOrganisation, external_id: str, data: dict) 
 @transaction.atomic
 def activity_delete(*, activity: Activity) -> None:
     """Delete an activity with its participations (they cascade)."""
-    with connection.cursor() as cur:
-        _lock_cluster(cur, activity.cluster_id)
+    lock_cluster_activities(activity.cluster_id)
     CompanyParticipation.objects.filter(activity=activity).delete()
     InstitutionParticipation.objects.filter(activity=activity).delete()
     activity.delete()
@@ -487,8 +489,7 @@ def facilitated_project_put(
         "cluster_share_dkk": data.get("cluster_share_dkk", 0),
         "status": data.get("status", FacilitatedProjectStatus.APPLIED),
     }
-    with connection.cursor() as cur:
-        _lock_cluster(cur, cluster.pk)
+    lock_cluster_activities(cluster.pk)
     project = (
         FacilitatedProject.objects.select_for_update()
         .filter(cluster=cluster, external_id=external_id).first()

@@ -8,18 +8,17 @@ the browser import and any other bulk channel: rows are plain `ActivityRow` valu
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .constants import ActivityType, DataEventAction, FacilitatedProjectStatus, FunderKind
 from .cvr import is_valid_cvr
+from .ingest import ParsedActivity, UpsertResult, activities_write, lock_cluster_activities
 from .models import (
     Activity,
     ClusterDataEvent,
@@ -101,14 +100,6 @@ class RowError:
 
     def to_json(self) -> dict:
         return {"row": self.index, "field": self.field, "message": self.message}
-
-
-@dataclass
-class UpsertResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    activity_ids: list[int] = field(default_factory=list)
 
 
 # -- companies ------------------------------------------------------------------------------
@@ -193,14 +184,6 @@ def _event(*, cluster_id: int, actor, action: str, obj=None, object_type: str = 
     )
 
 
-def _lock_cluster_activities(cluster_id: int) -> None:
-    """Serialise writers of one cluster's activity set (bulk imports, single edits creating
-    external ids) for the rest of the transaction."""
-    key = zlib.crc32(b"clusters.activity") * 100_000 + cluster_id
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
 # -- activities: single -----------------------------------------------------------------------
 
 ACTIVITY_FIELDS = ("external_id", "title", "activity_type", "start_date", "end_date",
@@ -252,7 +235,7 @@ def activity_create(
     institution_ids: Sequence[int] = (),
 ) -> Activity:
     """Register an activity with its participants. Unknown CVRs create the company."""
-    _lock_cluster_activities(cluster.pk)
+    lock_cluster_activities(cluster.pk)
     _check_activity_fields(cluster_id=cluster.pk, external_id=external_id, start_date=start_date,
                            end_date=end_date, activity_type=activity_type)
     company_ids = companies_resolve(refs=companies)
@@ -283,7 +266,7 @@ def activity_update(
     institution_ids: Sequence[int] = (),
 ) -> Activity:
     """Change an activity and replace its participants, refusing a stale version."""
-    _lock_cluster_activities(activity.cluster_id)
+    lock_cluster_activities(activity.cluster_id)
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if locked.version != expected_version:
         raise StaleVersion()
@@ -388,91 +371,45 @@ def activity_bulk_upsert(
     """Create or update a batch of activities by (cluster, external_id), with their
     participants, in one transaction: all or nothing. A row equal to what is stored (fields and
     participant sets) is left alone and counted as unchanged; a changed one gets version + 1.
+    The rows are written by the API's writer (clusters.ingest.activities_write), `chunk_size`
+    at a time, calling `progress(done_rows)` after each chunk.
 
-    Raises RowsInvalid (nothing written) when `activity_rows_check` finds anything.
-    `progress(done_rows)` is called after each chunk."""
-    _lock_cluster_activities(cluster.pk)
+    Raises RowsInvalid (nothing written) when `activity_rows_check` finds anything."""
+    lock_cluster_activities(cluster.pk)
     errors = activity_rows_check(cluster=cluster, rows=list(enumerate(rows, start=1)))
     if errors:
         raise RowsInvalid(errors)
     institution_ids = dict(KnowledgeInstitution.objects.filter(
         code__in={c for r in rows for c in r.institutions}).values_list("code", "id"))
-    company_ids = companies_resolve(refs=[c for r in rows for c in r.companies])
-    result = UpsertResult()
-    now = timezone.now()
+    # A new company is described (name, employees) once in the batch; other rows may give its
+    # CVR alone. Known companies are never changed, so they need no description.
+    described: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        for ref in row.companies:
+            if ref.name.strip() and ref.employees is not None:
+                described.setdefault(ref.cvr, (ref.name.strip()[:200], ref.employees))
+    created = updated = unchanged = 0
     for start in range(0, len(rows), chunk_size):
-        chunk = rows[start : start + chunk_size]
-        existing = {
-            a.external_id: a
-            for a in Activity.objects.select_for_update()
-            .filter(cluster=cluster, external_id__in=[r.external_id for r in chunk])
-        }
-        comp_sets: dict[int, set[int]] = {a.pk: set() for a in existing.values()}
-        inst_sets: dict[int, set[int]] = {a.pk: set() for a in existing.values()}
-        for aid, cid in CompanyParticipation.objects.filter(activity_id__in=comp_sets).values_list(
-            "activity_id", "company_id"
-        ):
-            comp_sets[aid].add(cid)
-        for aid, iid in InstitutionParticipation.objects.filter(
-            activity_id__in=inst_sets
-        ).values_list("activity_id", "institution_id"):
-            inst_sets[aid].add(iid)
-
-        to_create: list[tuple[Activity, ActivityRow]] = []
-        to_update: list[tuple[Activity, ActivityRow]] = []
-        for row in chunk:
-            wanted_c = {company_ids[c.cvr] for c in row.companies}
-            wanted_i = {institution_ids[c] for c in row.institutions}
-            activity = existing.get(row.external_id)
-            if activity is None:
-                to_create.append((Activity(cluster=cluster, **_row_fields(row)), row))
-                continue
-            same = all(getattr(activity, k) == v for k, v in _row_fields(row).items())
-            if same and comp_sets[activity.pk] == wanted_c and inst_sets[activity.pk] == wanted_i:
-                result.unchanged += 1
-                result.activity_ids.append(activity.pk)
-                continue
-            for k, v in _row_fields(row).items():
-                setattr(activity, k, v)
-            activity.version += 1
-            activity.updated_at = now
-            to_update.append((activity, row))
-        Activity.objects.bulk_create([a for a, _ in to_create])
-        if to_update:
-            Activity.objects.bulk_update(
-                [a for a, _ in to_update],
-                ["title", "activity_type", "start_date", "end_date", "international", "eu_funded",
-                 "version", "updated_at"],
+        parsed = [
+            ParsedActivity(
+                index=index, external_id=row.external_id, title=row.title,
+                activity_type=row.activity_type, start_date=row.start_date,
+                end_date=row.end_date, international=row.international, eu_funded=row.eu_funded,
+                companies={ref.cvr: described.get(ref.cvr, ("", 0)) for ref in row.companies},
+                institutions=list(dict.fromkeys(row.institutions)),
             )
-            changed_ids = [a.pk for a, _ in to_update]
-            CompanyParticipation.objects.filter(activity_id__in=changed_ids).delete()
-            InstitutionParticipation.objects.filter(activity_id__in=changed_ids).delete()
-        comp_rows, inst_rows = [], []
-        for activity, row in to_create + to_update:
-            comp_rows += [CompanyParticipation(activity_id=activity.pk, company_id=cid)
-                          for cid in sorted({company_ids[c.cvr] for c in row.companies})]
-            inst_rows += [InstitutionParticipation(activity_id=activity.pk, institution_id=iid)
-                          for iid in sorted({institution_ids[c] for c in row.institutions})]
-            result.activity_ids.append(activity.pk)
-        CompanyParticipation.objects.bulk_create(comp_rows, batch_size=5000)
-        InstitutionParticipation.objects.bulk_create(inst_rows, batch_size=5000)
-        result.created += len(to_create)
-        result.updated += len(to_update)
+            for index, row in enumerate(rows[start : start + chunk_size], start=start + 1)
+        ]
+        part = activities_write(cluster=cluster, parsed=parsed, institution_ids=institution_ids)
+        created, updated, unchanged = (created + part.created, updated + part.updated,
+                                       unchanged + part.unchanged)
         if progress:
             progress(min(start + chunk_size, len(rows)))
     _event(cluster_id=cluster.pk, actor=actor, action=DataEventAction.IMPORTED,
            object_type="activity",
            summary=(summary + " " if summary else "")
-           + f"oprettet {result.created}, ændret {result.updated}, uændret {result.unchanged}")
-    return result
-
-
-def _row_fields(row: ActivityRow) -> dict:
-    return {
-        "external_id": row.external_id, "title": row.title, "activity_type": row.activity_type,
-        "start_date": row.start_date, "end_date": row.end_date,
-        "international": row.international, "eu_funded": row.eu_funded,
-    }
+           + f"oprettet {created}, ændret {updated}, uændret {unchanged}")
+    return UpsertResult(created=created, updated=updated, unchanged=unchanged)
 
 
 # -- facilitated projects --------------------------------------------------------------------

@@ -70,6 +70,20 @@ def test_bulk_creates_updates_and_counts_unchanged(api, cluster, institution):
     assert Activity.objects.get(external_id="c").version == 1
 
 
+def test_bulk_leaves_known_companies_as_they_are(api, cluster):
+    """The company register is shared by every cluster: one cluster's CRM (like its import
+    file) can add companies but not rename or resize another's."""
+    known = CompanyFactory(name="Original A/S", employees=40)
+    size_class = known.size_class
+    r = api.post(BULK, {"activities": [
+        item("k", companies=[company(cvr=known.cvr, name="Omdøbt ApS", employees=400)]),
+    ]})
+    assert r.status_code == 200, r.content
+    known.refresh_from_db()
+    assert (known.name, known.employees, known.size_class) == ("Original A/S", 40, size_class)
+    assert Activity.objects.get(cluster=cluster, external_id="k").companies.get() == known
+
+
 def test_bulk_cluster_comes_from_the_key(api, cluster, other_cluster):
     r = api.post(BULK, {"activities": [item("x", cluster=other_cluster.slug, status="approved")]})
     assert r.status_code == 200
