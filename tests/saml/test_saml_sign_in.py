@@ -302,11 +302,18 @@ def test_the_login_page_offers_mitid_erhverv_when_configured(client, saml_idp):
 
 
 def test_expired_assertion_ids_are_forgotten_by_the_hourly_job():
+    from klyngeadmin.celery import app as celery_app
+    from klyngeadmin.tasks import forget_expired_saml_assertions
+
     now = timezone.now()
     UsedSamlAssertion.objects.create(assertion_id="old", expires_at=now - timedelta(hours=2))
     UsedSamlAssertion.objects.create(assertion_id="current", expires_at=now + timedelta(minutes=3))
     assert forget_expired_assertions(now=now) == 1
     assert list(UsedSamlAssertion.objects.values_list("assertion_id", flat=True)) == ["current"]
+    UsedSamlAssertion.objects.create(assertion_id="older", expires_at=now - timedelta(days=1))
+    assert forget_expired_saml_assertions.apply().get() == 1  # the task beat runs hourly
+    assert any(entry["task"] == "klyngeadmin.tasks.forget_expired_saml_assertions"
+               for entry in celery_app.conf.beat_schedule.values())
 
 
 def test_the_deploy_check_refuses_the_development_idp(settings):
