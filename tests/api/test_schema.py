@@ -53,7 +53,7 @@ def test_schema_and_swagger_ui_are_served_without_key():
     assert "drf_spectacular_sidecar" in html  # self-hosted, no CDN
     assert "cdn.jsdelivr" not in html
     assert "<script>" not in html and "<style" not in html  # CSP: script-src/style-src 'self'
-    assert html.lstrip().startswith("<!DOCTYPE html>")  # no template comment leaks onto the page
+    assert "{#" not in html and "Swagger UI from" not in html  # no template comment on the page
     script = re.search(r'<script src="([^"]+\?script=[^"]*)"', html).group(1)
     r = c.get(script.replace("&amp;", "&"))
     assert r.status_code == 200 and b"SwaggerUIBundle" in r.content
