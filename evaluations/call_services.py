@@ -264,7 +264,9 @@ def application_decide(*, application: Application, actor, start_year: int | Non
     emerging strength position, the cluster organisation and its 10-year grant (grant_create:
     tranches, report obligations and the midway evaluation); the applicant becomes the
     cluster's director. Rejection closes the application. The applicant is told either way."""
-    decision = ApplicationDecision.objects.select_for_update().get(application=application)
+    decision = ApplicationDecision.objects.select_for_update().filter(application=application).first()
+    if decision is None:
+        raise ValidationError(_("Der er ingen indstilling at afgøre endnu."))
     if decision.approved_at:
         raise ValidationError(_("Ansøgningen er allerede afgjort."))
     if decision.proposed_by_id == actor.pk:

@@ -145,6 +145,18 @@ def test_rejection_creates_nothing(call, applicant, caseworker, caseworker2, hea
     assert Applicant.objects.get(pk=applicant.pk).user.role == Role.APPLICANT
 
 
+def test_deciding_before_a_proposal_is_refused_in_danish(client, call, applicant, head_of_office):
+    application = apply_and_submit(call, applicant)
+    with pytest.raises(ValidationError, match="ingen indstilling"):
+        cs.application_decide(application=application, actor=head_of_office)
+    client.force_login(head_of_office)
+    response = client.post(f"/opslag/ansoegninger/{application.pk}/afgoer/", follow=True)
+    assert response.status_code == 200
+    assert "Der er ingen indstilling at afgøre endnu." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SCORING
+
+
 def test_propose_needs_consensus(call, applicant, caseworker):
     application = apply_and_submit(call, applicant)
     with pytest.raises(ValidationError, match="konsensus"):

@@ -65,10 +65,6 @@ def R(ok=frozenset(), **kw):
 
 
 API = dict(api=True)
-# Calls and applications are not built by the world fixture: a missing id checks sign-in and
-# "no 5xx" only (their allowed/denied tests are in tests/evaluations).
-NO_CALL = {"call_id": 999_999}
-NO_APPLICATION = {"application_id": 999_999}
 RULES: dict[str, Rule] = {
     # -- sign-in, health, language --------------------------------------------------------
     "": R(EVERYONE),
@@ -105,21 +101,18 @@ RULES: dict[str, Rule] = {
     # -- calls for applications and applications (open call) -------------------------------
     "opslag/": R(public=True),
     "opslag/nyt/": R(state=AUTHORITY),
-    "opslag/<int:call_id>/": R(everyone="any", kwargs=NO_CALL),
-    "opslag/<int:call_id>/offentliggoer/": R(state=AUTHORITY, method="post", kwargs=NO_CALL),
-    "opslag/<int:call_id>/registrering/": R(everyone="any", kwargs=NO_CALL),
-    "opslag/<int:call_id>/ansoeg/": R(state=EVERYONE, kwargs=NO_CALL),
+    "opslag/<int:call_id>/": R(public=True, obj="call"),
+    "opslag/<int:call_id>/offentliggoer/": R(state=AUTHORITY, method="post", obj="call"),
+    "opslag/<int:call_id>/registrering/": R(everyone="any", obj="call"),
+    "opslag/<int:call_id>/ansoeg/": R(state=EVERYONE, obj="call"),
     "opslag/ansoegninger/": R(state=AUTHORITY),
-    "opslag/ansoegninger/<int:application_id>/": R(state=AUTHORITY, kwargs=NO_APPLICATION),
-    "opslag/ansoegninger/<int:application_id>/panel/": R(state=AUTHORITY, kwargs=NO_APPLICATION),
-    "opslag/ansoegninger/<int:application_id>/bedoemmelse/": R(
-        state=AUTHORITY, kwargs=NO_APPLICATION),
-    "opslag/ansoegninger/<int:application_id>/konsensus/": R(
-        state=AUTHORITY, kwargs=NO_APPLICATION),
-    "opslag/ansoegninger/<int:application_id>/indstilling/": R(
-        state=AUTHORITY, kwargs=NO_APPLICATION),
+    "opslag/ansoegninger/<int:application_id>/": R(state=AUTHORITY, obj="application"),
+    "opslag/ansoegninger/<int:application_id>/panel/": R(state=AUTHORITY, obj="application"),
+    "opslag/ansoegninger/<int:application_id>/bedoemmelse/": R(state=AUTHORITY, obj="application"),
+    "opslag/ansoegninger/<int:application_id>/konsensus/": R(state=AUTHORITY, obj="application"),
+    "opslag/ansoegninger/<int:application_id>/indstilling/": R(state=AUTHORITY, obj="application"),
     "opslag/ansoegninger/<int:application_id>/afgoer/": R(
-        state=AUTHORITY, method="post", kwargs=NO_APPLICATION),
+        state=AUTHORITY, method="post", obj="application"),
     # -- cases ------------------------------------------------------------------------------
     "sager/": R({CW, HOO}),  # the administrator has no case work (404)
     "sager/<str:journal_number>/": R({CW, HOO}, obj="case"),
@@ -285,9 +278,14 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
     other_owner = UserFactory(role=Role.DIRECTOR, cluster=other_cluster)
     rubric = Rubric.objects.order_by("pk").first()
     criterion = Criterion.objects.filter(rubric=rubric).order_by("pk").first()
+    call, application = _call_with_application(administrator)
+    # Calls and applications belong to no cluster: the same objects on both sides (a director
+    # is refused an application whichever cluster they are from).
     shared = {
         "rubric": {"rubric_id": rubric.pk},
         "criterion": {"rubric_id": rubric.pk, "criterion_id": criterion.pk},
+        "call": {"call_id": call.pk},
+        "application": {"application_id": application.pk},
     }
     own = {**objects_of(cluster, grant, director), **shared}
     other = {**objects_of(other_cluster, other_grant, other_owner), **shared}
@@ -307,6 +305,34 @@ def _project(cluster):
         funder_kind=FacilitatedProject._meta.get_field("funder_kind").choices[0][0], year=2025,
         amount_applied_dkk=100_000,
     )
+
+
+def _call_with_application(administrator):
+    """A published open call and one submitted application to it (by a registered applicant)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluations import call_services as cs
+    from tests.factories import InstitutionFactory, next_cvr
+
+    now = timezone.now()
+    call = cs.call_publish(call=cs.call_create(
+        title="Opslag", description="Spirende områder", budget_dkk=10_000_000,
+        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30), actor=administrator,
+    ), actor=administrator)
+    applicant = cs.applicant_register(
+        username="matrix-ansoeger", email="a@example.test", password="Str0ng-pass-word!",
+        first_name="An", last_name="Søger", organisation_name="Ny klynge", cvr=next_cvr(),
+        city="Aarhus", region="DK-82",
+    )
+    application = cs.application_save(
+        call=call, applicant=applicant, actor=applicant.user, proposed_area="Kvanteteknologi",
+        description="Kvantesensorer", budget_dkk=6_000_000, requested_annual_dkk=4_000_000,
+        cofinancing_dkk=1_500_000, companies_text=f"{next_cvr()};Kvantefirma ApS",
+        institution_ids=[InstitutionFactory().pk], version=None, submit=True,
+    )
+    return call, application
 
 
 def _import_job(cluster, owner):
