@@ -12,7 +12,7 @@ PIP_STAMP := $(VENV)/.klyngeadmin-install-stamp
 NPM_STAMP := node_modules/.klyngeadmin-install-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install run test check-services lint migrations-check bench schema
+.PHONY: help install run test check-services lint migrations-check bench schema messages
 
 help:
 	@echo "make run               start the app locally on http://127.0.0.1:8000/"
@@ -22,6 +22,7 @@ help:
 	@echo "make migrations-check  fail if models and migrations disagree"
 	@echo "make bench             performance benchmarks (bench/)"
 	@echo "make schema            write docs/openapi.yaml (drf-spectacular)"
+	@echo "make messages          update locale/en (makemessages), then compile it (needs gettext)"
 
 # ---------------------------------------------------------------------------------------------
 # install: a venv and node_modules, each redone only when its manifest is newer than its stamp.
@@ -71,3 +72,11 @@ bench: check-services
 
 schema: install
 	$(PY) manage.py spectacular --file docs/openapi.yaml
+
+# The English catalogue: new strings appear untranslated in locale/en/LC_MESSAGES/django.po;
+# translate them, then run this again to compile (tests/test_i18n.py checks both).
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=bench \
+	--ignore=scripts --ignore=test-results --ignore=docs
+messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete $(I18N_IGNORE)
+	$(PY) manage.py compilemessages -l en

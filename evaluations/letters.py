@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import selectors
 from .models import Decision
@@ -44,7 +44,9 @@ def decision_letter_context(evaluation) -> dict:
 
 
 def decision_letter_html(evaluation) -> str:
-    return render_to_string("evaluations/pdf/letter.html", decision_letter_context(evaluation))
+    """The letter is a Danish legal document, whatever language the person asking reads."""
+    with translation.override("da"):
+        return render_to_string("evaluations/pdf/letter.html", decision_letter_context(evaluation))
 
 
 def decision_letter_pdf(evaluation) -> bytes:

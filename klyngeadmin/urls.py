@@ -17,7 +17,7 @@ urlpatterns = [
     path("2fa/setup/", security_views.otp_setup, name="otp_setup"),
     path("2fa/verify/", security_views.otp_verify, name="otp_verify"),
     path("healthz", health.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),
     path("statistik/", include("clusters.stats_urls")),

@@ -2,6 +2,7 @@ import rules
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 
 @login_required
@@ -32,3 +33,20 @@ class SignInView(auth_views.LoginView):
         from .saml.config import saml_enabled
 
         return super().get_context_data(saml_enabled=saml_enabled(), **kwargs)
+
+
+@require_POST
+def language_set(request):
+    """Django's set_language (the language cookie), and for a signed-in person also their
+    stored language, which the mails they get are written in (grants/notifications.py)."""
+    from django.conf import settings
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if (user.is_authenticated and language in dict(settings.LANGUAGES)
+            and user.language != language):
+        user.language = language
+        user.save(update_fields=["language"])
+    return response

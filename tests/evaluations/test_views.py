@@ -224,6 +224,10 @@ def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, cas
     assert "Klagefrist" in html or "klagefrist" in html
     assert decision.appeal_deadline.strftime("%Y") in html
     assert "1,00" in html  # the adjusted total
+    from django.utils import translation
+
+    with translation.override("en"):  # a legal document: Danish whoever asks
+        assert decision_letter_html(in_consensus) == html
 
 
 def test_cohort_authority_only_and_constant_queries(client, django_assert_max_num_queries, evaluation,
