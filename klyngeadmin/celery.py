@@ -29,6 +29,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 3600},
     },
+    "housekeeping": {
+        "task": "klyngeadmin.tasks.housekeeping",
+        "schedule": crontab(hour=2, minute=45),
+        "options": {"expires": 3600},
+    },
     "saml-assertions-cleanup": {
         "task": "klyngeadmin.tasks.forget_expired_saml_assertions",
         "schedule": crontab(minute=40),

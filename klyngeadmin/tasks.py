@@ -15,3 +15,11 @@ def forget_expired_saml_assertions() -> int:
     from .saml.services import forget_expired_assertions
 
     return forget_expired_assertions()
+
+
+@shared_task(name="klyngeadmin.tasks.housekeeping")
+def housekeeping() -> dict:
+    """Daily: delete files no row refers to, and old activity-import jobs (safe to run twice)."""
+    from .housekeeping import import_jobs_forget, media_orphans_sweep
+
+    return {"orphan_files": len(media_orphans_sweep()), "import_jobs": import_jobs_forget()}
