@@ -4,6 +4,7 @@ Every variable has a development default, so `make run` and `make test` need not
 Production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL.
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -314,6 +315,8 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3
 # Sign-in with MitID Erhverv through NemLog-in (SAML, OIOSAML 3; klyngeadmin/saml). Switched on
 # by SAML_IDP_METADATA (production) or SAML_DEV_IDP (the local IdP `make run` uses; refused in
 # production by `check --deploy`). docs/operations.md lists what production sets.
+# pysaml2 7.5 names a cipher mode that cryptography has moved (it works until cryptography 49).
+warnings.filterwarnings("ignore", message="CFB has been moved")
 SAML_IDP_METADATA = env.str("SAML_IDP_METADATA", default="")
 SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default="")
 SAML_SP_KEY_FILE = env.str("SAML_SP_KEY_FILE", default="")
@@ -353,6 +356,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # pysaml2 logs whole assertions (names, e-mails) at INFO: never below WARNING.
         "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},  # pysaml2's schemas: "Resource ... already loaded"
         "djangosaml2": {"level": "WARNING"},
     },
 }
