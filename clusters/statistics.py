@@ -232,6 +232,68 @@ def _company_figures(sel: Selection, key: str | None) -> dict:
     return {row[0]: dict(zip(_COMPANY_FIELDS, row[1:], strict=True)) for row in rows}
 
 
+def _company_figures_by(sel: Selection, keys: tuple[str | None, ...]) -> dict[str | None, dict]:
+    """``_company_figures`` for several keys at once (None: the total), in one query.
+
+    The participations are grouped once at the finest grain (every key and the company), then
+    GROUPING SETS regroup them per key - (key, company) for each key, (company) for the total -
+    so each company is still decided once per key value, exactly as ``_company_figures`` does.
+    Returns ``{key: {key value: figures}}`` (``{None: {None: figures}}`` for the total)."""
+    named = [k for k in keys if k is not None]
+    group = {"cid": F("company_id"), "size": F("company__size_class")}
+    group |= {f"k{i}": F(f"activity__{key}") for i, key in enumerate(named)}
+    inner = (
+        CompanyParticipation.objects.filter(sel.q(year="activity__year", cluster="activity__cluster"))
+        .annotate(**group)
+        .values(*group)
+        .annotate(
+            n=Count("id"),
+            inside=BoolOr(
+                _DivisionInPosition(
+                    "company__db07_code", F("activity__cluster__strength_position__db07_divisions")
+                )
+            ),
+        )
+        .order_by()
+    )
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:
+        return {key: {} for key in keys}
+    columns = [f"k{i}" for i in range(len(named))]
+    sets = [f"({c}, cid, size)" for c in columns] + (["(cid, size)"] if None in keys else [])
+    # GROUPING(k0, k1, ...) has a 1 bit for each key column a set leaves out.
+    width = len(columns)
+    grouping = f"GROUPING({', '.join(columns)})" if columns else "0"
+    set_ids = {key: (2 ** width - 1) ^ (1 << (width - 1 - i)) for i, key in enumerate(named)}
+    set_ids[None] = 2 ** width - 1 if columns else 0
+    key_value = "NULL"
+    if columns:
+        cases = " ".join(f"WHEN {set_ids[k]} THEN m.k{i}" for i, k in enumerate(named))
+        key_value = f"CASE m.g {cases} END"
+    sizes = list(SizeClass)
+    size_counts = ", ".join("COUNT(*) FILTER (WHERE m.size = %s)" for _ in sizes)
+    key_columns = "".join(f"{c}, " for c in columns)
+    middle = (
+        f"SELECT {grouping} AS g, {key_columns}cid, size, SUM(n) AS n, BOOL_OR(inside) AS inside "
+        f"FROM ({inner_sql}) t GROUP BY GROUPING SETS ({', '.join(sets)})"
+    )
+    sql = (
+        f"SELECT m.g, {key_value}, COUNT(*), COALESCE(SUM(m.n), 0)::bigint, "
+        "COUNT(*) FILTER (WHERE NOT m.inside), COUNT(*) FILTER (WHERE m.size = ANY(%s)), "
+        f"{size_counts} FROM ({middle}) m GROUP BY 1, 2"
+    )
+    params = [[s.value for s in SME_SIZE_CLASSES], *(s.value for s in sizes), *inner_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_set = {set_id: key for key, set_id in set_ids.items()}
+    out: dict[str | None, dict] = {key: {} for key in keys}
+    for row in rows:
+        out[by_set[row[0]]][row[1]] = dict(zip(_COMPANY_FIELDS, row[2:], strict=True))
+    return out
+
+
 def _with_company_shares(figures: dict) -> dict:
     companies = figures.get("companies") or 0
     figures["share_companies_outside_strength_position"] = _share(
@@ -369,10 +431,13 @@ def _zero_activities() -> dict:
     return dict.fromkeys(_activity_aggregates(by_type=False), 0)
 
 
-def _figures(sel: Selection, key: str | None) -> dict[Any, dict]:
-    """Every figure per key (None: the total), merged from one query per source."""
+def _figures(sel: Selection, key: str | None, companies: dict | None = None) -> dict[Any, dict]:
+    """Every figure per key (None: the total), merged from one query per source (the company
+    figures may come precomputed, from ``_company_figures_by``)."""
+    if companies is None:
+        companies = _company_figures(sel, None if key is None else f"activity__{key}")
     sources = [
-        (_company_figures(sel, None if key is None else f"activity__{key}"), _ZERO_COMPANIES),
+        (companies, _ZERO_COMPANIES),
         (_activity_figures(sel, key), _zero_activities()),
         (_institution_figures(sel, None if key is None else f"activity__{key}"), _ZERO_INSTITUTIONS),
         (_money_figures(sel, None if key is None else _money_key(key)), _empty_money()),
@@ -434,13 +499,14 @@ def programme_statistics(*, from_year: int, to_year: int, clusters=None, region=
     by side (every cluster in the selection with any activity, report or project in the period)."""
     sel = Selection.build(from_year=from_year, to_year=to_year, clusters=clusters, region=region,
                           strength_position=strength_position)
-    totals = _figures(sel, None)[None]
-    per_year = _figures(sel, "year")
+    companies = _company_figures_by(sel, (None, "year", "cluster"))
+    totals = _figures(sel, None, companies[None])[None]
+    per_year = _figures(sel, "year", companies["year"])
     empty = _with_company_shares(
         _ZERO_COMPANIES | _zero_activities() | _ZERO_INSTITUTIONS | _empty_money() | _ZERO_FACILITATED
     )
     by_year = [(year, per_year.get(year) or dict(empty)) for year in sel.years]
-    per_cluster = _figures(sel, "cluster")
+    per_cluster = _figures(sel, "cluster", companies["cluster"])
     clusters_qs = ClusterOrganisation.objects.filter(pk__in=list(per_cluster)).select_related(
         "strength_position"
     )

@@ -231,5 +231,5 @@ def test_query_count_is_constant(size, django_assert_num_queries):
             take_part(activity(cluster, year), *(CompanyFactory() for _ in range(size)))
     with django_assert_num_queries(6):
         headline_figures(from_year=2021, to_year=2023)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(18):
         programme_statistics(from_year=2021, to_year=2023)
