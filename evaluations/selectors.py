@@ -183,3 +183,13 @@ def suggestions_by_criterion(criteria, points: dict[str, scoring.StartingPoint])
 
 def level_scores(points: dict[str, scoring.StartingPoint]) -> dict[str, Decimal | None]:
     return {k: p.level_score for k, p in points.items()}
+
+
+def decision_letter_of(evaluation):
+    """The midway decision letter kept with the evaluation's case (the newest), or None."""
+    from grants.constants import LetterKind
+    from grants.models import DecisionLetter
+
+    return (DecisionLetter.objects.filter(case__evaluation=evaluation,
+                                          kind=LetterKind.MIDWAY_DECISION)
+            .order_by("-created_at", "-id").first())

@@ -20,6 +20,7 @@ from grants.constants import (
     CaseStatus,
     CaseType,
     GrantStatus,
+    LetterKind,
     ReportStatus,
     TrancheStatus,
 )
@@ -581,11 +582,21 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
     decision.version += 1
     decision.save(update_fields=["approved_by", "approved_at", "appeal_deadline", "version", "updated_at"])
     _event(evaluation=evaluation, actor=actor, kind=EvaluationEventKind.DECISION, text=decision.outcome)
-    case_follow(case=latest_case(evaluation), actor=actor, to=CaseStatus.DECIDED)
+    case = case_follow(case=latest_case(evaluation), actor=actor, to=CaseStatus.DECIDED)
     _case_event(evaluation, actor, CaseEventKind.DECISION, decision.get_outcome_display())
     grant = Grant.objects.select_related("cluster").get(pk=evaluation.grant_id)
     if decision.outcome == Outcome.WITHDRAW:
         grant_withdraw(grant=grant, evaluation=evaluation, actor=actor)
+    if case is not None:  # the letter as sent, kept with the case (and on the cluster's page)
+        from grants.letters import decision_letter_store
+
+        from .letters import decision_letter_pdf
+
+        decision_letter_store(
+            case=case, kind=LetterKind.MIDWAY_DECISION,
+            title=f"Afgørelse i midtvejsevalueringen {evaluation.year} – sag {case.journal_number}",
+            body=decision.reasons, pdf=decision_letter_pdf(evaluation), actor=actor,
+        )
     from django.urls import reverse
 
     for person in _cluster_people(grant.cluster_id, roles=(Role.DIRECTOR, Role.CLUSTER_STAFF)):

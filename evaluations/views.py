@@ -372,9 +372,14 @@ def letter(request, pk):
     require_perm(request.user, "evaluations.view_letter", evaluation)
     if not Decision.objects.filter(evaluation=evaluation, approved_at__isnull=False).exists():
         raise Http404(_("Der er endnu ingen afgørelse og derfor intet afgørelsesbrev."))
-    from .letters import decision_letter_pdf
+    stored = selectors.decision_letter_of(evaluation)
+    if stored is not None:  # the letter as it was sent
+        with stored.file.open("rb") as f:
+            pdf = f.read()
+    else:  # decided before letters were kept with the case
+        from .letters import decision_letter_pdf
 
-    pdf = decision_letter_pdf(evaluation)
+        pdf = decision_letter_pdf(evaluation)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="afgoerelse-midtvejsevaluering-{evaluation.year}-{evaluation.grant.cluster.slug}.pdf"'

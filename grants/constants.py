@@ -143,3 +143,4 @@ class LetterKind(models.TextChoices):
     TRANCHE_CANCELLED = "tranche_cancelled", _("Annullering af rate")
     EXTENSION_APPROVED = "extension_approved", _("Fristforlængelse godkendt")
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
+    MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")

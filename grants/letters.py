@@ -39,8 +39,16 @@ def decision_letter_create(*, case: Case, kind: str, body: str, actor, proposal=
     title = f"{TITLES.get(kind, 'Afgørelse')} – sag {case.journal_number}"
     pdf = render_letter_pdf(case=case, title=title, body=body, actor=actor, proposal=proposal,
                             created_at=now)
+    return decision_letter_store(case=case, kind=kind, title=title, body=body, pdf=pdf,
+                                 actor=actor, created_at=now)
+
+
+def decision_letter_store(*, case: Case, kind: str, title: str, body: str, pdf: bytes, actor,
+                          created_at=None) -> DecisionLetter:
+    """Keep a decision letter's PDF with its case, as it was sent: the letter is not rendered
+    again later, so what the cluster received stays what the case holds."""
     letter = DecisionLetter(case=case, cluster_id=case.cluster_id, kind=kind, title=title,
-                            body=body, created_by=actor, created_at=now)
+                            body=body, created_by=actor, created_at=created_at or timezone.now())
     number = DecisionLetter.objects.filter(case=case).count() + 1
     letter.file.save(f"afgoerelse-{case.journal_number}-{number}.pdf", ContentFile(pdf), save=False)
     letter.save()

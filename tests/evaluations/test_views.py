@@ -210,6 +210,17 @@ def test_propose_and_approve_four_eyes_via_views(client, in_consensus, caseworke
     letter = client.get(url("letter", in_consensus))
     assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
     assert letter.content.startswith(b"%PDF")
+    # The letter is kept with the case as it was sent, listed on the cluster's own page, and
+    # served from there (not rendered again from today's data).
+    from grants.models import DecisionLetter
+
+    stored = DecisionLetter.objects.get(case__evaluation=in_consensus, kind="midway_decision")
+    assert stored.cluster_id == director.cluster_id and stored.created_by == head_of_office
+    assert letter.content == stored.file.open("rb").read()
+    assert "Afgørelse i midtvejsevalueringen" in client.get("/mine-sager/").content.decode()
+    with open(stored.file.path, "wb") as f:
+        f.write(b"%PDF-1.4 as sent")
+    assert client.get(url("letter", in_consensus)).content == b"%PDF-1.4 as sent"
 
 
 def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, caseworker, head_of_office):
