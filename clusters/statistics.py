@@ -192,15 +192,12 @@ _COMPANY_FIELDS = (
 )
 
 
-def _company_figures(sel: Selection, key: str | None) -> dict:
-    """Distinct companies, participations, outside the position and size classes, per key.
-
-    One query: the inner GROUP BY (key, company) decides each company once (inside any of its
-    clusters' positions?), the outer query counts companies per key."""
-    group = {"cid": F("company_id"), "size": F("company__size_class")}
-    if key:
-        group["k"] = F(key)
-    inner = (
+def _companies_grouped(sel: Selection, keys: dict) -> tuple[str, tuple]:
+    """SQL and parameters of the participations in the selection grouped by `keys`, company
+    and size class: rows (keys..., cid, size, n participations, inside the position?).
+    Raises EmptyResultSet when the selection can match nothing."""
+    group = {"cid": F("company_id"), "size": F("company__size_class"), **keys}
+    return (
         CompanyParticipation.objects.filter(sel.q(year="activity__year", cluster="activity__cluster"))
         .annotate(**group)
         .values(*group)
@@ -213,9 +210,17 @@ def _company_figures(sel: Selection, key: str | None) -> dict:
             ),
         )
         .order_by()
+        .query.sql_with_params()
     )
+
+
+def _company_figures(sel: Selection, key: str | None) -> dict:
+    """Distinct companies, participations, outside the position and size classes, per key.
+
+    One query: the inner GROUP BY (key, company) decides each company once (inside any of its
+    clusters' positions?), the outer query counts companies per key."""
     try:
-        inner_sql, inner_params = inner.query.sql_with_params()
+        inner_sql, inner_params = _companies_grouped(sel, {"k": F(key)} if key else {})
     except EmptyResultSet:  # e.g. an empty list of clusters: nothing to count
         return {}
     sizes = list(SizeClass)
@@ -240,24 +245,10 @@ def _company_figures_by(sel: Selection, keys: tuple[str | None, ...]) -> dict[st
     so each company is still decided once per key value, exactly as ``_company_figures`` does.
     Returns ``{key: {key value: figures}}`` (``{None: {None: figures}}`` for the total)."""
     named = [k for k in keys if k is not None]
-    group = {"cid": F("company_id"), "size": F("company__size_class")}
-    group |= {f"k{i}": F(f"activity__{key}") for i, key in enumerate(named)}
-    inner = (
-        CompanyParticipation.objects.filter(sel.q(year="activity__year", cluster="activity__cluster"))
-        .annotate(**group)
-        .values(*group)
-        .annotate(
-            n=Count("id"),
-            inside=BoolOr(
-                _DivisionInPosition(
-                    "company__db07_code", F("activity__cluster__strength_position__db07_divisions")
-                )
-            ),
-        )
-        .order_by()
-    )
     try:
-        inner_sql, inner_params = inner.query.sql_with_params()
+        inner_sql, inner_params = _companies_grouped(
+            sel, {f"k{i}": F(f"activity__{key}") for i, key in enumerate(named)}
+        )
     except EmptyResultSet:
         return {key: {} for key in keys}
     columns = [f"k{i}" for i in range(len(named))]
