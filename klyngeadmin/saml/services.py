@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from saml2.time_util import str_to_time
@@ -112,6 +112,10 @@ def saml_user_for(*, ava: dict, name_id: str = "") -> User:
         )
     email = _first(ava, attr.EMAIL)
     first_name, last_name = _first(ava, attr.FIRST_NAME), _first(ava, attr.LAST_NAME)
+    # Two first sign-ins of one person at once would both create them: one waits here.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                       [f"saml-subject:{subject}"])
 
     user = User.objects.select_for_update().filter(saml_subject=subject).first()
     if user is None and email:

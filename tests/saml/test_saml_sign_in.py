@@ -370,3 +370,18 @@ def test_the_development_idp_refuses_an_unsigned_request_and_is_off_by_default(c
     response = client.get("/saml2/dev-idp/sso/", {"SAMLRequest": "bm90IGEgcmVxdWVzdA=="})
     assert response.status_code == 400
     assert "ikke læses eller er ikke signeret" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_first_sign_ins_of_one_person_at_once_make_one_user(attempt):
+    """Two browsers of the same person arriving together: one user, both signed in as it."""
+    from klyngeadmin.saml.services import saml_user_for
+    from tests.grants.test_case_concurrency import _race
+
+    cluster = ClusterFactory()
+    ava = identity(cluster)
+    results = _race(lambda: saml_user_for(ava=ava), lambda: saml_user_for(ava=ava))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert results[0].pk == results[1].pk
+    assert User.objects.filter(saml_subject=SUBJECT).count() == 1
