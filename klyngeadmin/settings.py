@@ -357,6 +357,9 @@ LOGGING = {
         # pysaml2 logs whole assertions (names, e-mails) at INFO: never below WARNING.
         "saml2": {"level": "WARNING"},
         "xmlschema": {"level": "WARNING"},  # pysaml2's schemas: "Resource ... already loaded"
+        # WeasyPrint (PDF letters) logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "djangosaml2": {"level": "WARNING"},
     },
 }
