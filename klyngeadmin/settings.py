@@ -220,7 +220,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "klyngeadmin API",
-    "DESCRIPTION": "Indberetning og statistik for klyngeprogrammet.",
+    "DESCRIPTION": (
+        "Indberetning og statistik for klyngeprogrammet. Fejltekster er på dansk; send "
+        "`Accept-Language: en` for engelske. (Error texts are Danish; send "
+        "`Accept-Language: en` for English.)"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -91,6 +91,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _danish_outside_requests():
+    """A request activates its language in the thread and Django leaves it active afterwards;
+    an English request in one test must not make the next test's mails, letters or schema
+    English. Every test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_off_by_default(settings):
     """Caseworkers, heads of office and administrators must verify a TOTP code after login
     (settings.REQUIRE_2FA, see klyngeadmin/security/middleware.py). Tests that are not about

@@ -136,6 +136,16 @@ def test_bulk_lists_every_problem_and_changes_nothing(api, cluster, institution)
     assert not Company.objects.exists()
 
 
+def test_bulk_errors_are_danish_unless_english_is_asked_for(api):
+    items = [item("d", start_date="2023-05-01", end_date="2023-04-01")]
+    danish = assert_problem(api.post(BULK, {"activities": items}), 400)
+    english = assert_problem(api.post(BULK, {"activities": items},
+                                      headers={"Accept-Language": "en"}), 400)
+    assert [e["field"] for e in danish["errors"]] == [e["field"] for e in english["errors"]]
+    assert danish["errors"][0]["detail"] != english["errors"][0]["detail"]
+    assert "start" in english["errors"][0]["detail"].lower()
+
+
 def test_bulk_wrong_shapes_are_400(api):
     assert_problem(api.post(BULK, {"activities": "nope"}), 400, "activities")
     assert_problem(api.post(BULK, [1, 2]), 400, "activities")
