@@ -33,6 +33,8 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klyngeadmin.i18n import record_text
+
 from .constants import ActivityType, ImportJobStatus
 from .models import Activity, ImportJob, KnowledgeInstitution
 from .services import (
@@ -311,7 +313,7 @@ def import_job_run(job_id: int) -> str:
             rows = [ActivityRow.from_json(r) for r in job.rows]
             result = activity_bulk_upsert(
                 cluster=job.cluster, actor=job.created_by, rows=rows, progress=progress,
-                summary=_("Import af %(file)s:") % {"file": job.file_name},
+                summary=record_text("Import af %(file)s:", {"file": job.file_name}),
             )
             ImportJob.objects.filter(pk=job_id).update(
                 status=ImportJobStatus.DONE, done_rows=len(rows), created=result.created,

@@ -32,6 +32,7 @@ from grants.models import Application, Call
 from grants.notifications import notify
 from grants.services import actor_role, grant_create
 from klyngeadmin.constants import Role
+from klyngeadmin.i18n import record_text
 
 from .constants import ApplicationOutcome, EvaluationEventKind, RubricPurpose
 from .models import (
@@ -212,7 +213,7 @@ def application_submit(*, application: Application, actor) -> Application:
     rubric (locked from now) and a case is opened."""
     rubric = active_rubric(RubricPurpose.APPLICATION)
     application_transition(application=application, to=A.SCORING, actor=actor,
-                           comment=_("Ansøgning indsendt"))
+                           comment=record_text("Ansøgning indsendt"))
     rubric_lock(rubric)
     Panel.objects.create(rubric=rubric, application=application)
     case_open(case_type=CaseType.APPLICATION, cluster=None, actor=actor,
@@ -297,10 +298,12 @@ def application_decide(*, application: Application, actor, start_year: int | Non
             annual_amount_dkk=proposal.requested_annual_dkk, application=application,
         )
         get_user_model().objects.filter(pk=applicant.user_id).update(role=Role.DIRECTOR, cluster=cluster)
-        subject = _("Jeres ansøgning er imødekommet: %(name)s er nu en klyngeorganisation") % {
-            "name": cluster.name}
+        def subject():
+            return _("Jeres ansøgning er imødekommet: %(name)s er nu en klyngeorganisation") % {
+                "name": cluster.name}
     else:
-        subject = _("Afgørelse om jeres ansøgning: afslag")
+        def subject():
+            return _("Afgørelse om jeres ansøgning: afslag")
     notify(recipient=applicant.user, kind="application_decision", subject=subject,
            body=decision.reasons)
     return application

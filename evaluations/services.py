@@ -28,6 +28,7 @@ from grants.models import AnnualReport, CaseEvent, Deadline, Grant, Tranche
 from grants.notifications import notify
 from grants.services import actor_role, report_transition
 from klyngeadmin.constants import Role
+from klyngeadmin.i18n import in_record_language, record_text
 
 from .constants import (
     APPEAL_WEEKS,
@@ -238,8 +239,8 @@ def evaluation_open(*, evaluation: MidwayEvaluation, actor=None) -> MidwayEvalua
     for person in _cluster_people(grant.cluster_id, roles=(Role.DIRECTOR, Role.CLUSTER_STAFF)):
         notify(
             recipient=person, kind="midway_self_assessment_open",
-            subject=_("Midtvejsevalueringen er åbnet: udfyld selvevalueringen senest %(due)s")
-            % {"due": timezone.localtime(deadline.due_at).strftime("%d.%m.%Y")},
+            subject=lambda: _("Midtvejsevalueringen er åbnet: udfyld selvevalueringen senest "
+                              "%(due)s") % {"due": timezone.localtime(deadline.due_at).strftime("%d.%m.%Y")},
             url=_evaluation_url(evaluation),
         )
     return evaluation
@@ -314,7 +315,7 @@ def self_assessment_submit(*, evaluation: MidwayEvaluation, actor, version: int 
         completed_at=now
     )
     evaluation_transition(evaluation=evaluation, to=S.SCORING, actor=actor,
-                          comment=_("Selvevaluering indsendt"))
+                          comment=record_text("Selvevaluering indsendt"))
     return sa
 
 
@@ -453,7 +454,7 @@ def _close_scoring_if_complete(panel: Panel) -> None:
             completed_at=timezone.now()
         )
         evaluation_transition(evaluation=panel.evaluation, to=S.CONSENSUS, actor=None,
-                              comment=_("Alle panelmedlemmer har indsendt"))
+                              comment=record_text("Alle panelmedlemmer har indsendt"))
 
 
 @transaction.atomic
@@ -602,9 +603,9 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
     for person in _cluster_people(grant.cluster_id, roles=(Role.DIRECTOR, Role.CLUSTER_STAFF)):
         notify(
             recipient=person, kind="midway_decision",
-            subject=_("Afgørelse i midtvejsevalueringen %(year)s: %(outcome)s")
+            subject=lambda: _("Afgørelse i midtvejsevalueringen %(year)s: %(outcome)s")
             % {"year": evaluation.year, "outcome": decision.get_outcome_display()},
-            body=_("Afgørelsesbrevet kan hentes i klyngeadmin. Klagefrist: %(date)s.")
+            body=lambda: _("Afgørelsesbrevet kan hentes i klyngeadmin. Klagefrist: %(date)s.")
             % {"date": decision.appeal_deadline.strftime("%d.%m.%Y")},
             url=reverse("evaluations:letter", args=[evaluation.pk]),
         )
@@ -619,7 +620,7 @@ def latest_case(subject):
 def _case_event(evaluation, actor, kind, text) -> None:
     case = latest_case(evaluation)
     if case is not None:
-        CaseEvent.objects.create(case=case, actor=actor, kind=kind, text=text)
+        CaseEvent.objects.create(case=case, actor=actor, kind=kind, text=in_record_language(text))
 
 
 @transaction.atomic
@@ -636,8 +637,8 @@ def grant_withdraw(*, grant: Grant, evaluation: MidwayEvaluation, actor) -> None
     )
     for report in reports:
         report_transition(report=report, to=ReportStatus.CANCELLED, actor=None,
-                          comment=_("Bevillingen er tilbagekaldt efter midtvejsevalueringen."))
+                          comment=record_text("Bevillingen er tilbagekaldt efter midtvejsevalueringen."))
     Grant.objects.filter(pk=grant.pk).update(status=GrantStatus.WITHDRAWN, updated_at=timezone.now())
     ClusterOrganisation.objects.filter(pk=grant.cluster_id).update(status=ClusterStatus.WITHDRAWN)
     _event(evaluation=evaluation, actor=actor, kind=EvaluationEventKind.WITHDRAWAL,
-           text=_("Rater og årsrapporter efter år %(year)s annulleret") % {"year": after})
+           text=record_text("Rater og årsrapporter efter år %(year)s annulleret", {"year": after}))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from clusters.models import ClusterOrganisation
 from klyngeadmin.constants import CLUSTER_ROLES, Role
+from klyngeadmin.i18n import record_text
 from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
 
 from .case_workflows import ACTIVE_STATES, APPROVERS, CASE_HANDLERS, CASE_WORKFLOW, OPEN_STATES
@@ -41,7 +42,7 @@ from .models import (
     Tranche,
     TrancheProposal,
 )
-from .notifications import notify
+from .notifications import Text, notify
 
 CASE_HANDLING_DAYS = 30
 
@@ -170,13 +171,13 @@ def _directors(case: Case):
     return User.objects.filter(cluster_id=case.cluster_id, role=Role.DIRECTOR, is_active=True)
 
 
-def _notify_cluster(case: Case, subject: str, body: str) -> None:
+def _notify_cluster(case: Case, subject: Text, body: Text) -> None:
     for director in _directors(case):
         notify(recipient=director, kind="case_message", subject=subject, body=body,
                url="/mine-sager/")
 
 
-def _notify_approvers(case: Case, subject: str, body: str, exclude=None) -> None:
+def _notify_approvers(case: Case, subject: Text, body: Text, exclude=None) -> None:
     from klyngeadmin.models import User
 
     for user in User.objects.filter(role__in=APPROVERS, is_active=True).exclude(
@@ -226,15 +227,16 @@ def case_assign(*, case: Case, assignee, actor, expected_version: int | None = N
     if locked.deadline_id:
         Deadline.objects.filter(pk=locked.deadline_id).update(assignee=assignee)
     if previous is None:
-        text = _("Tildelt %(name)s.") % {"name": _name(assignee)}
+        text = record_text("Tildelt %(name)s.", {"name": _name(assignee)})
     else:
-        text = _("Overdraget fra %(old)s til %(new)s.") % {
-            "old": _name(previous), "new": _name(assignee)}
+        text = record_text("Overdraget fra %(old)s til %(new)s.", {
+            "old": _name(previous), "new": _name(assignee)})
     _event(locked, actor, CaseEventKind.ASSIGNMENT, text=text, from_status=source,
            to_status=locked.status, internal=True)
     if assignee.pk != actor.pk:
         notify(recipient=assignee, kind="case_assigned",
-               subject=_("Sag %(journal)s er tildelt dig") % {"journal": locked.journal_number},
+               subject=lambda: _("Sag %(journal)s er tildelt dig") % {
+                   "journal": locked.journal_number},
                body=locked.subject, url=f"/sager/{locked.journal_number}/")
     return locked
 
@@ -313,7 +315,8 @@ def case_message(*, case: Case, actor, text: str, expected_version: int | None =
     _save(locked, [], case)
     event = _event(locked, actor, CaseEventKind.MESSAGE, text=text)
     _notify_cluster(
-        locked, _("Ny besked fra Erhvervsstyrelsen i sag %(j)s") % {"j": locked.journal_number}, text
+        locked, lambda: _("Ny besked fra Erhvervsstyrelsen i sag %(j)s") % {
+            "j": locked.journal_number}, text
     )
     return event
 
@@ -352,7 +355,8 @@ def case_request_changes(
     _event(locked, actor, CaseEventKind.MESSAGE, text=text)
     _notify_cluster(
         locked,
-        _("Erhvervsstyrelsen beder om ændringer i årsrapporten %(year)s") % {"year": report.year},
+        lambda: _("Erhvervsstyrelsen beder om ændringer i årsrapporten %(year)s") % {
+            "year": report.year},
         text,
     )
     case.__dict__.update(status=locked.status, version=locked.version)
@@ -373,7 +377,7 @@ def case_cluster_answered(*, case: Case, report: AnnualReport, actor) -> Case:
     _report_transition(report, ReportStatus.IN_REVIEW, None)
     if locked.assignee_id:
         notify(recipient=locked.assignee, kind="case_resubmitted",
-               subject=_("Klyngen har svaret i sag %(j)s") % {"j": locked.journal_number},
+               subject=lambda: _("Klyngen har svaret i sag %(j)s") % {"j": locked.journal_number},
                body=locked.subject, url=f"/sager/{locked.journal_number}/")
     case.__dict__.update(status=locked.status, version=locked.version)
     return locked
@@ -393,8 +397,8 @@ def case_approve_report(
     _event(locked, actor, CaseEventKind.DECISION,
            text=text or _("Årsrapporten for %(year)s er godkendt.") % {"year": report.year})
     _notify_cluster(
-        locked, _("Årsrapporten %(year)s er godkendt") % {"year": report.year},
-        text or _("Erhvervsstyrelsen har godkendt årsrapporten."),
+        locked, lambda: _("Årsrapporten %(year)s er godkendt") % {"year": report.year},
+        text or (lambda: _("Erhvervsstyrelsen har godkendt årsrapporten.")),
     )
     return locked
 
@@ -449,10 +453,11 @@ def tranche_propose_release(
     )
     _save(locked, [], case)
     _event(locked, actor, CaseEventKind.PROPOSAL, internal=True,
-           text=_("Indstiller udbetaling af raten for %(year)s: %(amount)s kr. den %(date)s.")
-           % {"year": tranche.year, "amount": format_kr_number(amount_dkk),
-              "date": pay_on.strftime("%d.%m.%Y")})
-    _notify_approvers(locked, _("Indstilling til godkendelse i sag %(j)s") % {
+           text=record_text(
+               "Indstiller udbetaling af raten for %(year)s: %(amount)s kr. den %(date)s.",
+               {"year": tranche.year, "amount": format_kr_number(amount_dkk),
+                "date": pay_on.strftime("%d.%m.%Y")}))
+    _notify_approvers(locked, lambda: _("Indstilling til godkendelse i sag %(j)s") % {
         "j": locked.journal_number}, locked.subject, exclude=actor)
     return proposal
 
@@ -483,9 +488,9 @@ def tranche_propose_cancellation(
     )
     _save(locked, [], case)
     _event(locked, actor, CaseEventKind.PROPOSAL, internal=True,
-           text=_("Indstiller annullering af raten for %(year)s: %(reason)s")
-           % {"year": tranche.year, "reason": reason})
-    _notify_approvers(locked, _("Indstilling til godkendelse i sag %(j)s") % {
+           text=record_text("Indstiller annullering af raten for %(year)s: %(reason)s",
+                            {"year": tranche.year, "reason": reason}))
+    _notify_approvers(locked, lambda: _("Indstilling til godkendelse i sag %(j)s") % {
         "j": locked.journal_number}, locked.subject, exclude=actor)
     return proposal
 
@@ -530,16 +535,17 @@ def tranche_proposal_approve(
             paid_on=locked.pay_on, proposed_by_id=locked.proposed_by_id, approved_by=actor,
         )
         kind = LetterKind.TRANCHE_RELEASED
-        text = _("Raten for %(year)s udbetales: %(amount)s kr. den %(date)s.") % {
+        text = record_text("Raten for %(year)s udbetales: %(amount)s kr. den %(date)s.", {
             "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
-            "date": locked.pay_on.strftime("%d.%m.%Y")}
+            "date": locked.pay_on.strftime("%d.%m.%Y")})
     else:
         tranche.status = TrancheStatus.CANCELLED
         tranche.save(update_fields=["status"])
         kind = LetterKind.TRANCHE_CANCELLED
-        text = _("Raten for %(year)s på %(amount)s kr. annulleres. Begrundelse: %(reason)s") % {
-            "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
-            "reason": locked.reason}
+        text = record_text(
+            "Raten for %(year)s på %(amount)s kr. annulleres. Begrundelse: %(reason)s", {
+                "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
+                "reason": locked.reason})
     _decide(case, actor, kind, text, proposal=locked)
     proposal.__dict__.update(status=locked.status, decided_by_id=actor.pk, decided_at=now)
     return locked
@@ -563,7 +569,7 @@ def tranche_proposal_reject(
     )
     _save(case, [])
     _event(case, actor, CaseEventKind.PROPOSAL, internal=True,
-           text=_("Indstillingen er afvist: %(reason)s") % {"reason": reason})
+           text=record_text("Indstillingen er afvist: %(reason)s", {"reason": reason}))
     return locked
 
 
@@ -599,9 +605,9 @@ def extension_decide(
         deadline.due_at = new_due_at
         deadline.save(update_fields=["due_at"])
         kind = LetterKind.EXTENSION_APPROVED
-        text = _("Fristen for »%(subject)s« forlænges til %(date)s.") % {
+        text = record_text("Fristen for »%(subject)s« forlænges til %(date)s.", {
             "subject": deadline.subject,
-            "date": timezone.localtime(new_due_at).strftime("%d.%m.%Y")}
+            "date": timezone.localtime(new_due_at).strftime("%d.%m.%Y")})
         if reason:
             text += " " + reason.strip()
     else:
@@ -610,8 +616,8 @@ def extension_decide(
             raise CaseActionError(_("Skriv en begrundelse for afslaget."))
         ext.status = ExtensionStatus.REJECTED
         kind = LetterKind.EXTENSION_REJECTED
-        text = _("Anmodningen om forlængelse af fristen for »%(subject)s« afslås. "
-                 "Begrundelse: %(reason)s") % {"subject": deadline.subject, "reason": reason}
+        text = record_text("Anmodningen om forlængelse af fristen for »%(subject)s« afslås. "
+                           "Begrundelse: %(reason)s", {"subject": deadline.subject, "reason": reason})
     ext.decided_by = actor
     ext.decided_at = now
     ext.save(update_fields=["status", "new_due_at", "decided_by", "decided_at", "updated_at"])
@@ -631,9 +637,9 @@ def _decide(case: Case, actor, kind: str, text: str, proposal=None) -> DecisionL
     _move(case, CaseStatus.DECIDED, actor)
     letter = decision_letter_create(case=case, kind=kind, body=text, actor=actor, proposal=proposal)
     _notify_cluster(
-        case, _("Afgørelse i sag %(j)s") % {"j": case.journal_number},
-        _("Erhvervsstyrelsen har truffet en afgørelse. Afgørelsesbrevet kan hentes i "
-          "klyngeadmin.") + "\n\n" + text,
+        case, lambda: _("Afgørelse i sag %(j)s") % {"j": case.journal_number},
+        lambda: _("Erhvervsstyrelsen har truffet en afgørelse. Afgørelsesbrevet kan hentes i "
+                  "klyngeadmin.") + "\n\n" + text,
     )
     return letter
 

@@ -15,6 +15,7 @@ reminders to a cluster's director are mandatory: they cannot be switched off.
 
 import functools
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
@@ -123,12 +124,27 @@ def kick_relay() -> None:
 _kick_relay = kick_relay
 
 
+# A notification text: a string, or a function making it, called in the recipient's language.
+Text = str | Callable[[], str]
+
+
+def in_language_of(recipient, text: Text) -> str:
+    """`text` for `recipient`: a callable is called with their language active (the person
+    acting may read another language than the person told)."""
+    if not callable(text):
+        return str(text)
+    with translation.override(language_of(recipient)):
+        return str(text())
+
+
 def notify(
-    *, recipient, kind: str, subject: str, body: str = "", url: str = "",
+    *, recipient, kind: str, subject: Text, body: Text = "", url: str = "",
     deadline: Deadline | None = None,
 ) -> Notification:
     """Write a notification row in the caller's transaction; mail it after commit (per the
-    recipient's preference: now, in the daily digest, or not at all)."""
+    recipient's preference: now, in the daily digest, or not at all). Pass the subject and body
+    as functions (`lambda: _("...") % {...}`) so they are written in the recipient's language."""
+    subject, body = in_language_of(recipient, subject), in_language_of(recipient, body)
     category = category_for_kind(kind)
     preference = (
         NotificationPreference.objects.filter(user=recipient, category=category)

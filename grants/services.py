@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from clusters.constants import FunderKind
 from clusters.models import ClusterOrganisation
 from klyngeadmin.constants import CLUSTER_ROLES
+from klyngeadmin.i18n import record_text
 from klyngeadmin.workflow import SYSTEM
 
 from .constants import (
@@ -311,7 +312,7 @@ def report_save_draft(
         )
     ReportEvent.objects.create(
         report=locked, actor=actor, from_status=locked.status, to_status=locked.status,
-        comment=gettext("Kladde gemt (version %(v)s)") % {"v": locked.version},
+        comment=record_text("Kladde gemt (version %(v)s)", {"v": locked.version}),
     )
     report.__dict__.update({f: getattr(locked, f) for f in fields})
     return locked
@@ -385,22 +386,22 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
     if open_case is None:
         case = case_open(
             case_type=CaseType.ANNUAL_REPORT, report=locked, cluster=cluster, actor=actor,
-            subject=gettext("Årsrapport %(year)s – %(cluster)s")
-            % {"year": locked.year, "cluster": cluster.name},
+            subject=record_text("Årsrapport %(year)s – %(cluster)s",
+                                {"year": locked.year, "cluster": cluster.name}),
         )
     else:
         case = open_case
         CaseEvent.objects.create(
             case=case, actor=actor, kind=CaseEventKind.NOTE, internal=False,
-            text=gettext("Klyngen har indsendt årsrapporten igen (version %(n)s).") % {"n": number},
+            text=record_text("Klyngen har indsendt årsrapporten igen (version %(n)s).", {"n": number}),
         )
         case_cluster_answered(case=case, report=locked, actor=actor)
     url = reverse("grants:report_version", kwargs={"pk": locked.pk, "number": number})
     notify(
         recipient=actor,
         kind="report_submitted",
-        subject=gettext("Kvittering: Årsrapport %(year)s er indsendt") % {"year": locked.year},
-        body=gettext(
+        subject=lambda: gettext("Kvittering: Årsrapport %(year)s er indsendt") % {"year": locked.year},
+        body=lambda: gettext(
             "Årsrapport %(year)s for %(cluster)s er modtaget af Erhvervsstyrelsen "
             "%(at)s som version %(n)s%(resub)s. Journalnummer: %(journal)s."
         ) % {
@@ -458,7 +459,7 @@ def report_attachment_add(*, report: AnnualReport, actor, file, kind: str) -> Re
         raise
     ReportEvent.objects.create(
         report=locked, actor=actor, from_status=locked.status, to_status=locked.status,
-        comment=gettext("Bilag tilføjet: %(name)s") % {"name": attachment.original_name},
+        comment=record_text("Bilag tilføjet: %(name)s", {"name": attachment.original_name}),
     )
     return attachment
 
@@ -481,7 +482,7 @@ def report_attachment_delete(*, attachment: ReportAttachment, actor) -> None:
     attachment.delete()
     ReportEvent.objects.create(
         report=locked, actor=actor, from_status=locked.status, to_status=locked.status,
-        comment=gettext("Bilag slettet: %(name)s") % {"name": name},
+        comment=record_text("Bilag slettet: %(name)s", {"name": name}),
     )
     transaction.on_commit(lambda: storage.delete(stored))
 
@@ -531,12 +532,12 @@ def extension_request(*, deadline: Deadline, actor, requested_due_at: datetime, 
     )
     case = case_open(
         case_type=CaseType.DEADLINE_EXTENSION, extension=extension, cluster=locked.cluster,
-        actor=actor, subject=gettext("Fristforlængelse: %(subject)s") % {"subject": locked.subject},
+        actor=actor, subject=record_text("Fristforlængelse: %(subject)s", {"subject": locked.subject}),
     )
     notify(
         recipient=actor, kind="extension_requested",
-        subject=gettext("Kvittering: Anmodning om fristforlængelse modtaget"),
-        body=gettext("Din anmodning om at forlænge fristen for %(subject)s til %(date)s er "
+        subject=lambda: gettext("Kvittering: Anmodning om fristforlængelse modtaget"),
+        body=lambda: gettext("Din anmodning om at forlænge fristen for %(subject)s til %(date)s er "
                      "modtaget. Journalnummer: %(journal)s.") % {
             "subject": locked.subject,
             "date": timezone.localtime(requested_due_at).strftime("%d.%m.%Y"),

@@ -424,3 +424,42 @@ def test_every_step_writes_an_event(report_case, caseworker, head_of_office, med
         "opened", "assignment", "transition", "decision", "message", "note", "proposal",
         "decision", "transition", "transition",
     ]
+
+
+# -- languages: the record in Danish, notifications in the recipient's language ------------------
+
+
+def test_an_english_speaking_caseworker_writes_danish_records_and_each_recipient_reads_theirs(
+    report_case, caseworker, caseworker2, head_of_office, director, media_root
+):
+    """Whoever acts in English: the case events and the decision letter are Danish (the
+    authority's record), and each notification is in its recipient's language."""
+    from django.utils import translation
+
+    from grants.models import DecisionLetter
+
+    caseworker2.language = "en"
+    caseworker2.save(update_fields=["language"])
+    with translation.override("en"):
+        svc.case_assign(case=report_case, assignee=caseworker2, actor=caseworker)
+        svc.case_assign(case=report_case, assignee=caseworker, actor=caseworker2)
+    texts = list(report_case.events.filter(kind=CaseEventKind.ASSIGNMENT)
+                 .order_by("pk").values_list("text", flat=True))
+    assert texts[0].startswith("Tildelt ") and texts[1].startswith("Overdraget fra ")
+    to_english = Notification.objects.get(recipient=caseworker2, kind="case_assigned")
+    to_danish = Notification.objects.get(recipient=caseworker, kind="case_assigned")
+    assert to_english.subject == f"Case {report_case.journal_number} has been assigned to you"
+    assert to_danish.subject == f"Sag {report_case.journal_number} er tildelt dig"
+
+    svc.case_transition(case=report_case, to=CaseStatus.IN_PROGRESS, actor=caseworker)
+    svc.case_approve_report(case=report_case, actor=caseworker)
+    case = Case.objects.get(pk=report_case.pk)
+    with translation.override("en"):
+        proposal = svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=10_000_000,
+                                               pay_on=date.today() + timedelta(days=10))
+        svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    letter = DecisionLetter.objects.get(case=case)
+    assert letter.body.startswith("Raten for ") and "udbetales" in letter.body
+    assert case.events.filter(text__startswith="Indstiller udbetaling af raten").exists()
+    to_director = Notification.objects.filter(recipient=director, kind="case_message").latest("pk")
+    assert to_director.subject == f"Afgørelse i sag {case.journal_number}"
