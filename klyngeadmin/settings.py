@@ -329,6 +329,9 @@ SAML_MIN_LOA = env.str("SAML_MIN_LOA", default="Substantial")
 SAML_ACCEPTED_TIME_DIFF = env.int("SAML_ACCEPTED_TIME_DIFF", default=60)
 SAML_DEV_IDP = env.bool("SAML_DEV_IDP", default=False)
 SAML_DEV_KEYS_DIR = env.path("SAML_DEV_KEYS_DIR", default=VAR_DIR / "saml")
+# Password sign-in for cluster people: in production, once NemLog-in is configured, they use
+# MitID Erhverv only (local accounts remain for development and the authority's staff).
+CLUSTER_PASSWORD_LOGIN = env.bool("CLUSTER_PASSWORD_LOGIN", default=DEBUG or not SAML_IDP_METADATA)
 SAML_CONFIG_LOADER = "klyngeadmin.saml.config.config_loader"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_CSP_HANDLER = ""  # no inline forms: requests go by redirect, the CSP stays strict

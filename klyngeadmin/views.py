@@ -29,6 +29,11 @@ class SignInView(auth_views.LoginView):
 
     redirect_authenticated_user = True
 
+    def get_form_class(self):
+        from .security.forms import SignInForm
+
+        return SignInForm
+
     def get_context_data(self, **kwargs):
         from .saml.config import saml_enabled
 

@@ -1,5 +1,22 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+
+class SignInForm(AuthenticationForm):
+    """Password sign-in. In production, once MitID Erhverv is configured, cluster people sign
+    in with MitID Erhverv only (settings.CLUSTER_PASSWORD_LOGIN): local accounts remain for
+    development and for the authority's own staff."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.is_cluster_user and not settings.CLUSTER_PASSWORD_LOGIN:
+            raise forms.ValidationError(
+                _("Medarbejdere i en klyngeorganisation logger ind med MitID Erhverv. Brug "
+                  "knappen »Log ind med MitID Erhverv«."),
+                code="mitid_required",
+            )
 
 
 class TokenForm(forms.Form):

@@ -385,3 +385,47 @@ def test_two_first_sign_ins_of_one_person_at_once_make_one_user(attempt):
     assert not [r for r in results if isinstance(r, Exception)], results
     assert results[0].pk == results[1].pk
     assert User.objects.filter(saml_subject=SUBJECT).count() == 1
+
+
+def test_once_mitid_is_configured_in_production_cluster_people_cannot_use_passwords(
+    client, settings, caseworker
+):
+    director = UserFactory(role=Role.DIRECTOR, cluster=ClusterFactory(), username="dir-pw")
+    settings.CLUSTER_PASSWORD_LOGIN = False
+    refused_page = client.post("/login/", {"username": "dir-pw", "password": "test-password-123"})
+    assert refused_page.status_code == 200
+    assert "logger ind med MitID Erhverv" in refused_page.content.decode()
+    assert signed_in_user_id(client) is None
+    staff = client.post("/login/", {"username": caseworker.username,
+                                    "password": "test-password-123"})
+    assert staff.status_code == 302 and signed_in_user_id(client) == str(caseworker.pk)
+    client.post("/logout/")
+    settings.CLUSTER_PASSWORD_LOGIN = True  # development, or before NemLog-in is configured
+    assert client.post("/login/", {"username": "dir-pw",
+                                   "password": "test-password-123"}).status_code == 302
+    assert signed_in_user_id(client) == str(director.pk)
+
+
+@pytest.mark.parametrize(("env", "allowed"), [
+    ({"DEBUG": "True"}, "True"),
+    ({"DEBUG": "False"}, "True"),  # no NemLog-in yet: passwords are the only way in
+    ({"DEBUG": "False", "SAML_IDP_METADATA": "/etc/klyngeadmin/nemlogin.xml"}, "False"),
+    ({"DEBUG": "False", "SAML_IDP_METADATA": "/x.xml", "CLUSTER_PASSWORD_LOGIN": "True"}, "True"),
+])
+def test_cluster_password_login_default(env, allowed):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SAML_IDP_METADATA", "CLUSTER_PASSWORD_LOGIN")}
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings;"
+         " print(settings.CLUSTER_PASSWORD_LOGIN)"],
+        env={**base, "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.dk",
+             "DJANGO_SETTINGS_MODULE": "klyngeadmin.settings", **env},
+        cwd=django_settings.BASE_DIR, capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == allowed
