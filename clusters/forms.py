@@ -9,7 +9,7 @@ from datetime import date
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from .constants import ActivityType, FacilitatedProjectStatus, FunderKind, InstitutionKind
 from .models import Company
@@ -27,7 +27,7 @@ class KronerField(forms.IntegerField):
     """Whole kroner; accepts Danish formatting such as "1.234.567 kr."."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-    default_error_messages = {"invalid": _l("Angiv beløbet i hele kroner, fx 1.250.000.")}
+    default_error_messages = {"invalid": gettext_lazy("Angiv beløbet i hele kroner, fx 1.250.000.")}
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -118,7 +118,7 @@ class ParticipantsMixin:
         return refs
 
 
-COMPANIES_HELP = _l(
+COMPANIES_HELP = gettext_lazy(
     "Én virksomhed pr. linje: CVR;navn;ansatte – fx 12345674;Fjordtek ApS;25. "
     "For en virksomhed, der allerede er registreret, er CVR-nummeret nok. "
     "Et nyt CVR-nummer opretter virksomheden med navn og antal ansatte (størrelsen beregnes)."
@@ -127,21 +127,21 @@ COMPANIES_HELP = _l(
 
 class ActivityForm(ParticipantsMixin, forms.Form):
     external_id = forms.CharField(
-        label=_l("Eksternt id"), max_length=100, required=False,
-        help_text=_l("Jeres eget id for aktiviteten (fx fra CRM). Udfyldes automatisk, hvis tomt."),
+        label=gettext_lazy("Eksternt id"), max_length=100, required=False,
+        help_text=gettext_lazy("Jeres eget id for aktiviteten (fx fra CRM). Udfyldes automatisk, hvis tomt."),
     )
-    title = forms.CharField(label=_l("Titel"), max_length=300)
-    activity_type = forms.ChoiceField(label=_l("Aktivitetstype"), choices=ActivityType.choices)
-    start_date = forms.DateField(label=_l("Startdato"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_l("Slutdato"), widget=forms.DateInput(attrs={"type": "date"}))
-    international = forms.BooleanField(label=_l("International aktivitet"), required=False)
-    eu_funded = forms.BooleanField(label=_l("EU-finansieret"), required=False)
+    title = forms.CharField(label=gettext_lazy("Titel"), max_length=300)
+    activity_type = forms.ChoiceField(label=gettext_lazy("Aktivitetstype"), choices=ActivityType.choices)
+    start_date = forms.DateField(label=gettext_lazy("Startdato"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=gettext_lazy("Slutdato"), widget=forms.DateInput(attrs={"type": "date"}))
+    international = forms.BooleanField(label=gettext_lazy("International aktivitet"), required=False)
+    eu_funded = forms.BooleanField(label=gettext_lazy("EU-finansieret"), required=False)
     companies = forms.CharField(
-        label=_l("Deltagende virksomheder"), required=False, help_text=COMPANIES_HELP,
+        label=gettext_lazy("Deltagende virksomheder"), required=False, help_text=COMPANIES_HELP,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
     )
     institutions = forms.MultipleChoiceField(
-        label=_l("Deltagende videninstitutioner"), required=False,
+        label=gettext_lazy("Deltagende videninstitutioner"), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -190,19 +190,19 @@ class ActivityForm(ParticipantsMixin, forms.Form):
 class ActivityFilterForm(forms.Form):
     """The list's search and filters (GET). Invalid values are ignored, never an error page."""
 
-    q = forms.CharField(label=_l("Søg i titel eller eksternt id"), required=False, max_length=100)
-    year = forms.TypedChoiceField(label=_l("År"), required=False, coerce=int, empty_value=None)
+    q = forms.CharField(label=gettext_lazy("Søg i titel eller eksternt id"), required=False, max_length=100)
+    year = forms.TypedChoiceField(label=gettext_lazy("År"), required=False, coerce=int, empty_value=None)
     activity_type = forms.ChoiceField(
-        label=_l("Aktivitetstype"), required=False,
-        choices=[("", _l("Alle typer"))] + list(ActivityType.choices),
+        label=gettext_lazy("Aktivitetstype"), required=False,
+        choices=[("", gettext_lazy("Alle typer"))] + list(ActivityType.choices),
     )
     international = forms.ChoiceField(
-        label=_l("International"), required=False,
-        choices=[("", _l("Alle")), ("ja", _l("Ja")), ("nej", _l("Nej"))],
+        label=gettext_lazy("International"), required=False,
+        choices=[("", gettext_lazy("Alle")), ("ja", gettext_lazy("Ja")), ("nej", gettext_lazy("Nej"))],
     )
     eu_funded = forms.ChoiceField(
-        label=_l("EU-finansieret"), required=False,
-        choices=[("", _l("Alle")), ("ja", _l("Ja")), ("nej", _l("Nej"))],
+        label=gettext_lazy("EU-finansieret"), required=False,
+        choices=[("", gettext_lazy("Alle")), ("ja", gettext_lazy("Ja")), ("nej", gettext_lazy("Nej"))],
     )
 
     def __init__(self, *args, years=(), **kwargs):
@@ -226,8 +226,8 @@ class ActivityDeleteForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=_l("Fil med aktiviteter (CSV eller XLSX)"),
-        help_text=_l("Højst 5 MB. Første række er kolonneoverskrifterne."),
+        label=gettext_lazy("Fil med aktiviteter (CSV eller XLSX)"),
+        help_text=gettext_lazy("Højst 5 MB. Første række er kolonneoverskrifterne."),
     )
 
     def clean_file(self):
@@ -242,30 +242,30 @@ class FacilitatedProjectForm(ParticipantsMixin, forms.Form):
     institutions_field = "partner_institutions"
 
     external_id = forms.CharField(
-        label=_l("Eksternt id"), max_length=100, required=False,
-        help_text=_l("Jeres eget id for projektet. Udfyldes automatisk, hvis tomt."),
+        label=gettext_lazy("Eksternt id"), max_length=100, required=False,
+        help_text=gettext_lazy("Jeres eget id for projektet. Udfyldes automatisk, hvis tomt."),
     )
-    title = forms.CharField(label=_l("Titel"), max_length=300)
-    funder = forms.CharField(label=_l("Bevillingsgiver"), max_length=200,
-                             help_text=_l("Fx Innovationsfonden eller Horizon Europe."))
-    funder_kind = forms.ChoiceField(label=_l("Type af bevillingsgiver"), choices=FunderKind.choices)
-    year = forms.IntegerField(label=_l("År"), min_value=2000, max_value=2100)
-    status = forms.ChoiceField(label=_l("Status"), choices=FacilitatedProjectStatus.choices)
-    amount_applied_dkk = KronerField(label=_l("Ansøgt beløb (kr.)"), min_value=0)
+    title = forms.CharField(label=gettext_lazy("Titel"), max_length=300)
+    funder = forms.CharField(label=gettext_lazy("Bevillingsgiver"), max_length=200,
+                             help_text=gettext_lazy("Fx Innovationsfonden eller Horizon Europe."))
+    funder_kind = forms.ChoiceField(label=gettext_lazy("Type af bevillingsgiver"), choices=FunderKind.choices)
+    year = forms.IntegerField(label=gettext_lazy("År"), min_value=2000, max_value=2100)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=FacilitatedProjectStatus.choices)
+    amount_applied_dkk = KronerField(label=gettext_lazy("Ansøgt beløb (kr.)"), min_value=0)
     amount_granted_dkk = KronerField(
-        label=_l("Bevilget beløb (kr.)"), min_value=0, required=False,
-        help_text=_l("Kun når status er »Bevilget«; højst det ansøgte beløb."),
+        label=gettext_lazy("Bevilget beløb (kr.)"), min_value=0, required=False,
+        help_text=gettext_lazy("Kun når status er »Bevilget«; højst det ansøgte beløb."),
     )
     cluster_share_dkk = KronerField(
-        label=_l("Klyngens andel (kr.)"), min_value=0, required=False,
-        help_text=_l("Den del af midlerne, der går til klyngeorganisationen."),
+        label=gettext_lazy("Klyngens andel (kr.)"), min_value=0, required=False,
+        help_text=gettext_lazy("Den del af midlerne, der går til klyngeorganisationen."),
     )
     partner_companies = forms.CharField(
-        label=_l("Partnervirksomheder"), required=False, help_text=COMPANIES_HELP,
+        label=gettext_lazy("Partnervirksomheder"), required=False, help_text=COMPANIES_HELP,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
     )
     partner_institutions = forms.MultipleChoiceField(
-        label=_l("Partnervideninstitutioner"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Partnervideninstitutioner"), required=False, widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

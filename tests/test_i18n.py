@@ -113,3 +113,19 @@ def test_an_unknown_language_changes_nothing(client, director):
     director.refresh_from_db()
     assert director.language == "da"
     assert translation.get_language() in ("da", "en-us", "en")  # the test's own, untouched
+
+
+def test_translation_functions_go_by_names_makemessages_knows():
+    """makemessages finds _(), gettext(), gettext_lazy() ... by name: a string marked with an
+    alias (`gettext_lazy as _l`) never reaches the catalogue, and the page stays Danish."""
+    known = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext",
+             "pgettext_lazy", "npgettext", "npgettext_lazy", "gettext_noop"}
+    alias = re.compile(r"from django\.utils\.translation import .*\b(\w+) as (\w+)")
+    wrong = []
+    for app in ("klyngeadmin", "clusters", "grants", "evaluations"):
+        for path in (ROOT / app).rglob("*.py"):
+            for line in path.read_text().splitlines():
+                for match in alias.finditer(line):
+                    if match.group(2) not in known:
+                        wrong.append(f"{path.relative_to(ROOT)}: {line.strip()}")
+    assert not wrong, wrong
