@@ -42,6 +42,7 @@ from django.db.models.functions import Coalesce, Left
 
 from grants.constants import ReportStatus
 from grants.models import AnnualReport, CompetitiveFunding
+from klyngeadmin.permissions import has_app_perm
 from klyngeadmin.scoping import scope_to_user
 
 from .constants import (
@@ -511,7 +512,7 @@ def programme_statistics(*, from_year: int, to_year: int, clusters=None, region=
 
 def own_cluster_for_statistics(*, user) -> ClusterOrganisation | None:
     """The cluster whose statistics page a cluster user may see (their own), else None."""
-    if not (user.has_perm("clusters.view_cluster_statistics") and user.cluster_id):
+    if not (has_app_perm(user, "clusters.view_cluster_statistics") and user.cluster_id):
         return None
     return (
         ClusterOrganisation.objects.select_related("strength_position")

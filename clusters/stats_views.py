@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from klyngeadmin.permissions import has_app_perm
+
 from . import exports
 from .statistics import (
     MIN_COMPANIES_SHOWN,
@@ -91,7 +93,7 @@ def caseworker_statistics(request):
                  selection=form.selection(), public=False,
                  export_name="statistics:caseworker_export",
                  extra={"can_export_participants":
-                        request.user.has_perm("clusters.export_statistics_participants")})
+                        has_app_perm(request.user, "clusters.export_statistics_participants")})
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klyngeadmin.permissions import require_perm
+from klyngeadmin.permissions import has_app_perm, require_perm
 from klyngeadmin.workflow import TransitionNotAllowed
 
 from . import selectors, services
@@ -54,8 +54,8 @@ def evaluation_list(request):
     years = sorted({e.year for e in evaluations})
     return render(request, "evaluations/list.html", {
         "evaluations": evaluations, "years": years,
-        "can_cohort": request.user.has_perm("evaluations.view_cohort"),
-        "can_rubrics": request.user.has_perm("evaluations.manage_rubrics"),
+        "can_cohort": has_app_perm(request.user, "evaluations.view_cohort"),
+        "can_rubrics": has_app_perm(request.user, "evaluations.manage_rubrics"),
     })
 
 
@@ -86,14 +86,14 @@ def evaluation_detail(request, pk):
         "recommendation": getattr(panel, "recommendation", None) if panel else None,
         "events": evaluation.events.select_related("actor") if user.is_authority else [],
         "perms_for": {
-            "open": user.has_perm("evaluations.open_evaluation", evaluation),
-            "self_assessment": user.has_perm("evaluations.change_selfassessment", evaluation),
-            "join": user.has_perm("evaluations.join_panel", evaluation),
-            "score": user.has_perm("evaluations.score", evaluation),
-            "consensus": user.has_perm("evaluations.set_consensus", evaluation),
-            "propose": user.has_perm("evaluations.propose_decision", evaluation),
-            "approve": user.has_perm("evaluations.approve_decision", evaluation),
-            "letter": user.has_perm("evaluations.view_letter", evaluation),
+            "open": has_app_perm(user, "evaluations.open_evaluation", evaluation),
+            "self_assessment": has_app_perm(user, "evaluations.change_selfassessment", evaluation),
+            "join": has_app_perm(user, "evaluations.join_panel", evaluation),
+            "score": has_app_perm(user, "evaluations.score", evaluation),
+            "consensus": has_app_perm(user, "evaluations.set_consensus", evaluation),
+            "propose": has_app_perm(user, "evaluations.propose_decision", evaluation),
+            "approve": has_app_perm(user, "evaluations.approve_decision", evaluation),
+            "letter": has_app_perm(user, "evaluations.view_letter", evaluation),
         },
     })
 
@@ -217,7 +217,7 @@ def score(request, pk):
     criteria = selectors.criteria_of(evaluation.rubric)
     points, suggestions = _score_context(evaluation, criteria)
     own = selectors.scores_of(member)
-    editable = request.user.has_perm("evaluations.score", evaluation) and member.submitted_at is None
+    editable = has_app_perm(request.user, "evaluations.score", evaluation) and member.submitted_at is None
     initial = {f"score_{pk}": str(suggestion[1]) for pk, suggestion in suggestions.items()}
     initial.update(ScoreForm.initial_from(criteria, own))
     form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)

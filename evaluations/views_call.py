@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from clusters.models import KnowledgeInstitution
 from grants.constants import CallStatus
 from grants.models import Application, Call
-from klyngeadmin.permissions import require_perm
+from klyngeadmin.permissions import has_app_perm, require_perm
 from klyngeadmin.workflow import TransitionNotAllowed
 
 from . import call_services, selectors, services
@@ -39,7 +39,7 @@ from .models import Applicant, ApplicationProposal, PanelMember
 def call_list(request):
     """Published calls (anyone); an administrator also sees drafts."""
     calls = Call.objects.order_by("-opens_at")
-    manage = request.user.has_perm("evaluations.manage_calls")
+    manage = has_app_perm(request.user, "evaluations.manage_calls")
     if not manage:
         calls = calls.filter(status__in=[CallStatus.PUBLISHED, CallStatus.CLOSED])
     mine = []
@@ -47,17 +47,17 @@ def call_list(request):
         mine = list(Application.objects.filter(proposal__applicant__user=request.user).select_related("call"))
     return render(request, "evaluations/calls/list.html", {
         "calls": calls, "manage": manage, "mine": mine, "now": timezone.now(),
-        "can_review": request.user.has_perm("evaluations.list_applications"),
+        "can_review": has_app_perm(request.user, "evaluations.list_applications"),
     })
 
 
 def call_detail(request, call_id):
     call = get_object_or_404(Call, pk=call_id)
-    if call.status == CallStatus.DRAFT and not request.user.has_perm("evaluations.manage_calls"):
+    if call.status == CallStatus.DRAFT and not has_app_perm(request.user, "evaluations.manage_calls"):
         raise Http404
     return render(request, "evaluations/calls/detail.html", {
         "call": call, "open": call_services.call_is_open(call),
-        "manage": request.user.has_perm("evaluations.manage_calls"),
+        "manage": has_app_perm(request.user, "evaluations.manage_calls"),
     })
 
 
@@ -164,7 +164,7 @@ def _application_qs():
 
 def _application(request, application_id):
     application = _application_qs().filter(pk=application_id).first()
-    if application is None or not request.user.has_perm("evaluations.view_application", application):
+    if application is None or not has_app_perm(request.user, "evaluations.view_application", application):
         raise Http404
     return application
 
@@ -191,14 +191,14 @@ def application_detail(request, application_id):
         "recommendation": getattr(panel, "recommendation", None) if panel and user.is_authority else None,
         "decision": decision if decision and (user.is_authority or decision.approved_at) else None,
         "perms_for": {
-            "join": user.has_perm("evaluations.join_application_panel", application),
-            "score": user.has_perm("evaluations.score_application", application) and member
+            "join": has_app_perm(user, "evaluations.join_application_panel", application),
+            "score": has_app_perm(user, "evaluations.score_application", application) and member
             and not member.submitted_at,
             "consensus": bool(member and member.submitted_at and panel.scoring_closed_at
                               and application.status == "scoring"),
-            "propose": user.has_perm("evaluations.propose_application", application)
+            "propose": has_app_perm(user, "evaluations.propose_application", application)
             and panel is not None and hasattr(panel, "recommendation"),
-            "decide": user.has_perm("evaluations.decide_application", application)
+            "decide": has_app_perm(user, "evaluations.decide_application", application)
             and decision is not None and decision.proposed_by_id != user.pk,
         },
     })
@@ -231,7 +231,7 @@ def application_score(request, application_id):
     own = selectors.scores_of(member)
     form = ScoreForm(request.POST or None, criteria=criteria,
                      initial=ScoreForm.initial_from(criteria, own))
-    editable = request.user.has_perm("evaluations.score_application", application) and not member.submitted_at
+    editable = has_app_perm(request.user, "evaluations.score_application", application) and not member.submitted_at
     if request.method == "POST":
         if not editable:
             raise PermissionDenied

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from klyngeadmin.constants import CLUSTER_ROLES
 from klyngeadmin.forms import apply_service_errors
-from klyngeadmin.permissions import require_perm
+from klyngeadmin.permissions import has_app_perm, require_perm
 
 from . import selectors, services
 from .forms import AttachmentForm, ExtensionForm, ReportForm, SubmitForm, funding_formset
@@ -26,7 +26,7 @@ def _cluster_user_only(user) -> None:
 
 def _report_or_404(request, pk: int):
     report = selectors.report_get(user=request.user, pk=pk)
-    if report is None or not request.user.has_perm("grants.view_annualreport", report):
+    if report is None or not has_app_perm(request.user, "grants.view_annualreport", report):
         raise Http404(_("Rapporten findes ikke."))
     return report
 
@@ -42,7 +42,7 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk: int):
     report = _report_or_404(request, pk)
-    can_edit = request.user.has_perm("grants.change_annualreport", report)
+    can_edit = has_app_perm(request.user, "grants.change_annualreport", report)
     conflict = ""  # the refusal's message when a stale save was refused
     if request.method == "POST":
         if not can_edit:
@@ -132,7 +132,7 @@ def report_submit(request, pk: int):
 @login_required
 def report_version(request, pk: int, number: int):
     version = selectors.report_version_get(user=request.user, report_pk=pk, number=number)
-    if version is None or not request.user.has_perm("grants.view_annualreport", version.report):
+    if version is None or not has_app_perm(request.user, "grants.view_annualreport", version.report):
         raise Http404(_("Versionen findes ikke."))
     versions = list(version.report.versions.order_by("-number").values("number", "submitted_at"))
     return render(
@@ -197,7 +197,7 @@ def attachment_delete(request, pk: int, attachment_pk: int):
 @login_required
 def attachment_download(request, pk: int, attachment_pk: int):
     attachment = selectors.report_attachment_get(user=request.user, report_pk=pk, pk=attachment_pk)
-    if attachment is None or not request.user.has_perm(
+    if attachment is None or not has_app_perm(request.user,
         "grants.view_annualreport", attachment.report
     ):
         raise Http404(_("Bilaget findes ikke."))

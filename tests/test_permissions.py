@@ -79,3 +79,21 @@ def test_only_caseworkers_review_and_only_directors_request_extensions(
     assert director.has_perm("grants.request_extension", report)
     assert not staff_member.has_perm("grants.request_extension", report)
     assert not caseworker.has_perm("grants.request_extension", report)
+
+
+def test_the_apps_rules_decide_for_administrators_too(grant, director, administrator, caseworker):
+    """The administrator is a Django superuser (the Django admin is theirs), but in the app a
+    role like the others: a cluster's report is not theirs to submit or edit. Permissions the
+    app has no rule for fall back to Django's."""
+    from klyngeadmin.permissions import has_app_perm
+
+    report = grant.reports.order_by("year").first()
+    assert administrator.has_perm("grants.submit_annualreport", report)  # Django: superuser
+    assert not has_app_perm(administrator, "grants.submit_annualreport", report)
+    assert not has_app_perm(administrator, "grants.change_annualreport", report)
+    assert has_app_perm(director, "grants.change_annualreport", report)
+    assert has_app_perm(administrator, "grants.view_annualreport", report)  # reading is allowed
+    assert has_app_perm(administrator, "auth.view_group")  # no app rule: Django decides
+    assert not has_app_perm(caseworker, "auth.view_group")
+    administrator.is_active = False
+    assert not has_app_perm(administrator, "grants.view_annualreport", report)

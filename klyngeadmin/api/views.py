@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from klyngeadmin.models import ApiKey
+from klyngeadmin.permissions import has_app_perm, require_perm
 from klyngeadmin.scoping import scope_to_user
 
 from .forms import ApiKeyForm
@@ -17,8 +17,8 @@ from .keys import api_key_create, api_key_revoke
 
 
 def _require_director(user):
-    if not user.has_perm("klyngeadmin.add_apikey"):
-        raise PermissionDenied(_("Kun klyngedirektøren kan administrere API-nøgler."))
+    require_perm(user, "klyngeadmin.add_apikey",
+                 message=_("Kun klyngedirektøren kan administrere API-nøgler."))
 
 
 def _cluster_keys(user):
@@ -50,7 +50,7 @@ def api_key_list(request):
 def api_key_revoke_view(request, pk: int):
     _require_director(request.user)
     key = _cluster_keys(request.user).filter(pk=pk).first()
-    if key is None or not request.user.has_perm("klyngeadmin.delete_apikey", key):
+    if key is None or not has_app_perm(request.user, "klyngeadmin.delete_apikey", key):
         raise Http404(_("Nøglen findes ikke."))
     if request.method == "POST":
         api_key_revoke(api_key=key, actor=request.user)

@@ -40,9 +40,9 @@ ANON, DIR_OTHER, DIR, CW, HOO, ADM, KEY, REVOKED = (
 ROLES = (ANON, DIR_OTHER, DIR, CW, HOO, ADM, KEY, REVOKED)
 SESSION_ROLES = (DIR_OTHER, DIR, CW, HOO, ADM)
 CLUSTER = frozenset({DIR})
-# The administrator is a Django superuser: `rules` has_perm answers True for every permission, so
-# the cluster pages below serve them too (noted in the issue's report as a design question).
-SUPER = frozenset({ADM})
+# The administrator is a Django superuser, but the app's pages ask the app's rules
+# (klyngeadmin.permissions.has_app_perm): a cluster's pages are refused to them like to any
+# authority role.
 AUTHORITY = frozenset({CW, HOO, ADM})
 EVERYONE = CLUSTER | AUTHORITY
 
@@ -132,18 +132,18 @@ RULES: dict[str, Rule] = {
     "statistik/^klynge/eksport/(?P<table>[a-z]+)\\.(?P<fmt>csv|xlsx)$": R(
         CLUSTER, kwargs={"table": "alle", "fmt": "xlsx"}),
     # -- API keys in the browser ------------------------------------------------------------
-    "api-noegler/": R(CLUSTER, state=SUPER),
-    "api-noegler/<int:pk>/tilbagekald/": R(CLUSTER, obj="api_key", state=SUPER),
+    "api-noegler/": R(CLUSTER),
+    "api-noegler/<int:pk>/tilbagekald/": R(CLUSTER, obj="api_key", state=frozenset()),
     # -- reporting --------------------------------------------------------------------------
     "oversigt/": R(CLUSTER, state=AUTHORITY),
     "rapporter/<int:pk>/": R(EVERYONE, obj="report"),
-    "rapporter/<int:pk>/indsend/": R(state=CLUSTER | SUPER, obj="report"),
+    "rapporter/<int:pk>/indsend/": R(state=CLUSTER, obj="report"),
     "rapporter/<int:pk>/versioner/<int:number>/": R(state=EVERYONE, obj="report_version"),
-    "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post", state=SUPER),
+    "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post", state=frozenset()),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/": R(state=EVERYONE, obj="report_attachment"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/slet/": R(
-        state=CLUSTER | SUPER, obj="report_attachment", method="post"),
-    "frister/<int:pk>/forlaengelse/": R(CLUSTER, obj="deadline", state=SUPER),
+        state=CLUSTER, obj="report_attachment", method="post"),
+    "frister/<int:pk>/forlaengelse/": R(CLUSTER, obj="deadline", state=frozenset()),
     # -- notifications (the director's own; others' are 404) --------------------------------
     "notifikationer/": R(EVERYONE),
     "notifikationer/laest/": R(EVERYONE, method="post"),
@@ -179,9 +179,9 @@ RULES: dict[str, Rule] = {
         state=AUTHORITY, obj="criterion", method="post"),
     "midtvejsevaluering/<int:pk>/": R(EVERYONE, obj="evaluation"),
     "midtvejsevaluering/<int:pk>/aabn/": R(state=AUTHORITY, obj="evaluation", method="post"),
-    "midtvejsevaluering/<int:pk>/selvevaluering/": R(state=CLUSTER | SUPER, obj="evaluation"),
+    "midtvejsevaluering/<int:pk>/selvevaluering/": R(state=CLUSTER, obj="evaluation"),
     "midtvejsevaluering/<int:pk>/selvevaluering/bilag/": R(
-        state=CLUSTER | SUPER, obj="evaluation", method="post"),
+        state=CLUSTER, obj="evaluation", method="post"),
     "midtvejsevaluering/<int:pk>/bilag/<int:attachment_id>/": R(
         state=EVERYONE, obj="evaluation_attachment"),
     "midtvejsevaluering/<int:pk>/panel/": R(state=AUTHORITY, obj="evaluation"),
