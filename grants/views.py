@@ -197,9 +197,8 @@ def attachment_delete(request, pk: int, attachment_pk: int):
 @login_required
 def attachment_download(request, pk: int, attachment_pk: int):
     attachment = selectors.report_attachment_get(user=request.user, report_pk=pk, pk=attachment_pk)
-    if attachment is None or not has_app_perm(request.user,
-        "grants.view_annualreport", attachment.report
-    ):
+    if attachment is None or not has_app_perm(request.user, "grants.view_annualreport",
+                                              attachment.report):
         raise Http404(_("Bilaget findes ikke."))
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,

@@ -133,17 +133,17 @@ RULES: dict[str, Rule] = {
         CLUSTER, kwargs={"table": "alle", "fmt": "xlsx"}),
     # -- API keys in the browser ------------------------------------------------------------
     "api-noegler/": R(CLUSTER),
-    "api-noegler/<int:pk>/tilbagekald/": R(CLUSTER, obj="api_key", state=frozenset()),
+    "api-noegler/<int:pk>/tilbagekald/": R(CLUSTER, obj="api_key"),
     # -- reporting --------------------------------------------------------------------------
     "oversigt/": R(CLUSTER, state=AUTHORITY),
     "rapporter/<int:pk>/": R(EVERYONE, obj="report"),
     "rapporter/<int:pk>/indsend/": R(state=CLUSTER, obj="report"),
     "rapporter/<int:pk>/versioner/<int:number>/": R(state=EVERYONE, obj="report_version"),
-    "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post", state=frozenset()),
-    "rapporter/<int:pk>/bilag/<int:attachment_pk>/": R(state=EVERYONE, obj="report_attachment"),
+    "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post"),
+    "rapporter/<int:pk>/bilag/<int:attachment_pk>/": R(EVERYONE, obj="report_attachment"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/slet/": R(
-        state=CLUSTER, obj="report_attachment", method="post"),
-    "frister/<int:pk>/forlaengelse/": R(CLUSTER, obj="deadline", state=frozenset()),
+        CLUSTER, obj="report_attachment", method="post"),
+    "frister/<int:pk>/forlaengelse/": R(CLUSTER, obj="deadline"),
     # -- notifications (the director's own; others' are 404) --------------------------------
     "notifikationer/": R(EVERYONE),
     "notifikationer/laest/": R(EVERYONE, method="post"),
@@ -243,7 +243,8 @@ def _default_rubrics(db):
 
 @pytest.fixture
 def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director, caseworker, head_of_office,
-          administrator):
+          administrator, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the report attachments below
     from evaluations.models import Criterion, MidwayEvaluation, Rubric
 
     def objects_of(cluster, grant, owner):
@@ -259,7 +260,7 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
         return {
             "report": {"pk": report.pk},
             "report_version": {"pk": report.pk, "number": 1},
-            "report_attachment": {"pk": report.pk, "attachment_pk": 1},
+            "report_attachment": {"pk": report.pk, "attachment_pk": _attachment(report, owner).pk},
             "deadline": {"pk": report.deadline_id},
             "activity": {"pk": activity.pk},
             "activity_ext": {"external_id": activity.external_id},
@@ -333,6 +334,15 @@ def _call_with_application(administrator):
         institution_ids=[InstitutionFactory().pk], version=None, submit=True,
     )
     return call, application
+
+
+def _attachment(report, owner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grants.services import report_attachment_add
+
+    return report_attachment_add(report=report, actor=owner, kind="other", file=SimpleUploadedFile(
+        "bilag.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
 
 
 def _import_job(cluster, owner):
