@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import hashlib
 import os
+import uuid
 from pathlib import Path
 
 import saml2
@@ -194,10 +196,31 @@ def dev_idp() -> SamlIdP:
     return _dev_idp(sp_entity_id(), site_url("/saml2/dev-idp/sso/"), str(dev_keys_dir()))
 
 
-def dev_idp_respond(*, in_response_to: str, subject: str, identity: dict) -> str:
-    _, sp_cert = dev_sp_keypair() if not settings.SAML_SP_CERT_FILE else (
-        None, str(settings.SAML_SP_CERT_FILE))
+def dev_persona(*, cluster, persona: str) -> dict:
+    """The OIOSAML 3 attributes of a demo person of `cluster`: "director" is the cluster's
+    (first) director account, linked by e-mail on first sign-in; "new" is an employee with no
+    account yet. Each persona has a fixed UUID, so signing in again finds the same user."""
+    from ..constants import Role
+    from ..models import User
+
+    director = (User.objects.filter(cluster=cluster, role=Role.DIRECTOR).order_by("pk").first()
+                if persona == "director" else None)
+    if director is not None:
+        email, first, last = director.email, director.first_name, director.last_name
+    else:
+        tag = hashlib.sha256(cluster.cvr.encode()).hexdigest()[:6]
+        email, first, last = f"medarbejder-{tag}@{cluster.slug}.example", "Ny", "Medarbejder"
+    subject = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                           f"klyngeadmin-dev:{cluster.cvr}:{persona}"))
+    return oiosaml_identity(cvr=cluster.cvr, subject=subject, email=email, first_name=first,
+                            last_name=last, org_name=cluster.name)
+
+
+def dev_idp_respond(*, in_response_to: str, identity: dict) -> str:
+    """A signed assertion for `identity`, encrypted to our certificate, for our ACS."""
+    sp_cert = settings.SAML_SP_CERT_FILE or dev_sp_keypair()[1]
     return dev_idp().response(
-        in_response_to=in_response_to, subject=subject, identity=identity,
-        destination=acs_url(), audience=sp_entity_id(), encrypt_to=sp_cert,
+        in_response_to=in_response_to, subject=identity[attr.PROFESSIONAL_UUID][0],
+        identity=identity, destination=acs_url(), audience=sp_entity_id(),
+        encrypt_to=str(sp_cert),
     )

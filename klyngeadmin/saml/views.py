@@ -4,9 +4,7 @@ development IdP's pages."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import uuid
 
 from django.conf import settings
 from django.contrib import auth
@@ -25,10 +23,9 @@ from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from clusters.models import ClusterOrganisation
 
-from ..models import User
 from ..security.logging import client_ip, security_event
 from .config import acs_url, requested_loa_contexts, saml_enabled
-from .dev_idp import dev_idp, dev_idp_respond, oiosaml_identity
+from .dev_idp import dev_idp, dev_idp_respond, dev_persona
 from .services import SamlRefused, assertion_use_once, saml_user_for
 
 BACKEND = "klyngeadmin.saml.backends.MitIDErhvervBackend"
@@ -108,10 +105,6 @@ class MetadataView(SamlEnabledMixin, saml_views.MetadataView):
 
 # -- the development IdP (SAML_DEV_IDP; a deploy check refuses it in production) ----------------
 
-def _dev_subject(cvr: str, persona: str) -> str:
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"klyngeadmin-dev:{cvr}:{persona}"))
-
-
 @require_http_methods(["GET", "POST"])
 def dev_idp_sso(request):
     """Plays NemLog-in: verifies our signed AuthnRequest, lets the developer choose a demo
@@ -134,24 +127,8 @@ def dev_idp_sso(request):
         if cluster is None or persona not in ("director", "new"):
             error = _("Vælg en klyngeorganisation og en person.")
         else:
-            director = (
-                User.objects.filter(cluster=cluster, role="director").order_by("pk").first()
-                if persona == "director" else None
-            )
-            if director is not None:
-                email, first, last = director.email, director.first_name, director.last_name
-            else:
-                tag = hashlib.sha256(cluster.cvr.encode()).hexdigest()[:6]
-                email = f"medarbejder-{tag}@{cluster.slug}.example"
-                first, last = "Ny", "Medarbejder"
-            identity = oiosaml_identity(
-                cvr=cluster.cvr, subject=_dev_subject(cluster.cvr, persona), email=email,
-                first_name=first, last_name=last, org_name=cluster.name,
-            )
-            saml_response = dev_idp_respond(
-                in_response_to=authn_request.id, subject=_dev_subject(cluster.cvr, persona),
-                identity=identity,
-            )
+            saml_response = dev_idp_respond(in_response_to=authn_request.id,
+                                            identity=dev_persona(cluster=cluster, persona=persona))
             return render(request, "registration/saml_dev_idp_post.html", {
                 "acs_url": acs_url(), "saml_response": saml_response,
                 "relay_state": query["RelayState"] or "",
