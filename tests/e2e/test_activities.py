@@ -137,6 +137,40 @@ def test_csv_import_refuses_a_bad_file_then_imports_a_clean_one(page, live_serve
     assert Activity.objects.count() == 2
 
 
+def test_xlsx_import_with_real_date_cells_and_numbers(page, live_server, director, axe):
+    """Spreadsheets store dates as dates and numbers as numbers: the import reads both."""
+    import io
+    from datetime import date
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(["crm-x1", "Workshop i regneark", "knowledge_sharing", date(2025, 5, 6),
+                  date(2025, 5, 6), "nej", "ja", f"{NEW_CVR}:Fjordtek ApS:12", "univ-01"])
+    sheet.append(["crm-x2", "Matchmaking", "matchmaking", date(2025, 6, 1), date(2025, 6, 2),
+                  "ja", "nej", "", "acad-02"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    log_in(page, live_server)
+    page.goto(live_server.url + "/aktiviteter/import/")
+    page.get_by_label("Fil med aktiviteter (CSV eller XLSX)").set_input_files(files=[{
+        "name": "aktiviteter.xlsx", "buffer": buffer.getvalue(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }])
+    page.get_by_role("button", name="Kontrollér filen").click()
+    expect(page.get_by_role("status")).to_contain_text("2 aktiviteter: 2 oprettes")
+    axe(page)
+    page.get_by_role("button", name="Importér 2 aktiviteter").click()
+    expect(page.get_by_role("heading", name="Importen er gennemført")).to_be_visible()
+    first = Activity.objects.get(external_id="crm-x1")
+    assert (first.start_date, first.eu_funded, first.international) == (date(2025, 5, 6), True, False)
+    assert first.companies.get().employees == 12
+    assert Activity.objects.get(external_id="crm-x2").institutions.get().code == "acad-02"
+
+
 def test_queued_import_shows_progress_until_the_worker_is_done(page, live_server, director, axe):
     """A confirmed file waiting for the Celery worker: the page shows a progress bar, its
     script polls the status, and the page moves on by itself when the worker is done. (The
