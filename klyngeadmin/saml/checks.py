@@ -15,6 +15,13 @@ def saml_deploy_checks(app_configs=None, **kwargs):
             hint="Unset SAML_DEV_IDP in production; set SAML_IDP_METADATA to NemLog-in's metadata.",
             id="klyngeadmin.E101",
         ))
+    from .attributes import LOA_LEVELS
+
+    if settings.SAML_MIN_LOA not in LOA_LEVELS:
+        errors.append(Error(
+            f"SAML_MIN_LOA must be one of {', '.join(LOA_LEVELS)}, not {settings.SAML_MIN_LOA!r}.",
+            id="klyngeadmin.E103",
+        ))
     if settings.SAML_IDP_METADATA:
         for name in ("SAML_IDP_METADATA", "SAML_SP_KEY_FILE", "SAML_SP_CERT_FILE"):
             value = getattr(settings, name)

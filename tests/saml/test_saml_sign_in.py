@@ -326,6 +326,10 @@ def test_the_deploy_check_refuses_the_development_idp(settings):
     settings.SAML_IDP_METADATA = "/nonexistent/metadata.xml"
     with pytest.raises(SystemCheckError, match="klyngeadmin.E102"):
         call_command("check", "--deploy", "--tag", "security")
+    settings.SAML_IDP_METADATA = ""
+    settings.SAML_MIN_LOA = "substantial"
+    with pytest.raises(SystemCheckError, match="klyngeadmin.E103"):
+        call_command("check", "--deploy", "--tag", "security")
 
 
 # -- the development IdP (make run) ----------------------------------------------------------
