@@ -4,6 +4,7 @@ Every variable has a development default, so `make run` and `make test` need not
 Production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL.
 """
 
+import hashlib
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -98,6 +99,16 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The test database is named per checkout (and per xdist worker, which pytest-django suffixes):
+# two checkouts on one host running their suites at once must not drop each other's
+# test_klyngeadmin. TEST_DATABASE_NAME overrides it.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+    "TEST_DATABASE_NAME",
+    default="test_{}_{}".format(
+        DATABASES["default"].get("NAME") or "klyngeadmin",
+        hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8],
+    ),
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "klyngeadmin.User"
