@@ -642,3 +642,22 @@ def facilitated_project_put(
         partner_institution_ids=list(project.partner_institutions.values_list("id", flat=True)),
         **fields,
     ), False
+
+
+# -- the cluster organisation's status ----------------------------------------------------------
+
+
+@transaction.atomic
+def cluster_status_set(*, cluster_id: int, actor: User, to: str, reason: str) -> ClusterOrganisation:
+    """Change a cluster organisation's status (e.g. withdrawn when its grant is withdrawn after
+    the midway evaluation), with a ClusterDataEvent naming who decided it and why."""
+    require_actor(actor)
+    locked = ClusterOrganisation.objects.select_for_update().get(pk=cluster_id)
+    source = locked.status
+    if source == to:
+        return locked
+    locked.status = to
+    locked.save(update_fields=["status"])
+    _event(cluster_id=locked.pk, actor=actor, action=DataEventAction.UPDATED, obj=locked,
+           summary=f"Status: {source} -> {to}. {reason}".strip())
+    return locked
