@@ -5,6 +5,7 @@ door pays a tranche twice or pays on a withdrawn grant."""
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from clusters.constants import ClusterStatus, DataEventAction
 from clusters.models import ClusterDataEvent
@@ -114,3 +115,20 @@ def test_the_database_keeps_the_state_columns_valid(open_proposal):
         Tranche.objects.filter(pk=open_proposal.tranche_id).update(status="paid_twice")
     with pytest.raises(IntegrityError), transaction.atomic():
         TrancheProposal.objects.filter(pk=open_proposal.pk).update(status="closed")
+
+
+def test_the_case_page_refuses_payment_on_a_withdrawn_grant(client, proposed, open_proposal,
+                                                            head_of_office, caseworker2):
+    """The browser door: the head of office's "approve the proposal" button on the case page."""
+    decision_approve(evaluation=proposed, actor=head_of_office)
+    caseworker2.role = Role.HEAD_OF_OFFICE
+    caseworker2.save(update_fields=["role"])
+    case = open_proposal.case
+    case.refresh_from_db()
+    client.force_login(caseworker2)
+    response = client.post(reverse("cases:action", args=[case.journal_number, "godkend-indstilling"]),
+                           {"godkend-indstilling-version": case.version}, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("ingen indstilling" in m or "tilbagekaldt" in m for m in shown), shown
+    assert not Disbursement.objects.exists()
