@@ -75,3 +75,8 @@ class DataEventAction(models.TextChoices):
     UPDATED = "updated", _("Ændret")
     DELETED = "deleted", _("Slettet")
     IMPORTED = "imported", _("Importeret")
+
+
+# A company's employee count, the same bound for the form, the import, the API and the
+# database (CheckConstraint company_employees_max): Denmark's largest employer is far below it.
+MAX_EMPLOYEES = 1_000_000

@@ -10,8 +10,11 @@ number of round trips whatever the number of rows. All of it
 in one transaction under a per-cluster advisory lock: a bad item changes nothing, and two
 concurrent ingests for the same cluster run one after the other.
 
-`activities_write` is also the browser import's writer (clusters.services.activity_bulk_upsert
-checks the file's rows its own way, then writes through it)."""
+This module is the machinery behind the door, not a door: the API, the browser import and
+its task write through clusters.services (`activity_ingest`, `activity_put`,
+`activity_bulk_upsert`, ...), which take the actor and call `activities_write` here. The writer
+records one ClusterDataEvent per created or changed activity (COPY, in the same transaction),
+naming the actor; the service adds one event for the batch."""
 
 from __future__ import annotations
 
@@ -20,25 +23,24 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .constants import ActivityType, FacilitatedProjectStatus
+from .constants import MAX_EMPLOYEES, ActivityType, DataEventAction
 from .cvr import is_valid_cvr
 from .models import (
     Activity,
+    ClusterDataEvent,
     ClusterOrganisation,
     Company,
     CompanyParticipation,
-    FacilitatedProject,
     InstitutionParticipation,
     KnowledgeInstitution,
 )
 from .sme import sme_size_class
 
 MAX_BULK_ACTIVITIES = 5000
-MAX_EMPLOYEES = 2_147_483_647
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ACTIVITY_TYPES = frozenset(ActivityType.values)
 _BOOL_FIELDS = ("international", "eu_funded")
@@ -192,7 +194,8 @@ def parse_activities(items) -> tuple[list[ParsedActivity], list[dict]]:
                 not isinstance(employees, int) or isinstance(employees, bool)
                 or employees < 0 or employees > MAX_EMPLOYEES
             ):
-                add(f"{prefix}.employees", _("Antal ansatte skal være et helt tal, 0 eller derover."))
+                add(f"{prefix}.employees", _("Antal ansatte skal være et helt tal fra 0 til %(max)s.")
+                    % {"max": f"{MAX_EMPLOYEES:,}".replace(",", ".")})
                 employees = None
             if cvr is not None and name is not None and employees is not None:
                 companies[cvr] = (name, employees)
@@ -261,33 +264,32 @@ def lock_cluster_activities(cluster_id: int) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def activity_bulk_upsert(*, cluster: ClusterOrganisation, items: list) -> UpsertResult:
-    """Create or update the cluster's activities by external_id, with their participations.
+def activities_parse(items) -> tuple[list[ParsedActivity], dict[str, int]]:
+    """Validate the API's activity dicts: the parsed items and the institution ids by code.
 
-    Raises IngestValidationError listing every problem (nothing changed)."""
+    Raises IngestValidationError listing every problem by index and field."""
     parsed, errors = parse_activities(items)
     institution_ids = _resolve_institutions(items, parsed, errors)
     if errors:
         errors.sort(key=lambda e: e["index"])
         raise IngestValidationError(errors)
-    if not parsed:
-        return UpsertResult(0, 0, 0)
-    with transaction.atomic():
-        lock_cluster_activities(cluster.pk)
-        return activities_write(cluster=cluster, parsed=parsed, institution_ids=institution_ids)
+    return parsed, institution_ids
 
 
-def activities_write(*, cluster: ClusterOrganisation, parsed: list[ParsedActivity],
+def activities_write(*, cluster: ClusterOrganisation, actor, parsed: list[ParsedActivity],
                      institution_ids: dict[str, int]) -> UpsertResult:
     """The one bulk writer of activities, for the API and the browser import alike: validated
-    rows in, created/updated/unchanged out. Call inside a transaction holding
-    `lock_cluster_activities`. Unknown companies are created from the (name, employees) given;
-    existing companies are not changed: the register is shared by every cluster."""
+    rows in, created/updated/unchanged out, and a ClusterDataEvent naming `actor` for every
+    created or changed activity (an unchanged one records nothing). Call it from a service in
+    clusters.services, inside a transaction holding `lock_cluster_activities`. Unknown
+    companies are created from the (name, employees) given; existing companies are not
+    changed: the register is shared by every cluster."""
     with connection.cursor() as cur:
-        return _write(cur, cluster, parsed, institution_ids)
+        return _write(cur, cluster, actor, parsed, institution_ids)
 
 
-def _write(cur, cluster, parsed: list[ParsedActivity], institution_ids: dict[str, int]) -> UpsertResult:
+def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: dict[str, int]
+           ) -> UpsertResult:
     now = timezone.now()
     a_table = Activity._meta.db_table
     cp_table = CompanyParticipation._meta.db_table
@@ -444,61 +446,22 @@ def _write(cur, cluster, parsed: list[ParsedActivity], institution_ids: dict[str
         with cur.cursor.copy(f"COPY {ip_table} (activity_id, institution_id) FROM STDIN") as copy:
             for row in add_i:
                 copy.write_row(row)
+
+    # 6. The audit trail: one event per created or changed activity, by COPY like the rows.
+    if to_create or to_update:
+        events = [(DataEventAction.CREATED.value, activity_ids[p.external_id], p) for p in to_create]
+        events += [(DataEventAction.UPDATED.value, aid, p) for aid, p in to_update]
+        with cur.cursor.copy(
+            f"COPY {ClusterDataEvent._meta.db_table} (cluster_id, actor_id, action, object_type, "
+            f"object_id, external_id, summary, created_at) FROM STDIN"
+        ) as copy:
+            for action, aid, p in events:
+                copy.write_row((
+                    cluster.pk, actor.pk, action, "activity", aid, p.external_id,
+                    f"{len(p.companies)} virksomheder, {len(p.institutions)} videninstitutioner", now,
+                ))
     return UpsertResult(
         created=len(to_create), updated=len(to_update), unchanged=unchanged,
         created_ids=frozenset(p.external_id for p in to_create),
     )
 
-
-def activity_put(*, cluster: ClusterOrganisation, external_id: str, data: dict) -> tuple[Activity, bool]:
-    """Create or replace one activity (idempotent). Returns (activity, created)."""
-    body_id = data.get("external_id") if isinstance(data, dict) else None
-    if body_id is not None and body_id != external_id:
-        raise IngestValidationError([{
-            "index": 0, "field": "external_id",
-            "detail": _("external_id i forespørgslen skal være det samme som i adressen."),
-        }])
-    item = {**data, "external_id": external_id} if isinstance(data, dict) else data
-    result = activity_bulk_upsert(cluster=cluster, items=[item])
-    activity = Activity.objects.get(cluster=cluster, external_id=external_id)
-    return activity, external_id in result.created_ids
-
-
-@transaction.atomic
-def activity_delete(*, activity: Activity) -> None:
-    """Delete an activity with its participations (they cascade)."""
-    lock_cluster_activities(activity.cluster_id)
-    CompanyParticipation.objects.filter(activity=activity).delete()
-    InstitutionParticipation.objects.filter(activity=activity).delete()
-    activity.delete()
-
-
-@transaction.atomic
-def facilitated_project_put(
-    *, cluster: ClusterOrganisation, external_id: str, data: dict
-) -> tuple[FacilitatedProject, bool]:
-    """Create or replace one facilitated project by (cluster, external_id). `data` is validated
-    (title, funder, funder_kind, year, amounts, status). Returns (project, created)."""
-    fields = {
-        "title": data["title"],
-        "funder": data["funder"],
-        "funder_kind": data["funder_kind"],
-        "year": data["year"],
-        "amount_applied_dkk": data["amount_applied_dkk"],
-        "amount_granted_dkk": data.get("amount_granted_dkk", 0),
-        "cluster_share_dkk": data.get("cluster_share_dkk", 0),
-        "status": data.get("status", FacilitatedProjectStatus.APPLIED),
-    }
-    lock_cluster_activities(cluster.pk)
-    project = (
-        FacilitatedProject.objects.select_for_update()
-        .filter(cluster=cluster, external_id=external_id).first()
-    )
-    if project is None:
-        return FacilitatedProject.objects.create(cluster=cluster, external_id=external_id, **fields), True
-    if any(getattr(project, k) != v for k, v in fields.items()):
-        for k, v in fields.items():
-            setattr(project, k, v)
-        project.version += 1
-        project.save(update_fields=[*fields, "version", "updated_at"])
-    return project, False

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
+    MAX_EMPLOYEES,
     ActivityType,
     ClusterStatus,
     DataEventAction,
@@ -120,6 +121,9 @@ class Company(TimestampedModel):
             choices_check("company_size_class_valid", "size_class", SizeClass),
             models.CheckConstraint(
                 name="company_db07_format", condition=Q(db07_code="") | Q(db07_code__regex=r"^[0-9]{6}$")
+            ),
+            models.CheckConstraint(
+                name="company_employees_max", condition=Q(employees__lte=MAX_EMPLOYEES)
             ),
             models.CheckConstraint(
                 name="company_turnover_nonnegative",

@@ -1,6 +1,8 @@
 """Every write to a cluster's activities and facilitated projects goes through a function here:
-keyword-only arguments, one transaction each, an audit row (ClusterDataEvent) in the same
-transaction.
+keyword-only arguments, a required `actor` (a saved user: the person at the form, the person
+who uploaded an import file, the person an API key acts as, see klyngeadmin.api.actors), one
+transaction each, an audit row (ClusterDataEvent) in the same transaction, and the same checks
+whichever door called: the browser form, the import (and its Celery task) and the API.
 
 The row checks (`activity_rows_check`) and the bulk upsert (`activity_bulk_upsert`) are shared by
 the browser import and any other bulk channel: rows are plain `ActivityRow` values, errors are
@@ -11,14 +13,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .constants import ActivityType, DataEventAction, FacilitatedProjectStatus, FunderKind
+from .constants import (
+    MAX_EMPLOYEES,
+    ActivityType,
+    DataEventAction,
+    FacilitatedProjectStatus,
+    FunderKind,
+)
 from .cvr import is_valid_cvr
-from .ingest import ParsedActivity, UpsertResult, activities_write, lock_cluster_activities
+from .ingest import (
+    IngestValidationError,
+    ParsedActivity,
+    UpsertResult,
+    activities_parse,
+    activities_write,
+    lock_cluster_activities,
+)
 from .models import (
     Activity,
     ClusterDataEvent,
@@ -31,7 +48,13 @@ from .models import (
 )
 from .sme import sme_size_class
 
-MAX_EMPLOYEES = 1_000_000
+if TYPE_CHECKING:
+    from klyngeadmin.models import User
+
+def require_actor(actor) -> None:
+    """Every write names who made it: a saved user, never None or an API key principal."""
+    if not isinstance(actor, get_user_model()) or actor.pk is None:
+        raise TypeError(f"A cluster data write needs a saved user as actor, not {actor!r}.")
 
 
 class StaleVersion(Exception):
@@ -125,8 +148,8 @@ def unknown_company_error(ref: CompanyRef) -> str | None:
     if ref.employees is None or ref.employees < 0 or ref.employees > MAX_EMPLOYEES:
         return _(
             "Virksomheden med CVR-nummer %(cvr)s er ikke registreret: angiv antal ansatte som et "
-            "helt tal (0 eller derover)."
-        ) % {"cvr": ref.cvr}
+            "helt tal fra 0 til %(max)s."
+        ) % {"cvr": ref.cvr, "max": f"{MAX_EMPLOYEES:,}".replace(",", ".")}
     return None
 
 
@@ -175,9 +198,11 @@ def company_get_or_create(*, cvr: str, name: str = "", employees: int | None = N
 # -- audit ------------------------------------------------------------------------------------
 
 
-def _event(*, cluster_id: int, actor, action: str, obj=None, object_type: str = "", summary: str = ""):
+def _event(*, cluster_id: int, actor: User, action: str, obj=None, object_type: str = "",
+           summary: str = ""):
+    require_actor(actor)
     ClusterDataEvent.objects.create(
-        cluster_id=cluster_id, actor=actor if getattr(actor, "pk", None) else None, action=action,
+        cluster_id=cluster_id, actor=actor, action=action,
         object_type=object_type or (obj._meta.model_name if obj is not None else ""),
         object_id=getattr(obj, "pk", None), external_id=getattr(obj, "external_id", "") or "",
         summary=summary,
@@ -223,7 +248,7 @@ def _set_participants(activity: Activity, company_ids: Iterable[int], institutio
 def activity_create(
     *,
     cluster: ClusterOrganisation,
-    actor,
+    actor: User,
     external_id: str,
     title: str,
     activity_type: str,
@@ -235,6 +260,7 @@ def activity_create(
     institution_ids: Sequence[int] = (),
 ) -> Activity:
     """Register an activity with its participants. Unknown CVRs create the company."""
+    require_actor(actor)
     lock_cluster_activities(cluster.pk)
     _check_activity_fields(cluster_id=cluster.pk, external_id=external_id, start_date=start_date,
                            end_date=end_date, activity_type=activity_type)
@@ -253,7 +279,7 @@ def activity_create(
 def activity_update(
     *,
     activity: Activity,
-    actor,
+    actor: User,
     expected_version: int,
     external_id: str,
     title: str,
@@ -266,6 +292,7 @@ def activity_update(
     institution_ids: Sequence[int] = (),
 ) -> Activity:
     """Change an activity and replace its participants, refusing a stale version."""
+    require_actor(actor)
     lock_cluster_activities(activity.cluster_id)
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if locked.version != expected_version:
@@ -289,9 +316,13 @@ def activity_update(
 
 
 @transaction.atomic
-def activity_delete(*, activity: Activity, actor, expected_version: int) -> None:
+def activity_delete(*, activity: Activity, actor: User, expected_version: int | None) -> None:
+    """Delete an activity (its participations cascade). The form passes the version it showed
+    and a stale one is refused; the API's DELETE, which carries no version, passes None."""
+    require_actor(actor)
+    lock_cluster_activities(activity.cluster_id)
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
-    if locked.version != expected_version:
+    if expected_version is not None and locked.version != expected_version:
         raise StaleVersion()
     _event(cluster_id=locked.cluster_id, actor=actor, action=DataEventAction.DELETED, obj=locked,
            summary=locked.title)
@@ -362,7 +393,7 @@ class RowsInvalid(Exception):
 def activity_bulk_upsert(
     *,
     cluster: ClusterOrganisation,
-    actor,
+    actor: User,
     rows: Sequence[ActivityRow],
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 500,
@@ -374,7 +405,11 @@ def activity_bulk_upsert(
     The rows are written by the API's writer (clusters.ingest.activities_write), `chunk_size`
     at a time, calling `progress(done_rows)` after each chunk.
 
+    Every created or changed activity gets its own ClusterDataEvent naming `actor` (written by
+    the bulk writer), and the batch one more (IMPORTED, with the counts and `summary`).
+
     Raises RowsInvalid (nothing written) when `activity_rows_check` finds anything."""
+    require_actor(actor)
     lock_cluster_activities(cluster.pk)
     errors = activity_rows_check(cluster=cluster, rows=list(enumerate(rows, start=1)))
     if errors:
@@ -400,7 +435,8 @@ def activity_bulk_upsert(
             )
             for index, row in enumerate(rows[start : start + chunk_size], start=start + 1)
         ]
-        part = activities_write(cluster=cluster, parsed=parsed, institution_ids=institution_ids)
+        part = activities_write(cluster=cluster, actor=actor, parsed=parsed,
+                                institution_ids=institution_ids)
         created, updated, unchanged = (created + part.created, updated + part.updated,
                                        unchanged + part.unchanged)
         if progress:
@@ -410,6 +446,50 @@ def activity_bulk_upsert(
            summary=(summary + " " if summary else "")
            + f"oprettet {created}, ændret {updated}, uændret {unchanged}")
     return UpsertResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def activity_ingest(*, cluster: ClusterOrganisation, actor: User, items: list,
+                    summary: str = "API:") -> UpsertResult:
+    """The API's bulk create-or-update (activity dicts as a CRM sends them): every problem by
+    index and field (IngestValidationError, nothing written), then the bulk writer in one
+    transaction under the cluster's lock: one event per created or changed activity, one for
+    the batch. Why both: an auditor asks "who changed activity X, and when" (the row events
+    answer it by external id) and "what did this request do" (the batch event)."""
+    return _ingest(cluster=cluster, actor=actor, items=items, summary=summary)
+
+
+def _ingest(*, cluster, actor, items, summary: str | None) -> UpsertResult:
+    require_actor(actor)
+    parsed, institution_ids = activities_parse(items)
+    with transaction.atomic():
+        lock_cluster_activities(cluster.pk)
+        result = (
+            activities_write(cluster=cluster, actor=actor, parsed=parsed, institution_ids=institution_ids)
+            if parsed else UpsertResult(0, 0, 0)
+        )
+        if summary is not None:
+            _event(cluster_id=cluster.pk, actor=actor, action=DataEventAction.IMPORTED,
+                   object_type="activity",
+                   summary=f"{summary} oprettet {result.created}, ændret {result.updated}, "
+                           f"uændret {result.unchanged}")
+    return result
+
+
+def activity_put(*, cluster: ClusterOrganisation, actor: User, external_id: str, data
+                 ) -> tuple[Activity, bool]:
+    """Create or replace one activity by external id (idempotent): the bulk door with one item,
+    so the same checks and the same event (none when nothing changed). Returns (activity,
+    created)."""
+    body_id = data.get("external_id") if isinstance(data, dict) else None
+    if body_id is not None and body_id != external_id:
+        raise IngestValidationError([{
+            "index": 0, "field": "external_id",
+            "detail": _("external_id i forespørgslen skal være det samme som i adressen."),
+        }])
+    item = {**data, "external_id": external_id} if isinstance(data, dict) else data
+    result = _ingest(cluster=cluster, actor=actor, items=[item], summary=None)
+    activity = Activity.objects.get(cluster=cluster, external_id=external_id)
+    return activity, external_id in result.created_ids
 
 
 # -- facilitated projects --------------------------------------------------------------------
@@ -467,7 +547,7 @@ def facilitated_project_check(*, cluster_id: int, exclude_pk: int | None = None,
 def facilitated_project_create(
     *,
     cluster: ClusterOrganisation,
-    actor,
+    actor: User,
     external_id: str,
     title: str,
     funder: str,
@@ -481,6 +561,7 @@ def facilitated_project_create(
     partner_institution_ids: Sequence[int] = (),
 ) -> FacilitatedProject:
     values = {k: v for k, v in locals().items() if k in PROJECT_FIELDS}
+    require_actor(actor)
     facilitated_project_check(cluster_id=cluster.pk, **values)
     company_ids = companies_resolve(refs=partner_companies)
     try:
@@ -499,7 +580,7 @@ def facilitated_project_create(
 def facilitated_project_update(
     *,
     project: FacilitatedProject,
-    actor,
+    actor: User,
     expected_version: int,
     external_id: str,
     title: str,
@@ -514,6 +595,7 @@ def facilitated_project_update(
     partner_institution_ids: Sequence[int] = (),
 ) -> FacilitatedProject:
     values = {k: v for k, v in locals().items() if k in PROJECT_FIELDS}
+    require_actor(actor)
     locked = FacilitatedProject.objects.select_for_update().get(pk=project.pk)
     if locked.version != expected_version:
         raise StaleVersion()
@@ -527,4 +609,55 @@ def facilitated_project_update(
     locked.partner_institutions.set(sorted(set(partner_institution_ids)))
     _event(cluster_id=locked.cluster_id, actor=actor, action=DataEventAction.UPDATED, obj=locked,
            summary=locked.title)
+    return locked
+
+
+@transaction.atomic
+def facilitated_project_put(
+    *, cluster: ClusterOrganisation, actor: User, external_id: str, data: dict
+) -> tuple[FacilitatedProject, bool]:
+    """The API's create-or-replace by (cluster, external_id): through facilitated_project_create
+    or _update, so the same checks (facilitated_project_check) and the same event; a PUT equal
+    to what is stored changes nothing and records nothing. The partners are not part of the
+    API's body and are kept. Returns (project, created)."""
+    require_actor(actor)
+    fields = {
+        "title": data["title"], "funder": data["funder"], "funder_kind": data["funder_kind"],
+        "year": data["year"], "amount_applied_dkk": data["amount_applied_dkk"],
+        "amount_granted_dkk": data.get("amount_granted_dkk", 0),
+        "cluster_share_dkk": data.get("cluster_share_dkk", 0),
+        "status": data.get("status", FacilitatedProjectStatus.APPLIED),
+    }
+    lock_cluster_activities(cluster.pk)
+    project = FacilitatedProject.objects.filter(cluster=cluster, external_id=external_id).first()
+    if project is None:
+        return facilitated_project_create(cluster=cluster, actor=actor, external_id=external_id,
+                                          **fields), True
+    if all(getattr(project, k) == v for k, v in fields.items()):
+        return project, False
+    return facilitated_project_update(
+        project=project, actor=actor, expected_version=project.version, external_id=external_id,
+        partner_companies=[CompanyRef(cvr=c) for c in
+                           project.partner_companies.values_list("cvr", flat=True)],
+        partner_institution_ids=list(project.partner_institutions.values_list("id", flat=True)),
+        **fields,
+    ), False
+
+
+# -- the cluster organisation's status ----------------------------------------------------------
+
+
+@transaction.atomic
+def cluster_status_set(*, cluster_id: int, actor: User, to: str, reason: str) -> ClusterOrganisation:
+    """Change a cluster organisation's status (e.g. withdrawn when its grant is withdrawn after
+    the midway evaluation), with a ClusterDataEvent naming who decided it and why."""
+    require_actor(actor)
+    locked = ClusterOrganisation.objects.select_for_update().get(pk=cluster_id)
+    source = locked.status
+    if source == to:
+        return locked
+    locked.status = to
+    locked.save(update_fields=["status"])
+    _event(cluster_id=locked.pk, actor=actor, action=DataEventAction.UPDATED, obj=locked,
+           summary=f"Status: {source} -> {to}. {reason}".strip())
     return locked

@@ -13,20 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.constants import ClusterStatus
-from clusters.models import ClusterOrganisation
-from grants.cases import case_follow, case_open
+from clusters.services import cluster_status_set
+from grants.cases import case_follow, case_open, case_record, proposal_close
 from grants.constants import (
     CaseEventKind,
     CaseStatus,
     CaseType,
     GrantStatus,
     LetterKind,
+    ProposalStatus,
     ReportStatus,
     TrancheStatus,
 )
-from grants.models import AnnualReport, CaseEvent, Deadline, Grant, Tranche
+from grants.models import AnnualReport, Deadline, Grant, Tranche, TrancheProposal
 from grants.notifications import notify
 from grants.services import actor_role, report_transition
+from grants.tranches import grant_status_set, tranche_transition
 from klyngeadmin.constants import Role
 from klyngeadmin.i18n import in_record_language, record_text
 
@@ -620,25 +622,34 @@ def latest_case(subject):
 def _case_event(evaluation, actor, kind, text) -> None:
     case = latest_case(evaluation)
     if case is not None:
-        CaseEvent.objects.create(case=case, actor=actor, kind=kind, text=in_record_language(text))
+        case_record(case=case, actor=actor, kind=kind, text=in_record_language(text))
 
 
 @transaction.atomic
 def grant_withdraw(*, grant: Grant, evaluation: MidwayEvaluation, actor) -> None:
-    """Withdraw a grant after its midway evaluation: the tranches and annual-report obligations
-    after the midway year are cancelled (reports through their workflow with the SYSTEM role),
-    the grant and the cluster are marked withdrawn."""
+    """Withdraw a grant after its midway evaluation, each step through its own service and
+    with its event, decided by `actor` (the head of office approving the decision): every open
+    tranche proposal of the grant is closed (no payment on a withdrawn grant; a proposed
+    tranche returns to planned), the tranches after the midway year are cancelled through the
+    tranche table, the annual-report obligations after it through the report workflow (SYSTEM
+    role), and the grant and the cluster are marked withdrawn."""
     after = grant.midway_year or 5
-    Tranche.objects.filter(
+    reason = record_text("Bevillingen er tilbagekaldt efter midtvejsevalueringen.")
+    for proposal in TrancheProposal.objects.filter(
+        tranche__grant=grant, status=ProposalStatus.PROPOSED
+    ).order_by("pk"):
+        proposal_close(proposal=proposal, actor=actor, reason=reason)
+    for tranche in Tranche.objects.filter(
         grant=grant, year_number__gt=after, status__in=[TrancheStatus.PLANNED, TrancheStatus.PROPOSED]
-    ).update(status=TrancheStatus.CANCELLED)
+    ).order_by("year_number"):
+        tranche_transition(tranche=tranche, to=TrancheStatus.CANCELLED, actor=actor, text=reason)
     reports = AnnualReport.objects.filter(grant=grant, year_number__gt=after).exclude(
         status__in=[ReportStatus.CANCELLED, ReportStatus.APPROVED]
     )
     for report in reports:
-        report_transition(report=report, to=ReportStatus.CANCELLED, actor=None,
-                          comment=record_text("Bevillingen er tilbagekaldt efter midtvejsevalueringen."))
-    Grant.objects.filter(pk=grant.pk).update(status=GrantStatus.WITHDRAWN, updated_at=timezone.now())
-    ClusterOrganisation.objects.filter(pk=grant.cluster_id).update(status=ClusterStatus.WITHDRAWN)
+        report_transition(report=report, to=ReportStatus.CANCELLED, actor=None, comment=reason)
+    grant_status_set(grant=grant, to=GrantStatus.WITHDRAWN, actor=actor, text=reason)
+    cluster_status_set(cluster_id=grant.cluster_id, actor=actor, to=ClusterStatus.WITHDRAWN,
+                       reason=reason)
     _event(evaluation=evaluation, actor=actor, kind=EvaluationEventKind.WITHDRAWAL,
            text=record_text("Rater og årsrapporter efter år %(year)s annulleret", {"year": after}))

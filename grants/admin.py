@@ -34,6 +34,9 @@ class ApplicationAdmin(admin.ModelAdmin):
 class TrancheInline(admin.TabularInline):
     model = Tranche
     extra = 0
+    # A tranche's state changes only through its table (grants.tranches): proposal, approval,
+    # withdrawal. The admin shows it.
+    readonly_fields = ("status", "released_on")
 
 
 @admin.register(Grant)
@@ -42,6 +45,7 @@ class GrantAdmin(admin.ModelAdmin):
     list_filter = ("grant_type", "funder", "status", "start_year")
     search_fields = ("reference", "cluster__name")
     list_select_related = ("cluster",)
+    readonly_fields = ("status",)  # changed by grants.tranches.grant_status_set, with its event
     inlines = [TrancheInline]
 
 

@@ -26,6 +26,7 @@ from .constants import (
     CaseType,
     DeadlineKind,
     ExtensionStatus,
+    GrantStatus,
     LetterKind,
     ProposalKind,
     ProposalStatus,
@@ -39,10 +40,13 @@ from .models import (
     Deadline,
     DecisionLetter,
     Disbursement,
+    Grant,
     Tranche,
     TrancheProposal,
 )
 from .notifications import Text, notify
+from .tranches import GrantNotActive, proposal_transition, tranche_transition
+from .workflows import TRANCHE_WORKFLOW
 
 CASE_HANDLING_DAYS = 30
 
@@ -433,11 +437,12 @@ def tranche_propose_release(
     tranche = Tranche.objects.select_for_update().get(
         grant_id=report.grant_id, year_number=report.year_number
     )
-    if tranche.status != TrancheStatus.PLANNED:
+    if not TRANCHE_WORKFLOW.is_allowed(tranche.status, TrancheStatus.PROPOSED, actor_role(actor)):
         raise CaseActionError(
             _("Raten for %(year)s har status »%(status)s« og kan ikke indstilles.")
             % {"year": tranche.year, "status": tranche.get_status_display()}
         )
+    _require_active_grant(report.grant_id)
     if amount_dkk is None or amount_dkk <= 0 or amount_dkk > tranche.amount_dkk:
         raise CaseActionError(
             _("Beløbet skal være større end 0 og højst %(max)s kr.")
@@ -445,8 +450,9 @@ def tranche_propose_release(
         )
     if _open_proposal_exists(locked):
         raise CaseActionError(_("Der er allerede en indstilling, som venter på godkendelse."))
-    tranche.status = TrancheStatus.PROPOSED
-    tranche.save(update_fields=["status"])
+    tranche_transition(tranche=tranche, to=TrancheStatus.PROPOSED, actor=actor,
+                       text=record_text("Indstillet til udbetaling i sag %(j)s.",
+                                        {"j": locked.journal_number}))
     proposal = TrancheProposal.objects.create(
         case=locked, tranche=tranche, kind=ProposalKind.RELEASE, amount_dkk=amount_dkk,
         pay_on=pay_on, proposed_by=actor,
@@ -480,6 +486,7 @@ def tranche_propose_cancellation(
     )
     if tranche.status != TrancheStatus.PLANNED:
         raise CaseActionError(_("Kun en planlagt rate kan indstilles til annullering."))
+    _require_active_grant(report.grant_id)
     if _open_proposal_exists(locked):
         raise CaseActionError(_("Der er allerede en indstilling, som venter på godkendelse."))
     proposal = TrancheProposal.objects.create(
@@ -520,16 +527,21 @@ def tranche_proposal_approve(
     the decision letter is generated and stored with it."""
     case, locked = _lock_proposal(proposal, actor, expected_version)
     _require_status(case, CaseStatus.IN_PROGRESS)
-    now = timezone.now()
     tranche = Tranche.objects.select_for_update().get(pk=locked.tranche_id)
-    locked.status = ProposalStatus.APPROVED
-    locked.decided_by = actor
-    locked.decided_at = now
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    target = TrancheStatus.RELEASED if locked.kind == ProposalKind.RELEASE else TrancheStatus.CANCELLED
+    if not TRANCHE_WORKFLOW.is_allowed(tranche.status, target, actor_role(actor)):
+        raise CaseActionError(
+            _("Raten for %(year)s har status »%(status)s«; indstillingen kan ikke godkendes.")
+            % {"year": tranche.year, "status": tranche.get_status_display()}
+        )
     if locked.kind == ProposalKind.RELEASE:
-        tranche.status = TrancheStatus.RELEASED
-        tranche.released_on = locked.pay_on
-        tranche.save(update_fields=["status", "released_on"])
+        _require_active_grant(tranche.grant_id)
+    locked = proposal_transition(proposal=locked, to=ProposalStatus.APPROVED, actor=actor)
+    if locked.kind == ProposalKind.RELEASE:
+        tranche_transition(tranche=tranche, to=TrancheStatus.RELEASED, actor=actor,
+                           released_on=locked.pay_on,
+                           text=record_text("Udbetalt efter godkendt indstilling i sag %(j)s.",
+                                            {"j": case.journal_number}))
         Disbursement.objects.create(
             tranche=tranche, proposal=locked, amount_dkk=locked.amount_dkk,
             paid_on=locked.pay_on, proposed_by_id=locked.proposed_by_id, approved_by=actor,
@@ -539,15 +551,17 @@ def tranche_proposal_approve(
             "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
             "date": locked.pay_on.strftime("%d.%m.%Y")})
     else:
-        tranche.status = TrancheStatus.CANCELLED
-        tranche.save(update_fields=["status"])
+        tranche_transition(tranche=tranche, to=TrancheStatus.CANCELLED, actor=actor,
+                           text=record_text("Annulleret efter godkendt indstilling i sag %(j)s.",
+                                            {"j": case.journal_number}))
         kind = LetterKind.TRANCHE_CANCELLED
         text = record_text(
             "Raten for %(year)s på %(amount)s kr. annulleres. Begrundelse: %(reason)s", {
                 "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
                 "reason": locked.reason})
     _decide(case, actor, kind, text, proposal=locked)
-    proposal.__dict__.update(status=locked.status, decided_by_id=actor.pk, decided_at=now)
+    proposal.__dict__.update(status=locked.status, decided_by_id=actor.pk,
+                             decided_at=locked.decided_at)
     return locked
 
 
@@ -560,17 +574,48 @@ def tranche_proposal_reject(
     if not reason:
         raise CaseActionError(_("Skriv en begrundelse for afvisningen."))
     case, locked = _lock_proposal(proposal, actor, expected_version)
-    locked.status = ProposalStatus.REJECTED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
-    Tranche.objects.filter(pk=locked.tranche_id, status=TrancheStatus.PROPOSED).update(
-        status=TrancheStatus.PLANNED
-    )
+    locked = proposal_transition(proposal=locked, to=ProposalStatus.REJECTED, actor=actor)
+    _back_to_planned(locked, actor, record_text("Indstillingen er afvist: %(reason)s",
+                                                {"reason": reason}))
     _save(case, [])
     _event(case, actor, CaseEventKind.PROPOSAL, internal=True,
            text=record_text("Indstillingen er afvist: %(reason)s", {"reason": reason}))
     return locked
+
+
+def _back_to_planned(proposal: TrancheProposal, actor, text: str) -> None:
+    tranche = Tranche.objects.select_for_update().get(pk=proposal.tranche_id)
+    if tranche.status == TrancheStatus.PROPOSED:
+        tranche_transition(tranche=tranche, to=TrancheStatus.PLANNED, actor=actor, text=text)
+
+
+def _require_active_grant(grant_id: int) -> None:
+    grant = Grant.objects.get(pk=grant_id)
+    if grant.status != GrantStatus.ACTIVE:
+        raise CaseActionError(str(GrantNotActive(grant)))
+
+
+@transaction.atomic
+def proposal_close(*, proposal: TrancheProposal, actor, reason: str) -> TrancheProposal:
+    """Close an open proposal because its grant is withdrawn (proposed -> withdrawn), under its
+    case's lock and with the case event; a proposed tranche returns to planned. Part of the
+    withdrawal (evaluations.services.grant_withdraw): no approval, so no four eyes."""
+    case = _lock(proposal.case, None)
+    locked = proposal_transition(proposal=proposal, to=ProposalStatus.WITHDRAWN, actor=actor)
+    _back_to_planned(locked, actor, reason)
+    _save(case, [])
+    _event(case, actor, CaseEventKind.PROPOSAL, internal=True,
+           text=record_text("Indstillingen er bortfaldet: %(reason)s", {"reason": reason}))
+    return locked
+
+
+@transaction.atomic
+def case_record(*, case: Case, actor, kind: str, text: str, internal: bool = False) -> CaseEvent:
+    """Write an event into a case from another workflow (a midway decision, say) under the
+    case's lock, bumping its version like every other change of the case."""
+    locked = _lock(case, None)
+    _save(locked, [], case)
+    return _event(locked, actor, kind, text=text, internal=internal)
 
 
 # -- deadline extensions ----------------------------------------------------------------------
@@ -674,7 +719,7 @@ def format_kr_number(amount: int) -> str:
 __all__ = [
     "ACTIVE_STATES", "CaseActionError", "FourEyesViolation", "StaleCase", "TransitionNotAllowed",
     "case_approve_report", "case_assign", "case_decide", "case_message", "case_note", "case_open",
-    "case_cluster_answered", "case_request_changes", "case_take", "case_transition",
+    "case_cluster_answered", "case_record", "case_request_changes", "case_take", "case_transition",
     "extension_decide", "next_journal_number", "tranche_propose_cancellation",
-    "tranche_propose_release", "tranche_proposal_approve", "tranche_proposal_reject",
+    "tranche_propose_release", "tranche_proposal_approve", "tranche_proposal_reject", "proposal_close",
 ]

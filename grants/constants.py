@@ -136,6 +136,7 @@ class ProposalStatus(models.TextChoices):
     PROPOSED = "proposed", _("Indstillet")
     APPROVED = "approved", _("Godkendt")
     REJECTED = "rejected", _("Afvist")
+    WITHDRAWN = "withdrawn", _("Bortfaldet")  # closed because the grant was withdrawn
 
 
 class LetterKind(models.TextChoices):

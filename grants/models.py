@@ -156,6 +156,29 @@ class Tranche(models.Model):
         ]
 
 
+class GrantEvent(models.Model):
+    """Append-only history of a grant's and its tranches' states: who moved what from which
+    state to which, and why (grants.tranches writes it in the same transaction). `tranche` is
+    empty for a change of the grant's own status."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="events")
+    tranche = models.ForeignKey(
+        Tranche, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bevillingshændelse")
+        verbose_name_plural = _("bevillingshændelser")
+        ordering = ["created_at", "id"]
+
+
 class Deadline(models.Model):
     """A due time as data: reports, self-assessments, scoring, case handling, change requests.
 
@@ -456,9 +479,10 @@ class TrancheProposal(models.Model):
                 name="proposal_release_has_date",
                 condition=~Q(kind=ProposalKind.RELEASE) | Q(pay_on__isnull=False, amount_dkk__gt=0),
             ),
-            models.CheckConstraint(
+            models.CheckConstraint(  # a proposal closed by a withdrawal was not decided on
                 name="proposal_four_eyes",
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by"))
+                | Q(status=ProposalStatus.WITHDRAWN),
             ),
             models.CheckConstraint(
                 name="proposal_decided_has_decider",

@@ -1,9 +1,10 @@
-"""API representations of the cluster app's data. Thin: input rules live in clusters.ingest."""
+"""API representations of the cluster app's data. Thin: input rules live in clusters.ingest (the
+activity parser) and clusters.services (facilitated_project_check and the write services)."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..constants import ActivityType, FacilitatedProjectStatus, FunderKind
+from ..constants import MAX_EMPLOYEES, ActivityType, FacilitatedProjectStatus, FunderKind
 from ..cvr import validate_cvr
 from ..ingest import MAX_BULK_ACTIVITIES
 from ..models import ClusterOrganisation, FacilitatedProject, KnowledgeInstitution
@@ -26,7 +27,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
 class ActivityCompanySerializer(serializers.Serializer):
     cvr = serializers.RegexField(r"^[1-9][0-9]{7}$", validators=[validate_cvr])
     name = serializers.CharField(max_length=200)
-    employees = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    employees = serializers.IntegerField(min_value=0, max_value=MAX_EMPLOYEES)
 
 
 class ActivityInstitutionSerializer(serializers.Serializer):
@@ -128,11 +129,3 @@ class FacilitatedProjectSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_partner_institutions(self, obj):
         return sorted(i.code for i in obj.partner_institutions.all())
-
-    def validate(self, attrs):
-        status = attrs.get("status", FacilitatedProjectStatus.APPLIED)
-        if status != FacilitatedProjectStatus.GRANTED and attrs.get("amount_granted_dkk"):
-            raise serializers.ValidationError(
-                {"amount_granted_dkk": "Et bevilget beløb kræver status granted."}
-            )
-        return attrs

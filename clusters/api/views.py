@@ -1,7 +1,9 @@
 """Cluster-data endpoints: clusters, institutions, activities (list, single PUT/DELETE, bulk)
-and facilitated projects. Thin: parse, call clusters.ingest, answer."""
+and facilitated projects. Thin: parse, call the write services in clusters.services (the same
+doors as the browser form and the import) with the person the key acts as, answer."""
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -11,21 +13,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from klyngeadmin.api.actors import api_actor
 from klyngeadmin.api.base import ApiViewMixin
 from klyngeadmin.api.idempotency import MAX_KEY_LENGTH, request_fingerprint, run_idempotent
 from klyngeadmin.api.permissions import ClusterKeyOnly, ClusterKeyWrites
 from klyngeadmin.api.problems import Conflict, FieldErrors, PayloadTooLarge
 from klyngeadmin.api.throttling import ApiKeyBulkThrottle, ApiKeyThrottle
 
+from .. import services
 from ..constants import ActivityType
-from ..ingest import (
-    MAX_BULK_ACTIVITIES,
-    IngestValidationError,
-    activity_bulk_upsert,
-    activity_delete,
-    activity_put,
-    facilitated_project_put,
-)
+from ..ingest import MAX_BULK_ACTIVITIES, IngestValidationError
 from ..models import Activity, FacilitatedProject
 from . import selectors
 from .serializers import (
@@ -88,6 +85,16 @@ def _ingest_errors(exc: IngestValidationError, *, single: bool) -> FieldErrors:
     return FieldErrors(errors)
 
 
+def _service_errors(exc: DjangoValidationError) -> FieldErrors:
+    """A service's Django ValidationError as a 400 naming each field."""
+    if hasattr(exc, "error_dict"):
+        return FieldErrors([
+            {"field": name, "detail": str(message)}
+            for name, errors in exc.error_dict.items() for error in errors for message in error
+        ])
+    return FieldErrors([{"field": None, "detail": str(message)} for message in exc.messages])
+
+
 class ActivityDetailView(ApiViewMixin, APIView):
     """One of the cluster's activities by its external_id (cluster keys)."""
 
@@ -110,8 +117,9 @@ class ActivityDetailView(ApiViewMixin, APIView):
         if len(external_id) > 100:
             raise FieldErrors([{"field": "external_id", "detail": _("Højst 100 tegn.")}])
         try:
-            activity, created = activity_put(
-                cluster=request.user.cluster, external_id=external_id, data=request.data
+            activity, created = services.activity_put(
+                cluster=request.user.cluster, actor=api_actor(request.user),
+                external_id=external_id, data=request.data,
             )
         except IngestValidationError as exc:
             raise _ingest_errors(exc, single=True) from exc
@@ -123,7 +131,8 @@ class ActivityDetailView(ApiViewMixin, APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, external_id):
-        activity_delete(activity=self._get(request, external_id))
+        services.activity_delete(activity=self._get(request, external_id),
+                                 actor=api_actor(request.user), expected_version=None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -155,11 +164,11 @@ class ActivityBulkView(ApiViewMixin, APIView):
                 _("Højst %(max)d aktiviteter pr. forespørgsel (modtog %(n)d).")
                 % {"max": MAX_BULK_ACTIVITIES, "n": len(items)}
             )
-        cluster = request.user.cluster
+        cluster, actor = request.user.cluster, api_actor(request.user)
 
         def work():
             try:
-                result = activity_bulk_upsert(cluster=cluster, items=items)
+                result = services.activity_ingest(cluster=cluster, actor=actor, items=items)
             except IngestValidationError as exc:
                 raise _ingest_errors(exc, single=False) from exc
             except IntegrityError as exc:  # a browser edit raced us on the same external_id
@@ -226,9 +235,13 @@ class FacilitatedProjectDetailView(ApiViewMixin, APIView):
             raise FieldErrors([{"field": "external_id", "detail": _("Højst 100 tegn.")}])
         serializer = FacilitatedProjectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project, created = facilitated_project_put(
-            cluster=request.user.cluster, external_id=external_id, data=serializer.validated_data
-        )
+        try:
+            project, created = services.facilitated_project_put(
+                cluster=request.user.cluster, actor=api_actor(request.user),
+                external_id=external_id, data=serializer.validated_data,
+            )
+        except DjangoValidationError as exc:
+            raise _service_errors(exc) from exc
         project = selectors.facilitated_project_list(user=request.user).get(pk=project.pk)
         return Response(
             FacilitatedProjectSerializer(project).data,

@@ -1,0 +1,35 @@
+"""Service-based builders for grants, cases and their tranches: each step goes through the same
+service a person's click would, so a test starts from a state the application can reach.
+(The model factories for plain rows are in tests/factories.py; the evaluation steps are in
+tests/evaluations/conftest.py.)"""
+
+from datetime import date, timedelta
+
+from grants import cases
+from grants.constants import CaseStatus
+from grants.models import Case, TrancheProposal
+from tests.grants.case_fixtures import make_report_case
+
+
+def report_case_in_progress(grant, director, caseworker, year: int) -> Case:
+    """The year's annual report submitted by the director, its case taken and started."""
+    case = make_report_case(grant, director, year=year)
+    cases.case_take(case=case, actor=caseworker)
+    cases.case_transition(case=case, to=CaseStatus.IN_PROGRESS, actor=caseworker)
+    case.refresh_from_db()
+    return case
+
+
+def approved_report_case(grant, director, caseworker, year: int) -> Case:
+    case = report_case_in_progress(grant, director, caseworker, year)
+    cases.case_approve_report(case=case, actor=caseworker)
+    case.refresh_from_db()
+    return case
+
+
+def release_proposal(grant, director, caseworker, year: int, amount_dkk: int = 5_000_000
+                     ) -> TrancheProposal:
+    """An open proposal to release the year's tranche (the tranche is then proposed)."""
+    case = approved_report_case(grant, director, caseworker, year)
+    return cases.tranche_propose_release(case=case, actor=caseworker, amount_dkk=amount_dkk,
+                                         pay_on=date.today() + timedelta(days=10))
