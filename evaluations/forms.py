@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from klyngeadmin.dates import DateField, DateTimeField
 from klyngeadmin.forms import apply_service_errors as shared_apply_service_errors
 
 from .constants import SCORE_MAX, SCORE_MIN, ApplicationOutcome, CriterionKind, Metric, Outcome
@@ -178,8 +179,8 @@ class ProposeForm(VersionedForm):
         label=_("Vilkår"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kun ved fortsættelse med vilkår."),
     )
-    follow_up_due = forms.DateField(
-        label=_("Opfølgningsfrist"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    follow_up_due = DateField(
+        label=_("Opfølgningsfrist"), required=False,
         help_text=_("Kun ved fortsættelse med vilkår."),
     )
 
@@ -228,9 +229,8 @@ APPLICATION_OUTCOMES = ApplicationOutcome.choices
 class CallForm(NoSuffixMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=300)
     description = forms.CharField(label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 5}))
-    opens_at = forms.DateTimeField(label=_("Åbner"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label=_("Ansøgningsfrist"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    opens_at = DateTimeField(label=_("Åbner"))
+    closes_at = DateTimeField(label=_("Ansøgningsfrist"))
     budget_dkk = forms.IntegerField(label=_("Ramme pr. år (kr.)"), min_value=0)
 
 

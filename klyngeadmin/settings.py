@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "grants.context_processors.notifications",
             ],
+            # The one date filter, {{ value|dato }} (klyngeadmin/dates.py), in every template.
+            "builtins": ["klyngeadmin.templatetags.dates"],
         },
     },
 ]
