@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klyngeadmin import drafts
 from klyngeadmin.permissions import has_app_perm, require_perm
 from klyngeadmin.workflow import TransitionNotAllowed
 
@@ -125,7 +126,8 @@ def self_assessment(request, pk):
     answers = {a.criterion_id: a.text for a in sa.answers.all()}
     initial = {"summary": sa.summary, "version": sa.version,
                **{f"answer_{cid}": text for cid, text in answers.items()}}
-    form = SelfAssessmentForm(request.POST or None, criteria=criteria, initial=initial)
+    # On a GET, what the person typed here and did not save (klyngeadmin/drafts.py).
+    form = SelfAssessmentForm(drafts.form_data(request), criteria=criteria, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.self_assessment_save(
@@ -220,7 +222,9 @@ def score(request, pk):
     editable = has_app_perm(request.user, "evaluations.score", evaluation) and member.submitted_at is None
     initial = {f"score_{pk}": str(suggestion[1]) for pk, suggestion in suggestions.items()}
     initial.update(ScoreForm.initial_from(criteria, own))
-    form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
+    # On a GET, the scorer's unsaved draft (klyngeadmin/drafts.py) while scoring is open.
+    data = drafts.form_data(request) if editable or request.method == "POST" else None
+    form = ScoreForm(data, criteria=criteria, initial=initial)
     if not editable:
         for field in form.fields.values():
             field.disabled = True

@@ -200,9 +200,12 @@ class AttachmentForm(AccessibleFormMixin, forms.Form):
         help_text=_("PDF, XLSX, DOCX, PNG eller JPEG. Typen kontrolleres ud fra filens indhold."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, form_id: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._style_widgets()
+        if form_id:  # the fields belong to that form (the report's: its typed text comes along)
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
 
 
 class SubmitForm(forms.Form):
