@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
@@ -34,6 +35,7 @@ log = logging.getLogger("klyngeadmin.drafts")
 LAST_USER_COOKIE = "klyngeadmin_last_user"
 LAST_USER_SALT = "klyngeadmin.drafts.last-user"
 MAX_DRAFT_BYTES = 256 * 1024
+DRAFT_KEEP_DAYS = 30  # a draft nobody came back to is deleted by the daily housekeeping
 NOT_KEPT = {"csrfmiddlewaretoken", "_draft_path"}
 
 
@@ -76,6 +78,14 @@ def draft_get(*, user, path: str) -> FormDraft | None:
 def draft_discard(*, actor, path: str) -> int:
     """Delete `actor`'s draft of the page (the form was saved, or the person threw it away)."""
     deleted, _detail = FormDraft.objects.filter(user=actor, path=path).delete()
+    return deleted
+
+
+def drafts_forget(*, now=None) -> int:
+    """Delete drafts untouched for DRAFT_KEEP_DAYS (typed text is personal data; the form's
+    own page never showed it to anyone but its author)."""
+    cutoff = (now or timezone.now()) - timedelta(days=DRAFT_KEEP_DAYS)
+    deleted, _detail = FormDraft.objects.filter(updated_at__lt=cutoff).delete()
     return deleted
 
 

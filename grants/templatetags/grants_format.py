@@ -26,9 +26,9 @@ def number(value) -> str:
     return format_kr(value)
 
 
-@register.filter
 def isodate(value) -> str:
-    """'2026-03-01' (as stored in a snapshot) -> '1. mar. 2026' (klyngeadmin.dates)."""
+    """'2026-03-01' (as stored in a snapshot) -> '1. mar. 2026' (klyngeadmin.dates); for the
+    table bodies below. Templates use the one date filter, {{ value|dato }}."""
     if not value:
         return ""
     return format_date(str(value)[:10])

@@ -150,7 +150,8 @@ def test_a_refused_activity_save_shows_the_typed_danish_date_as_iso(client, dire
 # -- one way out ------------------------------------------------------------------------------
 
 
-TEMPLATE_DATE_FORMATTING = re.compile(r"\|\s*(date|time|naturalday|naturaltime)\b|\{%\s*now\b")
+TEMPLATE_DATE_FORMATTING = re.compile(
+    r"\|\s*(date|time|naturalday|naturaltime|isodate|timesince|timeuntil)\b|\{%\s*now\b")
 
 
 def test_no_template_formats_a_date_outside_the_one_filter():
