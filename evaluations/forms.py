@@ -78,6 +78,12 @@ class AttachmentForm(NoSuffixMixin, forms.Form):
     title = forms.CharField(label=_("Bilagets titel"), max_length=200, required=False)
     file = forms.FileField(label=_("Fil"), help_text=_("PDF, Word, Excel, billede eller tekst; højst 10 MB."))
 
+    def __init__(self, *args, form_id: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:  # the fields belong to that form (the answers: their typed text comes along)
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_ATTACHMENT_BYTES:
