@@ -146,7 +146,9 @@ class DraftMiddleware:
             if signed_in and signed_in_before and 300 <= response.status_code < 400:
                 drafts.draft_discard(actor=user, path=request.path)
             elif not signed_in and to_login:
-                self._stash(request, idle=not signed_in_before)
+                stashed = self._stash(request, idle=not signed_in_before)
+                if stashed and stashed != request.path:  # e.g. an upload beside the report:
+                    response["Location"] = f"{login_url}?next={quote(stashed)}"  # back to its page
         elif (not signed_in and not signed_in_before and to_login
               and request.COOKIES.get(drafts.LAST_USER_COOKIE)):
             messages.warning(request, self._idle_text())
@@ -175,21 +177,26 @@ class DraftMiddleware:
         return _("Du er blevet logget ud, fordi du ikke har været aktiv i %(minutes)s minutter. "
                  "Log ind igen.") % {"minutes": settings.SESSION_COOKIE_AGE // 60}
 
-    def _stash(self, request, idle: bool):
+    def _stash(self, request, idle: bool) -> str | None:
+        """Keep the posted fields as the owner's draft of their form's page (the form's
+        `_draft_path`, else the path posted to); returns that page, or None."""
         from django.contrib.auth import get_user_model
+        from django.core.exceptions import ValidationError
 
         from .. import drafts
 
         user_id = self._last_user_id(request)
         owner = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
         if owner is None:
-            return
+            return None
+        path = request.POST.get("_draft_path") or request.path
         try:
-            drafts.draft_save(actor=owner, path=request.path, data=drafts.draft_fields(request.POST),
+            drafts.draft_save(actor=owner, path=path, data=drafts.draft_fields(request.POST),
                               origin=drafts.FormDraft.Origin.SESSION_EXPIRED)
-        except Exception:  # an unknown page or too much text: the login page still answers
+        except ValidationError:  # an unknown page or too much text: the login page still answers
             security_event("draft_stash_refused", user_id=owner.pk, path=request.path)
-            return
+            return None
         kept = _("Det, du skrev, er ikke gemt endnu, men det er ikke tabt: når du har logget ind "
                  "igen, står det i formularen, og du kan gemme det.")
         messages.warning(request, f"{self._idle_text()} {kept}" if idle else kept)
+        return path

@@ -255,6 +255,24 @@ def test_a_save_after_the_idle_timeout_is_kept_and_restored_after_signing_in(cli
     assert report.value_created == ""  # kept, not saved behind the person's back
 
 
+def test_an_upload_after_the_idle_timeout_keeps_the_report_text_for_the_report_page(
+        client, director, report):
+    client.force_login(director)
+    detail = reverse("grants:report_detail", args=[report.pk])
+    assert f'name="_draft_path" value="{detail}"' in client.get(detail).content.decode()
+    Session.objects.all().delete()
+    upload = io.BytesIO(PDF)
+    upload.name = "revisor.pdf"
+    response = client.post(reverse("grants:attachment_upload", args=[report.pk]), {
+        **form_data(report, value_created="Skrevet før upload"), "_draft_path": detail,
+        "kind": "other", "file": upload})
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={detail}"  # back to the report, not /bilag/
+    assert FormDraft.objects.get(user=director).path == detail
+    html = login_with_password(client, director, detail).content.decode()
+    assert "Skrevet før upload" in html and 'id="draft-restored"' in html
+
+
 def test_the_stash_is_never_shown_to_someone_else_signing_in(client, director, staff_member,
                                                              report):
     client.force_login(director)
