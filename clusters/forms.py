@@ -11,6 +11,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from klyngeadmin.dates import DateField
+
 from .constants import ActivityType, FacilitatedProjectStatus, FunderKind, InstitutionKind
 from .models import Company
 from .selectors import institution_list
@@ -132,8 +134,8 @@ class ActivityForm(ParticipantsMixin, forms.Form):
     )
     title = forms.CharField(label=gettext_lazy("Titel"), max_length=300)
     activity_type = forms.ChoiceField(label=gettext_lazy("Aktivitetstype"), choices=ActivityType.choices)
-    start_date = forms.DateField(label=gettext_lazy("Startdato"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=gettext_lazy("Slutdato"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DateField(label=gettext_lazy("Startdato"))
+    end_date = DateField(label=gettext_lazy("Slutdato"))
     international = forms.BooleanField(label=gettext_lazy("International aktivitet"), required=False)
     eu_funded = forms.BooleanField(label=gettext_lazy("EU-finansieret"), required=False)
     companies = forms.CharField(

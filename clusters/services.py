@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from klyngeadmin.dates import format_date
+
 from .constants import (
     MAX_EMPLOYEES,
     ActivityType,
@@ -368,7 +370,7 @@ def activity_rows_check(*, cluster: ClusterOrganisation, rows: Sequence[tuple[in
         if row.end_date < row.start_date:
             errors.append(RowError(index, "end_date", _(
                 "Slutdatoen %(end)s ligger før startdatoen %(start)s."
-            ) % {"end": row.end_date.isoformat(), "start": row.start_date.isoformat()}))
+            ) % {"end": format_date(row.end_date), "start": format_date(row.start_date)}))
         for ref in row.companies:
             message = cvr_error(ref.cvr)
             if message is None and ref.cvr not in known_cvrs and ref.cvr not in described:

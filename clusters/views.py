@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from klyngeadmin import drafts
 from klyngeadmin.forms import apply_service_errors
 from klyngeadmin.permissions import require_perm
 
@@ -80,7 +81,7 @@ def activity_list(request):
 @require_http_methods(["GET", "POST"])
 @cluster_user_required
 def activity_create(request):
-    form = ActivityForm(request.POST or None)
+    form = ActivityForm(drafts.form_data(request))  # on a GET, the person's draft if any
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.activity_create(
@@ -115,7 +116,8 @@ def activity_update(request, pk: int):
                 messages.success(request, _("Aktiviteten »%(t)s« er gemt.") % {"t": activity.title})
                 return redirect("clusters:activity_list")
     else:
-        form = ActivityForm(initial=ActivityForm.initial_for(activity))
+        draft = drafts.form_data(request)  # what the person typed here and did not save
+        form = ActivityForm(draft) if draft else ActivityForm(initial=ActivityForm.initial_for(activity))
     return render(request, "clusters/activity_form.html", {"form": form, "activity": activity})
 
 
@@ -241,7 +243,7 @@ def project_list(request):
 @require_http_methods(["GET", "POST"])
 @cluster_user_required
 def project_create(request):
-    form = FacilitatedProjectForm(request.POST or None)
+    form = FacilitatedProjectForm(drafts.form_data(request))  # on a GET, the person's draft if any
     if request.method == "POST" and form.is_valid():
         try:
             project = services.facilitated_project_create(
@@ -276,6 +278,8 @@ def project_update(request, pk: int):
                 messages.success(request, _("Projektet »%(t)s« er gemt.") % {"t": project.title})
                 return redirect("clusters:project_list")
     else:
-        form = FacilitatedProjectForm(initial=FacilitatedProjectForm.initial_for(project))
+        draft = drafts.form_data(request)  # what the person typed here and did not save
+        form = (FacilitatedProjectForm(draft) if draft
+                else FacilitatedProjectForm(initial=FacilitatedProjectForm.initial_for(project)))
     return render(request, "clusters/project_form.html", {"form": form, "project": project})
 

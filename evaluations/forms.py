@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from klyngeadmin.dates import DateField, DateTimeField
 from klyngeadmin.forms import apply_service_errors as shared_apply_service_errors
 
 from .constants import SCORE_MAX, SCORE_MIN, ApplicationOutcome, CriterionKind, Metric, Outcome
@@ -76,6 +77,12 @@ class SelfAssessmentForm(VersionedForm):
 class AttachmentForm(NoSuffixMixin, forms.Form):
     title = forms.CharField(label=_("Bilagets titel"), max_length=200, required=False)
     file = forms.FileField(label=_("Fil"), help_text=_("PDF, Word, Excel, billede eller tekst; højst 10 MB."))
+
+    def __init__(self, *args, form_id: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:  # the fields belong to that form (the answers: their typed text comes along)
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
 
     def clean_file(self):
         f = self.cleaned_data["file"]
@@ -178,8 +185,8 @@ class ProposeForm(VersionedForm):
         label=_("Vilkår"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kun ved fortsættelse med vilkår."),
     )
-    follow_up_due = forms.DateField(
-        label=_("Opfølgningsfrist"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    follow_up_due = DateField(
+        label=_("Opfølgningsfrist"), required=False,
         help_text=_("Kun ved fortsættelse med vilkår."),
     )
 
@@ -228,9 +235,8 @@ APPLICATION_OUTCOMES = ApplicationOutcome.choices
 class CallForm(NoSuffixMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=300)
     description = forms.CharField(label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 5}))
-    opens_at = forms.DateTimeField(label=_("Åbner"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label=_("Ansøgningsfrist"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    opens_at = DateTimeField(label=_("Åbner"))
+    closes_at = DateTimeField(label=_("Ansøgningsfrist"))
     budget_dkk = forms.IntegerField(label=_("Ramme pr. år (kr.)"), min_value=0)
 
 

@@ -30,6 +30,7 @@ from grants.notifications import notify
 from grants.services import actor_role, report_transition
 from grants.tranches import grant_status_set, tranche_transition
 from klyngeadmin.constants import Role
+from klyngeadmin.dates import format_date
 from klyngeadmin.i18n import in_record_language, record_text
 
 from .constants import (
@@ -242,7 +243,7 @@ def evaluation_open(*, evaluation: MidwayEvaluation, actor=None) -> MidwayEvalua
         notify(
             recipient=person, kind="midway_self_assessment_open",
             subject=lambda: _("Midtvejsevalueringen er åbnet: udfyld selvevalueringen senest "
-                              "%(due)s") % {"due": timezone.localtime(deadline.due_at).strftime("%d.%m.%Y")},
+                              "%(due)s") % {"due": format_date(deadline.due_at)},
             url=_evaluation_url(evaluation),
         )
     return evaluation
@@ -608,7 +609,7 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
             subject=lambda: _("Afgørelse i midtvejsevalueringen %(year)s: %(outcome)s")
             % {"year": evaluation.year, "outcome": decision.get_outcome_display()},
             body=lambda: _("Afgørelsesbrevet kan hentes i klyngeadmin. Klagefrist: %(date)s.")
-            % {"date": decision.appeal_deadline.strftime("%d.%m.%Y")},
+            % {"date": format_date(decision.appeal_deadline)},
             url=reverse("evaluations:letter", args=[evaluation.pk]),
         )
     return decision

@@ -8,9 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klyngeadmin import drafts
 from klyngeadmin.permissions import has_app_perm, require_perm
 from klyngeadmin.workflow import TransitionNotAllowed
 
@@ -31,6 +33,7 @@ from .models import Decision, PanelMember, SelfAssessmentAttachment
 
 S = EvaluationStatus
 YEAR_NUMBERS = range(0, 6)
+SELF_ASSESSMENT_FORM_ID = "self-assessment-form"  # templates/evaluations/self_assessment.html
 
 
 def _evaluation(request, pk):
@@ -125,7 +128,8 @@ def self_assessment(request, pk):
     answers = {a.criterion_id: a.text for a in sa.answers.all()}
     initial = {"summary": sa.summary, "version": sa.version,
                **{f"answer_{cid}": text for cid, text in answers.items()}}
-    form = SelfAssessmentForm(request.POST or None, criteria=criteria, initial=initial)
+    # On a GET, what the person typed here and did not save (klyngeadmin/drafts.py).
+    form = SelfAssessmentForm(drafts.form_data(request), criteria=criteria, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.self_assessment_save(
@@ -142,7 +146,7 @@ def self_assessment(request, pk):
             apply_service_errors(form, e)
     return render(request, "evaluations/self_assessment.html", {
         "evaluation": evaluation, "form": form, "self_assessment": sa,
-        "attachment_form": AttachmentForm(), "criteria": criteria,
+        "attachment_form": AttachmentForm(form_id=SELF_ASSESSMENT_FORM_ID), "criteria": criteria,
         "points": selectors.starting_points(evaluation, criteria), "year_numbers": YEAR_NUMBERS,
     })
 
@@ -154,7 +158,15 @@ def self_assessment_attach(request, pk):
     require_perm(request.user, "evaluations.change_selfassessment", evaluation)
     if selectors.self_assessment_of(evaluation) is None:
         return _not_open_yet(request, evaluation, _("Selvevalueringen er ikke åbnet endnu."))
-    form = AttachmentForm(request.POST, request.FILES)
+    # The upload button belongs to the answers' form: what was typed there comes along and is
+    # kept as the self-assessment page's draft (klyngeadmin/drafts.py) before the file is read.
+    typed = drafts.draft_fields(request.POST)
+    for name in AttachmentForm.base_fields:
+        typed.pop(name, None)
+    if typed:
+        drafts.draft_save(actor=request.user, data=typed,
+                          path=reverse("evaluations:self_assessment", args=[evaluation.pk]))
+    form = AttachmentForm(request.POST, request.FILES, form_id=SELF_ASSESSMENT_FORM_ID)
     if form.is_valid():
         try:
             services.self_assessment_attach(evaluation=evaluation, actor=request.user,
@@ -167,7 +179,8 @@ def self_assessment_attach(request, pk):
     sa = selectors.self_assessment_of(evaluation)
     return render(request, "evaluations/self_assessment.html", {
         "evaluation": evaluation, "self_assessment": sa, "attachment_form": form, "criteria": criteria,
-        "form": SelfAssessmentForm(criteria=criteria, initial={"summary": sa.summary, "version": sa.version}),
+        "form": SelfAssessmentForm(request.POST if typed else None, criteria=criteria,
+                                   initial={"summary": sa.summary, "version": sa.version}),
         "points": selectors.starting_points(evaluation, criteria), "year_numbers": YEAR_NUMBERS,
     }, status=400)
 
@@ -220,7 +233,9 @@ def score(request, pk):
     editable = has_app_perm(request.user, "evaluations.score", evaluation) and member.submitted_at is None
     initial = {f"score_{pk}": str(suggestion[1]) for pk, suggestion in suggestions.items()}
     initial.update(ScoreForm.initial_from(criteria, own))
-    form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
+    # On a GET, the scorer's unsaved draft (klyngeadmin/drafts.py) while scoring is open.
+    data = drafts.form_data(request) if editable or request.method == "POST" else None
+    form = ScoreForm(data, criteria=criteria, initial=initial)
     if not editable:
         for field in form.fields.values():
             field.disabled = True

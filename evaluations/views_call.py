@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from clusters.models import KnowledgeInstitution
 from grants.constants import CallStatus
 from grants.models import Application, Call
+from klyngeadmin import drafts
 from klyngeadmin.permissions import has_app_perm, require_perm
 from klyngeadmin.workflow import TransitionNotAllowed
 
@@ -229,9 +230,10 @@ def application_score(request, application_id):
         raise PermissionDenied
     criteria = selectors.criteria_of(panel.rubric)
     own = selectors.scores_of(member)
-    form = ScoreForm(request.POST or None, criteria=criteria,
-                     initial=ScoreForm.initial_from(criteria, own))
     editable = has_app_perm(request.user, "evaluations.score_application", application) and not member.submitted_at
+    # On a GET, the scorer's unsaved draft (klyngeadmin/drafts.py) while scoring is open.
+    data = drafts.form_data(request) if editable or request.method == "POST" else None
+    form = ScoreForm(data, criteria=criteria, initial=ScoreForm.initial_from(criteria, own))
     if request.method == "POST":
         if not editable:
             raise PermissionDenied

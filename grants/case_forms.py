@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klyngeadmin.dates import DateField
+
 from .case_selectors import case_handlers
 from .constants import CaseStatus
 
@@ -108,10 +110,9 @@ class ProposeReleaseForm(CaseVersionForm):
                         "invalid": _("Angiv beløbet i hele kroner, fx 5000000."),
                         "min_value": _("Beløbet skal være større end 0 kr.")},
     )
-    pay_on = forms.DateField(
-        label=_("Udbetalingsdato"), widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": _("Angiv udbetalingsdatoen."),
-                        "invalid": _("Angiv datoen som åååå-mm-dd.")},
+    pay_on = DateField(
+        label=_("Udbetalingsdato"),
+        error_messages={"required": _("Angiv udbetalingsdatoen.")},
     )
 
     def __init__(self, *args, max_amount=None, **kwargs):
@@ -140,9 +141,8 @@ class ExtensionDecisionForm(CaseVersionForm):
         choices=[("approve", _("Godkend med ny frist")), ("reject", _("Afslå"))],
         error_messages={"required": _("Vælg, om anmodningen godkendes eller afslås.")},
     )
-    new_due_date = forms.DateField(
-        label=_("Ny frist"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Angiv datoen som åååå-mm-dd.")},
+    new_due_date = DateField(
+        label=_("Ny frist"), required=False,
     )
     reason = forms.CharField(label=_("Begrundelse"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))

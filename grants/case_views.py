@@ -114,6 +114,7 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
         "proposals": list(case.proposals.all()),
         "letters": list(case.letters.all()),
         "version_form": f.CaseVersionForm(initial={"version": case.version}),
+        "failed_form": bound[1] if bound and bound[1].errors else None,  # the error summary
     }
     if case.case_type == CaseType.ANNUAL_REPORT and case.report_id:
         context["report"] = case.report

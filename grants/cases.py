@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from clusters.models import ClusterOrganisation
 from klyngeadmin.constants import CLUSTER_ROLES, Role
-from klyngeadmin.i18n import record_text
+from klyngeadmin.dates import format_date
+from klyngeadmin.i18n import RECORD_LANGUAGE, record_text
 from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
 
 from .case_workflows import ACTIVE_STATES, APPROVERS, CASE_HANDLERS, CASE_WORKFLOW, OPEN_STATES
@@ -462,7 +463,7 @@ def tranche_propose_release(
            text=record_text(
                "Indstiller udbetaling af raten for %(year)s: %(amount)s kr. den %(date)s.",
                {"year": tranche.year, "amount": format_kr_number(amount_dkk),
-                "date": pay_on.strftime("%d.%m.%Y")}))
+                "date": format_date(pay_on, language=RECORD_LANGUAGE)}))
     _notify_approvers(locked, lambda: _("Indstilling til godkendelse i sag %(j)s") % {
         "j": locked.journal_number}, locked.subject, exclude=actor)
     return proposal
@@ -549,7 +550,7 @@ def tranche_proposal_approve(
         kind = LetterKind.TRANCHE_RELEASED
         text = record_text("Raten for %(year)s udbetales: %(amount)s kr. den %(date)s.", {
             "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
-            "date": locked.pay_on.strftime("%d.%m.%Y")})
+            "date": format_date(locked.pay_on, language=RECORD_LANGUAGE)})
     else:
         tranche_transition(tranche=tranche, to=TrancheStatus.CANCELLED, actor=actor,
                            text=record_text("Annulleret efter godkendt indstilling i sag %(j)s.",
@@ -652,7 +653,7 @@ def extension_decide(
         kind = LetterKind.EXTENSION_APPROVED
         text = record_text("Fristen for »%(subject)s« forlænges til %(date)s.", {
             "subject": deadline.subject,
-            "date": timezone.localtime(new_due_at).strftime("%d.%m.%Y")})
+            "date": format_date(new_due_at, language=RECORD_LANGUAGE)})
         if reason:
             text += " " + reason.strip()
     else:

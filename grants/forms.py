@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import FunderKind
+from klyngeadmin.dates import DateField, format_date
 
 from .constants import AttachmentKind
 from .models import AnnualReport
@@ -199,9 +200,12 @@ class AttachmentForm(AccessibleFormMixin, forms.Form):
         help_text=_("PDF, XLSX, DOCX, PNG eller JPEG. Typen kontrolleres ud fra filens indhold."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, form_id: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._style_widgets()
+        if form_id:  # the fields belong to that form (the report's: its typed text comes along)
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
 
 
 class SubmitForm(forms.Form):
@@ -213,10 +217,8 @@ class SubmitForm(forms.Form):
 
 
 class ExtensionForm(AccessibleFormMixin, forms.Form):
-    requested_due_date = forms.DateField(
+    requested_due_date = DateField(
         label=_("Ny frist"),
-        help_text=_("Skriv datoen som dd.mm.åååå, fx 30.06.2027."),
-        input_formats=["%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"],
         error_messages={"invalid": _("Skriv en gyldig dato, fx 30.06.2027.")},
     )
     reason = forms.CharField(
@@ -234,7 +236,7 @@ class ExtensionForm(AccessibleFormMixin, forms.Form):
         if self.deadline is not None and d <= timezone.localdate(self.deadline.due_at):
             raise forms.ValidationError(
                 _("Den nye frist skal ligge efter den nuværende frist (%(due)s).")
-                % {"due": timezone.localtime(self.deadline.due_at).strftime("%d.%m.%Y")}
+                % {"due": format_date(self.deadline.due_at)}
             )
         return d
 

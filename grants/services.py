@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from clusters.constants import FunderKind
 from clusters.models import ClusterOrganisation
 from klyngeadmin.constants import CLUSTER_ROLES
+from klyngeadmin.dates import format_date
 from klyngeadmin.i18n import record_text
 from klyngeadmin.workflow import SYSTEM
 
@@ -406,7 +407,7 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
             "%(at)s som version %(n)s%(resub)s. Journalnummer: %(journal)s."
         ) % {
             "year": locked.year, "cluster": cluster.name, "n": number,
-            "at": timezone.localtime(locked.submitted_at).strftime("%d.%m.%Y kl. %H:%M"),
+            "at": format_date(locked.submitted_at, "tid"),
             "resub": gettext(" (genindsendt efter anmodning om ændringer)") if resubmission else "",
             "journal": case.journal_number,
         },
@@ -518,7 +519,7 @@ def extension_request(*, deadline: Deadline, actor, requested_due_at: datetime, 
     errors = {}
     if requested_due_at is None or requested_due_at <= locked.due_at:
         errors["requested_due_at"] = _("Den nye frist skal ligge efter den nuværende frist (%(due)s).") % {
-            "due": timezone.localtime(locked.due_at).strftime("%d.%m.%Y")}
+            "due": format_date(locked.due_at)}
     if not (reason or "").strip():
         errors["reason"] = _("Skriv en begrundelse for anmodningen.")
     if locked.extensions.filter(status=ExtensionStatus.REQUESTED).exists():
@@ -540,7 +541,7 @@ def extension_request(*, deadline: Deadline, actor, requested_due_at: datetime, 
         body=lambda: gettext("Din anmodning om at forlænge fristen for %(subject)s til %(date)s er "
                      "modtaget. Journalnummer: %(journal)s.") % {
             "subject": locked.subject,
-            "date": timezone.localtime(requested_due_at).strftime("%d.%m.%Y"),
+            "date": format_date(requested_due_at),
             "journal": case.journal_number},
         url=reverse("home"),
     )

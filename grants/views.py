@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from klyngeadmin import drafts
 from klyngeadmin.constants import CLUSTER_ROLES
 from klyngeadmin.forms import apply_service_errors
 from klyngeadmin.permissions import has_app_perm, require_perm
@@ -64,14 +65,22 @@ def report_detail(request, pk: int):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Kladden er gemt."))
+                if "save_and_submit" in request.POST:  # "Gem og gå til indsendelse"
+                    return redirect("grants:report_submit", pk=report.pk)
                 return redirect("grants:report_detail", pk=report.pk)
         status = 409 if conflict else 400 if (form.errors or formset.total_error_count()) else 200
-        if conflict:
-            report.refresh_from_db()
     else:
-        form = ReportForm(instance=report) if can_edit else None
-        formset = None
+        # A draft of this page (typed but not saved, klyngeadmin/drafts.py) is shown again.
+        data = drafts.form_data(request) if can_edit else None
+        form = ReportForm(data, instance=report) if can_edit else None
+        formset = funding_formset(report, data=data) if data is not None else None
         status = 200
+    if form is not None and form.is_bound:
+        # Validating a bound ModelForm writes the typed values onto the instance: validate
+        # now and reload the saved report, so "Det mangler" shows what is saved, not typed.
+        form.is_valid()
+        formset.is_valid()
+        report.refresh_from_db()
     page = selectors.report_page_data(report=report)
     if formset is None and can_edit:
         formset = funding_formset(report, rows=page["competitive_funding"])
@@ -82,7 +91,7 @@ def report_detail(request, pk: int):
         "can_edit": can_edit,
         "conflict": conflict,
         "missing": services.report_missing(report=report) if can_edit else {},
-        "attachment_form": AttachmentForm() if can_edit else None,
+        "attachment_form": AttachmentForm(form_id="report-form") if can_edit else None,
         **page,
     }
     return render(request, "grants/report_detail.html", context, status=status)
@@ -147,7 +156,15 @@ def report_version(request, pk: int, number: int):
 def attachment_upload(request, pk: int):
     report = _report_or_404(request, pk)
     require_perm(request.user, "grants.change_annualreport", report, message=_("Rapporten kan ikke ændres."))
-    form = AttachmentForm(request.POST, request.FILES)
+    # The upload button belongs to the report's form, so what was typed in the report comes
+    # along: it is kept as the report page's draft before the file is looked at.
+    typed = drafts.draft_fields(request.POST)
+    typed.pop("kind", None)
+    has_report_fields = any(name in typed for name in ReportForm.base_fields)
+    if has_report_fields:
+        drafts.draft_save(actor=request.user, data=typed,
+                          path=reverse("grants:report_detail", kwargs={"pk": report.pk}))
+    form = AttachmentForm(request.POST, request.FILES, form_id="report-form")
     if form.is_valid():
         try:
             attachment = services.report_attachment_add(
@@ -162,15 +179,22 @@ def attachment_upload(request, pk: int):
             messages.success(request, _("Bilaget %(name)s er tilføjet.")
                              % {"name": attachment.original_name})
             return redirect(reverse("grants:report_detail", kwargs={"pk": report.pk}) + "#bilag")
+    report_form = ReportForm(request.POST if has_report_fields else None, instance=report)
+    formset = funding_formset(report, data=request.POST) if has_report_fields else None
+    if has_report_fields:
+        report_form.is_valid()
+        formset.is_valid()
+        report.refresh_from_db()
+    page = selectors.report_page_data(report=report)
     context = {
         "report": report,
-        "form": ReportForm(instance=report),
-        "formset": funding_formset(report),
+        "form": report_form,
+        "formset": formset or funding_formset(report, rows=page["competitive_funding"]),
         "can_edit": True,
         "conflict": False,
         "missing": services.report_missing(report=report),
         "attachment_form": form,
-        **selectors.report_page_data(report=report),
+        **page,
     }
     return render(request, "grants/report_detail.html", context, status=400)
 

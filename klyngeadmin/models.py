@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -130,3 +131,31 @@ class UsedSamlAssertion(models.Model):
     class Meta:
         verbose_name = _("brugt SAML-assertion")
         verbose_name_plural = _("brugte SAML-assertions")
+
+
+class FormDraft(models.Model):
+    """What a person typed into a form and has not saved yet, keyed by person and page (the
+    form's path): autosaved while typing, or stashed when a save arrived after the session had
+    expired. Never a real object: a draft of a new activity is not an activity. Restored on the
+    form when its owner opens the page again; deleted when the form is saved
+    (klyngeadmin/drafts.py)."""
+
+    class Origin(models.TextChoices):
+        AUTOSAVE = "autosave", _("gemt automatisk")
+        SESSION_EXPIRED = "session_expired", _("gemt, da sessionen var udløbet")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="form_drafts")
+    path = models.CharField(max_length=300)
+    data = models.JSONField()
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.AUTOSAVE)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("formularkladde")
+        verbose_name_plural = _("formularkladder")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "path"], name="form_draft_user_path_unique"),
+            models.CheckConstraint(condition=models.Q(origin__in=["autosave", "session_expired"]),
+                                   name="form_draft_origin_valid"),
+        ]

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Drafts: stashes a save that arrived after the session expired (klyngeadmin/drafts.py).
+    "klyngeadmin.security.middleware.DraftMiddleware",
     "klyngeadmin.security.middleware.SessionLifetimeMiddleware",
     "klyngeadmin.security.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -87,7 +89,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "grants.context_processors.notifications",
+                "klyngeadmin.context_processors.session",
             ],
+            # The one date filter, {{ value|dato }} (klyngeadmin/dates.py), in every template.
+            "builtins": ["klyngeadmin.templatetags.dates"],
         },
     },
 ]

@@ -19,7 +19,10 @@ def forget_expired_saml_assertions() -> int:
 
 @shared_task(name="klyngeadmin.tasks.housekeeping")
 def housekeeping() -> dict:
-    """Daily: delete files no row refers to, and old activity-import jobs (safe to run twice)."""
+    """Daily: delete files no row refers to, old activity-import jobs and form drafts nobody
+    came back to (safe to run twice)."""
+    from .drafts import drafts_forget
     from .housekeeping import import_jobs_forget, media_orphans_sweep
 
-    return {"orphan_files": len(media_orphans_sweep()), "import_jobs": import_jobs_forget()}
+    return {"orphan_files": len(media_orphans_sweep()), "import_jobs": import_jobs_forget(),
+            "form_drafts": drafts_forget()}

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from grants import notification_views
 
-from . import views
+from . import draft_views, views
 from .security import health
 from .security import views as security_views
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("2fa/setup/", security_views.otp_setup, name="otp_setup"),
     path("2fa/verify/", security_views.otp_verify, name="otp_verify"),
     path("healthz", health.healthz, name="healthz"),
+    path("kladder/", draft_views.draft_autosave, name="draft_autosave"),
+    path("kladder/kasser/", draft_views.draft_discard, name="draft_discard"),
+    path("session/forlaeng/", draft_views.session_keepalive, name="session_keepalive"),
     path("i18n/setlang/", views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),

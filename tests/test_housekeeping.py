@@ -13,6 +13,7 @@ from clusters.models import ImportJob
 from grants.services import report_attachment_add
 from klyngeadmin.celery import app as celery_app
 from klyngeadmin.housekeeping import import_jobs_forget, media_orphans_sweep
+from klyngeadmin.models import FormDraft
 from klyngeadmin.tasks import housekeeping
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,11 @@ def test_the_daily_task_runs_both_and_is_scheduled(settings, tmp_path, cluster, 
     ImportJob.objects.create(cluster=cluster, created_by=director, file_name="a.csv",
                              status=ImportJobStatus.DONE,
                              created_at=timezone.now() - timedelta(days=200))
-    assert housekeeping.apply().get() == {"orphan_files": 1, "import_jobs": 1}
+    FormDraft.objects.create(user=director, path="/aktiviteter/ny/", data={"title": ["x"]},
+                             updated_at=timezone.now() - timedelta(days=31))
+    FormDraft.objects.create(user=director, path="/projekter/ny/", data={"title": ["y"]},
+                             updated_at=timezone.now() - timedelta(days=29))
+    assert housekeeping.apply().get() == {"orphan_files": 1, "import_jobs": 1, "form_drafts": 1}
+    assert list(FormDraft.objects.values_list("path", flat=True)) == ["/projekter/ny/"]
     assert any(e["task"] == "klyngeadmin.tasks.housekeeping"
                for e in celery_app.conf.beat_schedule.values())

@@ -1,12 +1,11 @@
 """Danish-style formatting for the report pages: amounts, ISO dates from snapshots, shares."""
 
-from datetime import date
-
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 from grants.forms import format_kr
+from klyngeadmin.dates import format_date
 
 register = template.Library()
 
@@ -27,15 +26,12 @@ def number(value) -> str:
     return format_kr(value)
 
 
-@register.filter
 def isodate(value) -> str:
-    """'2026-03-01' (as stored in a snapshot) -> '01.03.2026'."""
+    """'2026-03-01' (as stored in a snapshot) -> '1. mar. 2026' (klyngeadmin.dates); for the
+    table bodies below. Templates use the one date filter, {{ value|dato }}."""
     if not value:
         return ""
-    try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return str(value)
+    return format_date(str(value)[:10])
 
 
 @register.filter

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.forms import AccessibleFormMixin
+from klyngeadmin.dates import DateField
 
 
 class ApiKeyForm(AccessibleFormMixin, forms.Form):
@@ -12,10 +13,9 @@ class ApiKeyForm(AccessibleFormMixin, forms.Form):
         label=_("Navn"), max_length=100,
         help_text=_("Hvad nøglen bruges til, fx navnet på jeres CRM-system."),
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label=_("Udløber (valgfrit)"), required=False,
-        help_text=_("Nøglen virker til og med denne dag. Skriv datoen som åååå-mm-dd."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Nøglen virker til og med denne dag."),
     )
 
     def __init__(self, *args, **kwargs):

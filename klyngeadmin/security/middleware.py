@@ -114,3 +114,89 @@ class SecurityLogMiddleware:
                 ip=client_ip(request),
             )
         return response
+
+
+class DraftMiddleware:
+    """The server side of "nothing typed is lost" (klyngeadmin/drafts.py):
+
+    - while signed in, a signed cookie names the person (LAST_USER_COOKIE), so that a save
+      arriving after the session expired can be kept for that person;
+    - a form POST refused because nobody is signed in any more (answered by a redirect to the
+      login page) is stashed as that person's draft of the page, and the login page says why
+      the person was signed out and that the text is kept;
+    - a form POST to a page answered by a redirect (the form was saved) deletes the draft of
+      that page;
+    - signing out deletes the cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .. import drafts
+
+        user_before = getattr(request, "user", None)
+        signed_in_before = bool(user_before is not None and user_before.is_authenticated)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        login_url = reverse("login")
+        to_login = response.status_code in (301, 302, 303) and response.get(
+            "Location", "").startswith(login_url)
+        if request.method == "POST" and request.path not in (login_url, reverse("logout")):
+            if signed_in and signed_in_before and 300 <= response.status_code < 400:
+                drafts.draft_discard(actor=user, path=request.path)
+            elif not signed_in and to_login:
+                stashed = self._stash(request, idle=not signed_in_before)
+                if stashed and stashed != request.path:  # e.g. an upload beside the report:
+                    response["Location"] = f"{login_url}?next={quote(stashed)}"  # back to its page
+        elif (not signed_in and not signed_in_before and to_login
+              and request.COOKIES.get(drafts.LAST_USER_COOKIE)):
+            messages.warning(request, self._idle_text())
+            response.delete_cookie(drafts.LAST_USER_COOKIE)
+        if request.path == reverse("logout") or (signed_in_before and not signed_in):
+            response.delete_cookie(drafts.LAST_USER_COOKIE)
+        elif signed_in and not request.COOKIES.get(drafts.LAST_USER_COOKIE):
+            response.set_signed_cookie(
+                drafts.LAST_USER_COOKIE, str(user.pk), salt=drafts.LAST_USER_SALT,
+                max_age=settings.SESSION_ABSOLUTE_LIFETIME_SECONDS, httponly=True,
+                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            )
+        elif signed_in and str(user.pk) != self._last_user_id(request):
+            response.delete_cookie(drafts.LAST_USER_COOKIE)  # set again on the next request
+        return response
+
+    @staticmethod
+    def _last_user_id(request) -> str | None:
+        from .. import drafts
+
+        return request.get_signed_cookie(drafts.LAST_USER_COOKIE, default=None,
+                                         salt=drafts.LAST_USER_SALT)
+
+    @staticmethod
+    def _idle_text() -> str:
+        return _("Du er blevet logget ud, fordi du ikke har været aktiv i %(minutes)s minutter. "
+                 "Log ind igen.") % {"minutes": settings.SESSION_COOKIE_AGE // 60}
+
+    def _stash(self, request, idle: bool) -> str | None:
+        """Keep the posted fields as the owner's draft of their form's page (the form's
+        `_draft_path`, else the path posted to); returns that page, or None."""
+        from django.contrib.auth import get_user_model
+        from django.core.exceptions import ValidationError
+
+        from .. import drafts
+
+        user_id = self._last_user_id(request)
+        owner = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
+        if owner is None:
+            return None
+        path = request.POST.get("_draft_path") or request.path
+        try:
+            drafts.draft_save(actor=owner, path=path, data=drafts.draft_fields(request.POST),
+                              origin=drafts.FormDraft.Origin.SESSION_EXPIRED)
+        except ValidationError:  # an unknown page or too much text: the login page still answers
+            security_event("draft_stash_refused", user_id=owner.pk, path=request.path)
+            return None
+        kept = _("Det, du skrev, er ikke gemt endnu, men det er ikke tabt: når du har logget ind "
+                 "igen, står det i formularen, og du kan gemme det.")
+        messages.warning(request, f"{self._idle_text()} {kept}" if idle else kept)
+        return path

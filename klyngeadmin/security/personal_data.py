@@ -47,7 +47,8 @@ def retention_candidates(*, now=None):
 def user_anonymise(*, user) -> None:
     """Replace what identifies the person; keep the row, so case records and events still point
     at "an anonymised user" of the same cluster (the archive law keeps the case, not the name).
-    Ends sessions; deletes notifications, preferences, TOTP devices and login attempts."""
+    Ends sessions; deletes notifications, preferences, form drafts, TOTP devices and login
+    attempts."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -57,7 +58,7 @@ def user_anonymise(*, user) -> None:
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username=old_username).delete()
     TOTPDevice.objects.filter(user=locked).delete()
-    for relation in ("notifications", "notification_preferences"):
+    for relation in ("notifications", "notification_preferences", "form_drafts"):
         manager = getattr(locked, relation, None)
         if manager is not None:
             manager.all().delete()

@@ -95,7 +95,7 @@ def test_case_round_trip_in_the_browser(page, browser, live_server, setup, axe):
     director.get_by_label("Internationalisering").fill("To EU-netværk og en Horizon-ansøgning.")
     director.get_by_role("button", name="Gem kladde").click()
     expect(director.get_by_text("Kladden er gemt.")).to_be_visible()
-    director.get_by_role("link", name="Gå til indsendelse").click()
+    director.get_by_role("button", name="Gem og gå til indsendelse").click()
     director.get_by_label("Jeg bekræfter").check()
     director.get_by_role("button", name="Indsend årsrapporten").click()
     expect(director).to_have_url(re.compile(rf"/rapporter/{report.pk}/versioner/2/$"))

@@ -91,10 +91,11 @@ def test_director_fills_saves_reloads_and_submits_the_report(page, setup, axe):
     axe(page)
     shot(page, "report_form")
 
-    page.get_by_role("link", name="Gå til indsendelse").click()
+    page.get_by_role("button", name="Gem og gå til indsendelse").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Indsend årsrapport 2025")
     page.get_by_role("button", name="Indsend årsrapporten").click()  # without confirming
-    expect(page.get_by_text("Sæt kryds for at bekræfte")).to_be_visible()
+    expect(page.locator("#id_confirm-error")).to_contain_text("Sæt kryds for at bekræfte")
+    expect(page.locator("#error-summary")).to_be_focused()
     axe(page)
     shot(page, "submit_confirmation")
     page.get_by_label("Jeg bekræfter").check()

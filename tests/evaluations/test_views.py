@@ -349,3 +349,25 @@ def test_steps_before_their_prerequisites_answer_in_danish_not_500(
     assert client.post(url("approve", evaluation), {"version": 1}).status_code == 403
     evaluation.refresh_from_db()
     assert evaluation.status == "scheduled"
+
+
+def test_adding_an_attachment_keeps_the_typed_answers(client, opened, director, settings, tmp_path):
+    """The upload button belongs to the answers' form: the typed text comes along and is kept
+    as the page's draft, shown again after the upload, whether the file is taken or refused."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(director)
+    page = url("self_assessment", opened)
+    html = client.get(page).content.decode()
+    assert 'form="self-assessment-form" formaction="' in html
+    typed = {"summary": "Skrevet, ikke gemt", "version": ""}
+    bad = client.post(url("attach", opened), {**typed, "file": SimpleUploadedFile("x.exe", b"MZ")})
+    assert bad.status_code == 400 and "Skrevet, ikke gemt" in bad.content.decode()
+    client.post(url("attach", opened), {**typed, "title": "Strategi",
+                                        "file": SimpleUploadedFile("s.pdf", b"%PDF-1.4")})
+    assert opened.self_assessment.attachments.count() == 1
+    html = client.get(page).content.decode()
+    assert "Skrevet, ikke gemt" in html and 'id="draft-restored"' in html
+    opened.self_assessment.refresh_from_db()
+    assert opened.self_assessment.summary == ""  # kept as a draft, not saved behind their back

@@ -58,6 +58,7 @@ class Rule:
     key_ok: bool | None = False  # API: a cluster key is served (own data); None: not checked
     everyone: str | None = None  # the same expectation for every role (e.g. logout -> login)
     kwargs: dict = field(default_factory=dict)  # fixed arguments (no object)
+    fetch: bool = False  # called by the page's script: without a session 401, not the login page
 
 
 def R(ok=frozenset(), **kw):
@@ -73,6 +74,10 @@ RULES: dict[str, Rule] = {
     "2fa/setup/": R(EVERYONE),
     "2fa/verify/": R(EVERYONE),
     "healthz": R(public=True),
+    # -- drafts and the session (klyngeadmin/drafts.py): each person's own, no object ----------
+    "kladder/": R(EVERYONE, method="post", fetch=True),
+    "kladder/kasser/": R(EVERYONE, method="post"),
+    "session/forlaeng/": R(EVERYONE, method="post", fetch=True),
     # MitID Erhverv (SAML): checked with SAML on against the local test IdP (tests/saml).
     "saml2/login/": R(public=True),  # anonymous -> the IdP; signed in -> home
     "saml2/acs/": R(public=True, method="post"),  # an empty POST: 400, nobody signed in
@@ -366,7 +371,7 @@ def expected(rule: Rule, role: str) -> str:
             return "denied" if rule.obj or not rule.key_ok else "ok"
         return "unauth"
     if role in (ANON, KEY, REVOKED):
-        return "login"
+        return "unauth" if rule.fetch else "login"
     subject = DIR if role == DIR_OTHER else role
     if role == DIR_OTHER and rule.obj and rule.obj not in ("rubric", "criterion"):
         return "denied"
