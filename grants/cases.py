@@ -373,7 +373,7 @@ def case_cluster_answered(*, case: Case, report: AnnualReport, actor) -> Case:
         return locked
     actor = actor if actor_role(actor) in CLUSTER_ROLES else None
     _move(locked, CaseStatus.IN_PROGRESS, actor,
-          _("Klyngen har indsendt en ny version af årsrapporten."))
+          record_text("Klyngen har indsendt en ny version af årsrapporten."))
     _report_transition(report, ReportStatus.IN_REVIEW, None)
     if locked.assignee_id:
         notify(recipient=locked.assignee, kind="case_resubmitted",
@@ -395,7 +395,7 @@ def case_approve_report(
     _report_transition(report, ReportStatus.APPROVED, actor, text)
     _save(locked, [], case)
     _event(locked, actor, CaseEventKind.DECISION,
-           text=text or _("Årsrapporten for %(year)s er godkendt.") % {"year": report.year})
+           text=text or record_text("Årsrapporten for %(year)s er godkendt.", {"year": report.year}))
     _notify_cluster(
         locked, lambda: _("Årsrapporten %(year)s er godkendt") % {"year": report.year},
         text or (lambda: _("Erhvervsstyrelsen har godkendt årsrapporten.")),
