@@ -4,6 +4,7 @@ so another cluster's evaluation answers 404 before any of these is asked."""
 
 import rules
 
+from grants.constants import ApplicationStatus
 from klyngeadmin.constants import Role
 from klyngeadmin.predicates import (
     is_admin,
@@ -85,7 +86,7 @@ def owns_application(user, application) -> bool:
 
 @rules.predicate
 def application_in_scoring(user, application) -> bool:
-    return application is not None and application.status == "scoring"
+    return application is not None and application.status == ApplicationStatus.SCORING
 
 
 @rules.predicate

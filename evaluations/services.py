@@ -16,6 +16,7 @@ from clusters.constants import ClusterStatus
 from clusters.models import ClusterOrganisation
 from grants.cases import case_follow, case_open
 from grants.constants import (
+    ApplicationStatus,
     CaseEventKind,
     CaseStatus,
     CaseType,
@@ -330,14 +331,16 @@ def _panel_subject_status(panel: Panel) -> str:
     # An application is scored while "scoring"; once every member has submitted (the panel's
     # scoring_closed_at is set) it is at consensus, as an evaluation would be.
     status = Application.objects.values_list("status", flat=True).get(pk=panel.application_id)
-    if status == "scoring" and panel.scoring_closed_at:
-        return "consensus"
+    if status == ApplicationStatus.SCORING and panel.scoring_closed_at:
+        return S.CONSENSUS
     return status
 
 
-JOINABLE = {S.SELF_ASSESSMENT, S.SCORING, "submitted", "scoring"}
-SCORING_STATES = {S.SCORING, "scoring"}
-CONSENSUS_STATES = {S.CONSENSUS, "consensus"}
+# Evaluation and application states (an application "at consensus" is reported as S.CONSENSUS
+# by _panel_subject_status).
+JOINABLE = {S.SELF_ASSESSMENT, S.SCORING, ApplicationStatus.SUBMITTED, ApplicationStatus.SCORING}
+SCORING_STATES = {S.SCORING, ApplicationStatus.SCORING}
+CONSENSUS_STATES = {S.CONSENSUS}
 
 
 @transaction.atomic

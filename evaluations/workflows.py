@@ -3,6 +3,7 @@
 scheduled -> self_assessment -> scoring -> consensus -> proposed -> decided, and a head of
 office may send a proposal back to consensus (proposed -> consensus)."""
 
+from grants.constants import ApplicationStatus as A
 from klyngeadmin.constants import CLUSTER_ROLES, Role
 from klyngeadmin.workflow import SYSTEM, Workflow, roles
 
@@ -33,10 +34,10 @@ MIDWAY_WORKFLOW = Workflow(
 # office decides on the caseworker's proposal (four eyes, checked in the service).
 APPLICATION_WORKFLOW = Workflow(
     name="application",
-    states=("draft", "submitted", "scoring", "approved", "rejected"),
+    states=tuple(A),
     transitions={
-        ("draft", "scoring"): roles(Role.APPLICANT),
-        ("scoring", "approved"): roles(Role.HEAD_OF_OFFICE),
-        ("scoring", "rejected"): roles(Role.HEAD_OF_OFFICE),
+        (A.DRAFT, A.SCORING): roles(Role.APPLICANT),
+        (A.SCORING, A.APPROVED): roles(Role.HEAD_OF_OFFICE),
+        (A.SCORING, A.REJECTED): roles(Role.HEAD_OF_OFFICE),
     },
 )

@@ -4,7 +4,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +17,7 @@ from clusters.constants import FunderKind
 from clusters.models import ClusterOrganisation
 from klyngeadmin.constants import CLUSTER_ROLES
 from klyngeadmin.i18n import record_text
+from klyngeadmin.localtime import COPENHAGEN as CPH
 from klyngeadmin.workflow import SYSTEM
 
 from .constants import (
@@ -48,8 +48,6 @@ from .models import (
 )
 from .rules import EDITABLE_REPORT_STATES
 from .workflows import REPORT_WORKFLOW
-
-CPH = ZoneInfo("Europe/Copenhagen")
 
 
 def local_deadline(year: int, month: int, day: int, at: time = time(23, 59)) -> datetime:
