@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from klyngeadmin.errors import StaleVersion
+
 from .constants import ActivityType, DataEventAction, FacilitatedProjectStatus, FunderKind
 from .cvr import is_valid_cvr
 from .ingest import ParsedActivity, UpsertResult, activities_write, lock_cluster_activities
@@ -32,19 +34,6 @@ from .models import (
 from .sme import sme_size_class
 
 MAX_EMPLOYEES = 1_000_000
-
-
-class StaleVersion(Exception):
-    """The object changed since the form was shown (optimistic locking): nothing was saved."""
-
-    def __init__(self, message: str | None = None):
-        super().__init__(
-            message
-            or _(
-                "En anden har gemt ændringer, siden du åbnede siden. Dine ændringer er ikke gemt; "
-                "genindlæs siden for at se den nyeste udgave."
-            )
-        )
 
 
 # -- value types ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from klyngeadmin.workflow import TransitionNotAllowed
+from klyngeadmin.errors import DomainError
 
 from . import case_forms as f
 from . import cases as services
@@ -274,9 +274,7 @@ def case_action_view(request, journal_number: str, action: str):
         return _render_case(request, case, bound=(action, form), status=400)
     try:
         spec.run(case, request.user, form.cleaned_data)
-    except services.StaleCase as exc:
-        messages.error(request, str(exc))
-    except (services.CaseActionError, TransitionNotAllowed) as exc:
+    except DomainError as exc:  # stale, four eyes, refused, or not in the workflow table
         messages.error(request, str(exc))
     else:
         messages.success(request, str(spec.done))

@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.models import ClusterOrganisation
-from klyngeadmin.constants import CLUSTER_ROLES, Role
+from klyngeadmin.constants import Role
+from klyngeadmin.errors import ActionRefused, FourEyesViolation, StaleVersion
+from klyngeadmin.formatting import number
 from klyngeadmin.i18n import record_text
-from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
+from klyngeadmin.predicates import APPROVER_ROLES, is_caseworker, is_cluster_user, is_head_of_office
+from klyngeadmin.workflow import TransitionNotAllowed
 
-from .case_workflows import ACTIVE_STATES, APPROVERS, CASE_HANDLERS, CASE_WORKFLOW, OPEN_STATES
+from .case_workflows import ACTIVE_STATES, CASE_WORKFLOW, OPEN_STATES
 from .constants import (
     CaseEventKind,
     CaseStatus,
@@ -47,21 +50,15 @@ from .notifications import Text, notify
 CASE_HANDLING_DAYS = 30
 
 
-class CaseActionError(Exception):
+class CaseActionError(ActionRefused):
     """An action refused for a reason other than the workflow table; the message is Danish and
     meant for the person who tried."""
 
 
-class StaleCase(CaseActionError):
+class StaleCase(CaseActionError, StaleVersion):
     """The case changed since the form was shown (someone else acted first)."""
 
-
-class FourEyesViolation(CaseActionError):
-    """The person who proposed a decision tried to approve it too."""
-
-
-def actor_role(actor) -> str:
-    return SYSTEM if actor is None else actor.role
+    default_code = "stale"
 
 
 def next_journal_number(year: int) -> str:
@@ -129,7 +126,7 @@ def _lock(case: Case, expected_version: int | None) -> Case:
 
 
 def _require_handler(actor) -> None:
-    if actor is None or actor.role not in CASE_HANDLERS:
+    if not is_caseworker(actor):
         raise CaseActionError(_("Kun sagsbehandlere og kontorchefen kan behandle sager."))
 
 
@@ -152,7 +149,7 @@ def _event(case, actor, kind, *, text="", from_status="", to_status="", internal
 def _move(case: Case, to: str, actor, comment: str = "") -> None:
     """Change the locked case's status after checking the table; write the transition event."""
     source = case.status
-    CASE_WORKFLOW.check(source, to, actor_role(actor))
+    CASE_WORKFLOW.check(source, to, actor)
     case.status = to
     fields = ["status"]
     if to in (CaseStatus.DECIDED, CaseStatus.CLOSED) and case.deadline_id:
@@ -180,7 +177,7 @@ def _notify_cluster(case: Case, subject: Text, body: Text) -> None:
 def _notify_approvers(case: Case, subject: Text, body: Text, exclude=None) -> None:
     from klyngeadmin.models import User
 
-    for user in User.objects.filter(role__in=APPROVERS, is_active=True).exclude(
+    for user in User.objects.filter(role__in=APPROVER_ROLES, is_active=True).exclude(
         pk=getattr(exclude, "pk", None)
     ):
         notify(recipient=user, kind="case_proposal", subject=subject, body=body,
@@ -208,7 +205,7 @@ def _require_status(case: Case, *states: str) -> None:
 def case_assign(*, case: Case, assignee, actor, expected_version: int | None = None) -> Case:
     """Assign (or reassign) a case to a caseworker. A new case becomes assigned."""
     _require_handler(actor)
-    if assignee is None or assignee.role not in CASE_HANDLERS or not assignee.is_active:
+    if assignee is None or not is_caseworker(assignee):
         raise CaseActionError(_("Sagen kan kun tildeles en aktiv sagsbehandler eller kontorchef."))
     locked = _lock(case, expected_version)
     if locked.status not in OPEN_STATES:
@@ -220,7 +217,7 @@ def case_assign(*, case: Case, assignee, actor, expected_version: int | None = N
     previous = locked.assignee
     source = locked.status
     if source == CaseStatus.NEW:
-        CASE_WORKFLOW.check(source, CaseStatus.ASSIGNED, actor_role(actor))
+        CASE_WORKFLOW.check(source, CaseStatus.ASSIGNED, actor)
         locked.status = CaseStatus.ASSIGNED
     locked.assignee = assignee
     _save(locked, ["assignee", "status"], case)
@@ -257,7 +254,7 @@ def case_follow(*, case: Case | None, actor, to: str) -> Case | None:
     caseworker acting, then assigned -> in progress -> decided as far as `to`. A case that
     is already there (or further, or closed) is left alone; so is a step by anyone who does
     not handle cases."""
-    if case is None or actor is None or actor.role not in CASE_HANDLERS:
+    if case is None or not is_caseworker(actor):
         return case
     assert to in _FOLLOW_ORDER
     locked = _lock(case, None)
@@ -280,10 +277,10 @@ def case_transition(
     Starting work on an annual-report case takes the report into review."""
     locked = _lock(case, expected_version)
     source = locked.status
-    CASE_WORKFLOW.check(source, to, actor_role(actor))
-    if actor is not None and actor.role in CLUSTER_ROLES and actor.cluster_id != locked.cluster_id:
+    CASE_WORKFLOW.check(source, to, actor)
+    if is_cluster_user(actor) and actor.cluster_id != locked.cluster_id:
         raise CaseActionError(_("Sagen tilhører en anden klynge."))
-    if actor is not None and actor.role in CASE_HANDLERS and locked.assignee_id is None:
+    if is_caseworker(actor) and locked.assignee_id is None:
         raise CaseActionError(_("Sagen skal tildeles, før den kan behandles."))
     _move(locked, to, actor, comment)
     if (to == CaseStatus.IN_PROGRESS and locked.case_type == CaseType.ANNUAL_REPORT
@@ -349,7 +346,7 @@ def case_request_changes(
         raise CaseActionError(_("Skriv, hvad klyngen skal ændre."))
     locked = _lock(case, expected_version)
     report = _report_of(locked)
-    CASE_WORKFLOW.check(locked.status, CaseStatus.AWAITING_CLUSTER, actor_role(actor))
+    CASE_WORKFLOW.check(locked.status, CaseStatus.AWAITING_CLUSTER, actor)
     _report_transition(report, ReportStatus.CHANGES_REQUESTED, actor, text)
     _move(locked, CaseStatus.AWAITING_CLUSTER, actor)
     _event(locked, actor, CaseEventKind.MESSAGE, text=text)
@@ -371,7 +368,7 @@ def case_cluster_answered(*, case: Case, report: AnnualReport, actor) -> Case:
     locked = _lock(case, None)
     if locked.status != CaseStatus.AWAITING_CLUSTER:
         return locked
-    actor = actor if actor_role(actor) in CLUSTER_ROLES else None
+    actor = actor if is_cluster_user(actor) else None
     _move(locked, CaseStatus.IN_PROGRESS, actor,
           record_text("Klyngen har indsendt en ny version af årsrapporten."))
     _report_transition(report, ReportStatus.IN_REVIEW, None)
@@ -496,7 +493,7 @@ def tranche_propose_cancellation(
 
 
 def _lock_proposal(proposal: TrancheProposal, actor, expected_version):
-    if actor is None or actor.role not in APPROVERS:
+    if not is_head_of_office(actor):
         raise CaseActionError(_("Kun kontorchefen kan godkende eller afvise en indstilling."))
     locked_case = _lock(proposal.case, expected_version)
     locked = TrancheProposal.objects.select_for_update().select_related("tranche").get(
@@ -655,7 +652,7 @@ def case_decide(*, case: Case, actor, text: str, expected_version: int | None = 
     locked = _lock(case, expected_version)
     if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION):
         raise CaseActionError(_("Denne sagstype afgøres med sine egne handlinger."))
-    CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor_role(actor))
+    CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor)
     _event(locked, actor, CaseEventKind.DECISION, text=text)
     _move(locked, CaseStatus.DECIDED, actor)
     case.__dict__.update(status=locked.status, version=locked.version)
@@ -667,8 +664,8 @@ def _name(user) -> str:
 
 
 def format_kr_number(amount: int) -> str:
-    """1234567 -> '1.234.567' (Danish thousands separator)."""
-    return f"{int(amount):,}".replace(",", ".")
+    """1234567 -> '1.234.567' (Danish thousands separator): klyngeadmin.formatting.number."""
+    return number(amount)
 
 
 __all__ = [

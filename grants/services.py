@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import FunderKind
 from clusters.models import ClusterOrganisation
-from klyngeadmin.constants import CLUSTER_ROLES
+from klyngeadmin.errors import StaleVersion
 from klyngeadmin.i18n import record_text
 from klyngeadmin.localtime import COPENHAGEN as CPH
-from klyngeadmin.workflow import SYSTEM
+from klyngeadmin.predicates import is_cluster_user
 
 from .constants import (
     PROGRAMME_MIDWAY_YEAR,
@@ -159,10 +159,6 @@ def grant_create(
     return grant
 
 
-def actor_role(actor) -> str:
-    return SYSTEM if actor is None else actor.role
-
-
 @transaction.atomic
 def report_transition(
     *, report: AnnualReport, to: str, actor=None, comment: str = "", at: datetime | None = None
@@ -173,7 +169,7 @@ def report_transition(
     `at` backdates the step (imports of historical data and the demo data only)."""
     locked = AnnualReport.objects.select_for_update().select_related("deadline").get(pk=report.pk)
     source = locked.status
-    REPORT_WORKFLOW.check(source, to, actor_role(actor))
+    REPORT_WORKFLOW.check(source, to, actor)
     now = at or timezone.now()
     locked.status = to
     locked.version += 1
@@ -215,18 +211,11 @@ REPORT_NARRATIVE_FIELDS = (
 REPORT_CONTENT_FIELDS = REPORT_FINANCE_FIELDS + REPORT_NARRATIVE_FIELDS
 
 
-class StaleVersion(Exception):
-    """The object changed since the form was loaded (optimistic locking): nothing was saved."""
-
-    def __init__(self, *, expected: int, current: int):
-        self.expected, self.current = expected, current
-        super().__init__(
-            _(
-                "Rapporten er blevet ændret af en anden (eller i en anden fane), siden du åbnede "
-                "den. Dine ændringer er ikke gemt, og den andens ændringer er bevaret. Genindlæs "
-                "siden, og indtast dine ændringer igen."
-            )
-        )
+REPORT_CHANGED = _(
+    "Rapporten er blevet ændret af en anden (eller i en anden fane), siden du åbnede "
+    "den. Dine ændringer er ikke gemt, og den andens ændringer er bevaret. Genindlæs "
+    "siden, og indtast dine ændringer igen."
+)
 
 
 class ReportNotEditable(Exception):
@@ -243,7 +232,7 @@ class ReportIncomplete(ValidationError):
 
 
 def _check_own_cluster(*, actor, cluster_id: int) -> None:
-    if actor is None or actor.role not in CLUSTER_ROLES or actor.cluster_id != cluster_id:
+    if not is_cluster_user(actor) or actor.cluster_id != cluster_id:
         raise PermissionDenied(_("Kun klyngens egne medarbejdere kan ændre klyngens rapport."))
 
 
@@ -290,7 +279,7 @@ def report_save_draft(
     if locked.status not in EDITABLE_REPORT_STATES:
         raise ReportNotEditable(locked.status)
     if locked.version != expected_version:
-        raise StaleVersion(expected=expected_version, current=locked.version)
+        raise StaleVersion(REPORT_CHANGED, expected=expected_version, current=locked.version)
     unknown = set(data) - set(REPORT_CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown report fields: {sorted(unknown)}")
@@ -361,7 +350,7 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
     if locked.status not in EDITABLE_REPORT_STATES:
         raise ReportNotEditable(locked.status)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(expected=expected_version, current=locked.version)
+        raise StaleVersion(REPORT_CHANGED, expected=expected_version, current=locked.version)
     missing = report_missing(report=locked)
     if missing:
         raise ReportIncomplete(missing)

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "klyngeadmin.security.middleware.SessionLifetimeMiddleware",
     "klyngeadmin.security.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A service's refusal (klyngeadmin.errors) that no view handled: a 400/403/409 page.
+    "klyngeadmin.error_middleware.DomainErrorMiddleware",
     "klyngeadmin.security.middleware.SecurityLogMiddleware",
     # django-axes last: it turns the lockout signal into the Danish lockout page.
     "axes.middleware.AxesMiddleware",
