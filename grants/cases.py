@@ -19,7 +19,13 @@ from klyngeadmin.constants import Role
 from klyngeadmin.errors import ActionRefused, FourEyesViolation, StaleVersion
 from klyngeadmin.formatting import number
 from klyngeadmin.i18n import record_text
-from klyngeadmin.predicates import APPROVER_ROLES, is_caseworker, is_cluster_user, is_head_of_office
+from klyngeadmin.predicates import (
+    APPROVER_ROLES,
+    in_role,
+    is_caseworker,
+    is_cluster_user,
+    is_head_of_office,
+)
 from klyngeadmin.workflow import TransitionNotAllowed
 
 from .case_workflows import ACTIVE_STATES, CASE_WORKFLOW, OPEN_STATES
@@ -278,7 +284,7 @@ def case_transition(
     locked = _lock(case, expected_version)
     source = locked.status
     CASE_WORKFLOW.check(source, to, actor)
-    if is_cluster_user(actor) and actor.cluster_id != locked.cluster_id:
+    if is_cluster_user(in_role(actor)) and actor.cluster_id != locked.cluster_id:
         raise CaseActionError(_("Sagen tilhører en anden klynge."))
     if is_caseworker(actor) and locked.assignee_id is None:
         raise CaseActionError(_("Sagen skal tildeles, før den kan behandles."))
@@ -368,7 +374,7 @@ def case_cluster_answered(*, case: Case, report: AnnualReport, actor) -> Case:
     locked = _lock(case, None)
     if locked.status != CaseStatus.AWAITING_CLUSTER:
         return locked
-    actor = actor if is_cluster_user(actor) else None
+    actor = actor if is_cluster_user(in_role(actor)) else None
     _move(locked, CaseStatus.IN_PROGRESS, actor,
           record_text("Klyngen har indsendt en ny version af årsrapporten."))
     _report_transition(report, ReportStatus.IN_REVIEW, None)

@@ -18,7 +18,7 @@ from clusters.models import ClusterOrganisation
 from klyngeadmin.errors import StaleVersion
 from klyngeadmin.i18n import record_text
 from klyngeadmin.localtime import COPENHAGEN as CPH
-from klyngeadmin.predicates import is_cluster_user
+from klyngeadmin.predicates import in_role, is_cluster_user
 
 from .constants import (
     PROGRAMME_MIDWAY_YEAR,
@@ -232,7 +232,7 @@ class ReportIncomplete(ValidationError):
 
 
 def _check_own_cluster(*, actor, cluster_id: int) -> None:
-    if not is_cluster_user(actor) or actor.cluster_id != cluster_id:
+    if not is_cluster_user(in_role(actor)) or actor.cluster_id != cluster_id:
         raise PermissionDenied(_("Kun klyngens egne medarbejdere kan ændre klyngens rapport."))
 
 

@@ -20,7 +20,8 @@ APPROVER_ROLES = (Role.HEAD_OF_OFFICE,)
 
 def has_role(*names: str):
     """A predicate: the actor has one of the roles `names`. The actor None is the system (an
-    automatic step), which has the role SYSTEM."""
+    automatic step), which has the role SYSTEM. An inactive account has no role (it may do
+    nothing); see `in_role` for the actor a service records."""
     allowed = frozenset(names)
 
     def check(user) -> bool:
@@ -43,6 +44,26 @@ is_head_of_office = has_role(*APPROVER_ROLES)
 is_admin = has_role(Role.ADMIN)
 is_applicant = has_role(Role.APPLICANT)
 is_system = has_role(SYSTEM)
+
+
+class _InRole:
+    """An actor as the role it acts in, for the role predicates."""
+
+    is_authenticated = True
+    is_active = True
+
+    def __init__(self, actor):
+        self.role = actor.role
+        self.cluster_id = getattr(actor, "cluster_id", None)
+        self.pk = getattr(actor, "pk", None)
+
+
+def in_role(actor):
+    """The actor a service records, as the role it acts in. The request was already allowed
+    (an active person, or a valid API key); the recorded actor may be a cluster's API
+    integration user (klyngeadmin.api.actors), inactive by design so it can never sign in, yet
+    acting as the cluster's staff. None (the system) stays None."""
+    return None if actor is None else _InRole(actor)
 
 
 def cluster_id_of(obj) -> int | None:

@@ -15,7 +15,7 @@ import rules
 
 from .constants import SYSTEM
 from .errors import TransitionNotAllowed
-from .predicates import has_role
+from .predicates import has_role, in_role
 
 __all__ = ["SYSTEM", "TransitionNotAllowed", "Workflow", "actor_role", "roles"]
 
@@ -36,9 +36,11 @@ class _RoleOnly:
 
 
 def _actor(actor):
+    """A table decides by the role the actor acts in (klyngeadmin.predicates.in_role): whether
+    a person may use a page at all is the page's permission."""
     if isinstance(actor, str):
         return None if actor == SYSTEM else _RoleOnly(actor)
-    return actor
+    return in_role(actor)
 
 
 _never = rules.predicate(lambda: False, name="never")
