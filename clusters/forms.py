@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klyngeadmin.dates import DateField
+from klyngeadmin.forms import AccessibleFormMixin
 
 from .constants import ActivityType, FacilitatedProjectStatus, FunderKind, InstitutionKind
 from .models import Company
@@ -127,7 +128,7 @@ COMPANIES_HELP = gettext_lazy(
 )
 
 
-class ActivityForm(ParticipantsMixin, forms.Form):
+class ActivityForm(AccessibleFormMixin, ParticipantsMixin, forms.Form):
     external_id = forms.CharField(
         label=gettext_lazy("Eksternt id"), max_length=100, required=False,
         help_text=gettext_lazy("Jeres eget id for aktiviteten (fx fra CRM). Udfyldes automatisk, hvis tomt."),
@@ -189,7 +190,7 @@ class ActivityForm(ParticipantsMixin, forms.Form):
         }
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(AccessibleFormMixin, forms.Form):
     """The list's search and filters (GET). Invalid values are ignored, never an error page."""
 
     q = forms.CharField(label=gettext_lazy("Søg i titel eller eksternt id"), required=False, max_length=100)
@@ -222,11 +223,11 @@ class ActivityFilterForm(forms.Form):
         }
 
 
-class ActivityDeleteForm(forms.Form):
+class ActivityDeleteForm(AccessibleFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(AccessibleFormMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Fil med aktiviteter (CSV eller XLSX)"),
         help_text=gettext_lazy("Højst 5 MB. Første række er kolonneoverskrifterne."),
@@ -239,7 +240,7 @@ class ImportUploadForm(forms.Form):
         return f
 
 
-class FacilitatedProjectForm(ParticipantsMixin, forms.Form):
+class FacilitatedProjectForm(AccessibleFormMixin, ParticipantsMixin, forms.Form):
     companies_field = "partner_companies"
     institutions_field = "partner_institutions"
 

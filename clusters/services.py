@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from klyngeadmin.dates import format_date
+from klyngeadmin.errors import StaleVersion
 
 from .constants import (
     MAX_EMPLOYEES,
@@ -57,19 +58,6 @@ def require_actor(actor) -> None:
     """Every write names who made it: a saved user, never None or an API key principal."""
     if not isinstance(actor, get_user_model()) or actor.pk is None:
         raise TypeError(f"A cluster data write needs a saved user as actor, not {actor!r}.")
-
-
-class StaleVersion(Exception):
-    """The object changed since the form was shown (optimistic locking): nothing was saved."""
-
-    def __init__(self, message: str | None = None):
-        super().__init__(
-            message
-            or _(
-                "En anden har gemt ændringer, siden du åbnede siden. Dine ændringer er ikke gemt; "
-                "genindlæs siden for at se den nyeste udgave."
-            )
-        )
 
 
 # -- value types ----------------------------------------------------------------------------

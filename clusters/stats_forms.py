@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.forms import AccessibleFormMixin
+from klyngeadmin.forms import AccessibleFormMixin
 
 from .constants import Region
 from .models import ClusterOrganisation, StrengthPosition

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from klyngeadmin import formatting
+
 from .constants import ActivityType, FunderKind, InstitutionKind, SizeClass
 from .statistics import COFINANCING_SOURCES, MIN_COMPANIES_SHOWN, Statistics
 
@@ -18,22 +20,18 @@ TEXT, INT, DKK, SHARE, RATIO = "text", "int", "dkk", "share", "ratio"
 SUPPRESSED_MARK = ".."  # Danmarks Statistik's mark for a figure withheld (diskretioneret)
 
 
-def format_number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def format_value(value, kind: str) -> str:
-    """Danish formatting: 1.234.567 kr., 50,0 %, 2,33."""
+    """Danish formatting (klyngeadmin.formatting): 1.234.567 kr., 50,0 %, 2,33."""
     if value is None:
-        return "–"
+        return formatting.EMPTY
     if kind == INT:
-        return format_number(value)
+        return formatting.number(value)
     if kind == DKK:
-        return f"{format_number(value)} kr."
+        return formatting.kr(value)
     if kind == SHARE:
-        return f"{value * 100:.1f} %".replace(".", ",")
+        return formatting.pct(value)
     if kind == RATIO:
-        return f"{value:.2f}".replace(".", ",")
+        return formatting.ratio(value)
     return str(value)
 
 

@@ -30,8 +30,9 @@ from grants.constants import (
 )
 from grants.models import Application, Call
 from grants.notifications import notify
-from grants.services import actor_role, grant_create
+from grants.services import grant_create
 from klyngeadmin.constants import Role
+from klyngeadmin.errors import FourEyesViolation, StaleVersion
 from klyngeadmin.i18n import record_text
 
 from .constants import ApplicationOutcome, EvaluationEventKind, RubricPurpose
@@ -45,7 +46,7 @@ from .models import (
     Panel,
     Recommendation,
 )
-from .services import FourEyesViolation, StaleVersion, active_rubric, latest_case, rubric_lock
+from .services import EVALUATION_CHANGED, active_rubric, latest_case, rubric_lock
 from .workflows import APPLICATION_WORKFLOW
 
 A = ApplicationStatus
@@ -131,7 +132,7 @@ def _event(application, actor, kind, from_status="", to_status="", text=""):
 def application_transition(*, application: Application, to: str, actor=None, comment: str = "") -> Application:
     locked = Application.objects.select_for_update().get(pk=application.pk)
     source = locked.status
-    APPLICATION_WORKFLOW.check(source, to, actor_role(actor))
+    APPLICATION_WORKFLOW.check(source, to, actor)
     locked.status = to
     fields = ["status", "updated_at"]
     if to == A.SCORING:
@@ -186,7 +187,7 @@ def application_save(
         if application.status != A.DRAFT:
             raise ValidationError(_("Ansøgningen er indsendt og kan ikke længere ændres."))
         if version is not None and int(version) != proposal.version:
-            raise StaleVersion()
+            raise StaleVersion(EVALUATION_CHANGED)
         application.proposed_area = proposed_area.strip()
         application.save(update_fields=["proposed_area", "updated_at"])
     proposal.description = description.strip()

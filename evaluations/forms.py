@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from klyngeadmin.dates import DateField, DateTimeField
+from klyngeadmin.forms import AccessibleFormMixin
 from klyngeadmin.forms import apply_service_errors as shared_apply_service_errors
 
 from .constants import SCORE_MAX, SCORE_MIN, ApplicationOutcome, CriterionKind, Metric, Outcome
@@ -29,29 +30,7 @@ def apply_service_errors(form: forms.Form, error: ValidationError, field_map=Non
     shared_apply_service_errors(form, error, rename)
 
 
-class NoSuffixMixin:
-    """Labels without Django's trailing colon, and the DKFDS classes on the widgets
-    (rendered by templates/evaluations/_field.html)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-checkbox"
-            elif isinstance(widget, forms.RadioSelect):
-                css = "form-radio"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.HiddenInput):
-                continue
-            else:
-                css = "form-input"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-
-class VersionedForm(NoSuffixMixin, forms.Form):
+class VersionedForm(AccessibleFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -74,7 +53,7 @@ class SelfAssessmentForm(VersionedForm):
         return {c.pk: self.cleaned_data.get(f"answer_{c.pk}", "") for c in self.criteria}
 
 
-class AttachmentForm(NoSuffixMixin, forms.Form):
+class AttachmentForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(label=_("Bilagets titel"), max_length=200, required=False)
     file = forms.FileField(label=_("Fil"), help_text=_("PDF, Word, Excel, billede eller tekst; højst 10 MB."))
 
@@ -93,7 +72,7 @@ class AttachmentForm(NoSuffixMixin, forms.Form):
         return f
 
 
-class PanelJoinForm(NoSuffixMixin, forms.Form):
+class PanelJoinForm(AccessibleFormMixin, forms.Form):
     no_conflict = forms.BooleanField(
         label=_("Jeg erklærer, at jeg ikke er inhabil i forhold til klyngen"),
         required=False,
@@ -119,7 +98,7 @@ SCORE_CHOICES = [("", _("Vælg point"))] + [(str(i), str(i)) for i in range(SCOR
 ]
 
 
-class ScoreForm(NoSuffixMixin, forms.Form):
+class ScoreForm(AccessibleFormMixin, forms.Form):
     """One score (0-5 or n/a) and a reason per criterion."""
 
     def __init__(self, *args, criteria: list[Criterion], required: bool = False, **kwargs):
@@ -191,7 +170,7 @@ class ProposeForm(VersionedForm):
     )
 
 
-class ReturnForm(NoSuffixMixin, forms.Form):
+class ReturnForm(AccessibleFormMixin, forms.Form):
     comment = forms.CharField(label=_("Hvorfor sendes indstillingen tilbage?"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -199,7 +178,7 @@ class ApproveForm(VersionedForm):
     pass
 
 
-class RubricForm(NoSuffixMixin, forms.ModelForm):
+class RubricForm(AccessibleFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -207,7 +186,7 @@ class RubricForm(NoSuffixMixin, forms.ModelForm):
         fields = ["purpose", "name", "description"]
 
 
-class CriterionForm(NoSuffixMixin, forms.ModelForm):
+class CriterionForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["key", "title", "guidance", "weight", "kind", "metric", "position"]
@@ -232,7 +211,7 @@ APPLICATION_OUTCOMES = ApplicationOutcome.choices
 # -- the open call ----------------------------------------------------------------------------
 
 
-class CallForm(NoSuffixMixin, forms.Form):
+class CallForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=300)
     description = forms.CharField(label=_("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 5}))
     opens_at = DateTimeField(label=_("Åbner"))
@@ -240,7 +219,7 @@ class CallForm(NoSuffixMixin, forms.Form):
     budget_dkk = forms.IntegerField(label=_("Ramme pr. år (kr.)"), min_value=0)
 
 
-class RegistrationForm(NoSuffixMixin, forms.Form):
+class RegistrationForm(AccessibleFormMixin, forms.Form):
     organisation_name = forms.CharField(label=_("Organisationens navn"), max_length=200)
     cvr = forms.CharField(label=_("CVR-nummer"), max_length=8, min_length=8)
     city = forms.CharField(label=_("By"), max_length=100)
@@ -296,6 +275,6 @@ class ApplicationForm(VersionedForm):
         self.fields["institutions"].widget.attrs["class"] = "form-checkbox"
 
 
-class ApplicationProposeForm(NoSuffixMixin, forms.Form):
+class ApplicationProposeForm(AccessibleFormMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Indstilling"), choices=ApplicationOutcome.choices, widget=forms.RadioSelect)
     reasons = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,24 +1,19 @@
 """The decision letter (afgørelsesbrev) as a Danish PDF: scores, reasons, the appeal deadline.
 
-Rendered from a Django template with WeasyPrint (print styles in evaluations/letter.css)."""
+Rendered by klyngeadmin.pdf (the one PDF renderer; print styles in evaluations/letter.css)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from klyngeadmin.pdf import html_to_pdf, render_html
 
 from . import selectors
 from .models import Decision
 
 LETTER_CSS = Path(__file__).with_name("letter.css")
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import CSS, HTML
-
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(LETTER_CSS))])
 
 
 def decision_letter_context(evaluation) -> dict:
@@ -45,9 +40,8 @@ def decision_letter_context(evaluation) -> dict:
 
 def decision_letter_html(evaluation) -> str:
     """The letter is a Danish legal document, whatever language the person asking reads."""
-    with translation.override("da"):
-        return render_to_string("evaluations/pdf/letter.html", decision_letter_context(evaluation))
+    return render_html("evaluations/pdf/letter.html", decision_letter_context(evaluation))
 
 
 def decision_letter_pdf(evaluation) -> bytes:
-    return render_pdf(decision_letter_html(evaluation))
+    return html_to_pdf(decision_letter_html(evaluation), stylesheet=LETTER_CSS)

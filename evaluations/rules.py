@@ -4,17 +4,18 @@ so another cluster's evaluation answers 404 before any of these is asked."""
 
 import rules
 
-from klyngeadmin.constants import Role
+from grants.constants import ApplicationStatus
 from klyngeadmin.predicates import (
     is_admin,
+    is_applicant,
     is_authority,
     is_caseworker,
     is_cluster_user,
-    is_head_of_office,
     is_own_cluster,
 )
 
 from .constants import EvaluationStatus as S
+from .workflows import APPLICATION_WORKFLOW, MIDWAY_WORKFLOW
 
 
 def _status_in(*states):
@@ -32,11 +33,6 @@ def is_panel_member(user, evaluation) -> bool:
 
 
 @rules.predicate
-def is_plain_caseworker(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.CASEWORKER)
-
-
-@rules.predicate
 def is_not_proposer(user, evaluation) -> bool:
     decision = getattr(evaluation, "decision", None)
     return decision is not None and decision.proposed_by_id != user.pk
@@ -46,7 +42,9 @@ can_view = is_authority | (is_cluster_user & is_own_cluster)
 
 rules.add_perm("evaluations.list_midwayevaluations", is_authority | is_cluster_user)
 rules.add_perm("evaluations.view_midwayevaluation", can_view)
-rules.add_perm("evaluations.open_evaluation", (is_caseworker | is_admin) & _status_in(S.SCHEDULED))
+# The workflow steps a page offers are the table's own guards (MIDWAY_WORKFLOW.step): the page
+# and the service ask the same question. The system (None) is never a signed-in user.
+rules.add_perm("evaluations.open_evaluation", MIDWAY_WORKFLOW.step(S.SCHEDULED, S.SELF_ASSESSMENT))
 rules.add_perm(
     "evaluations.change_selfassessment", is_cluster_user & is_own_cluster & _status_in(S.SELF_ASSESSMENT)
 )
@@ -59,9 +57,9 @@ rules.add_perm(
 )
 rules.add_perm("evaluations.score", is_caseworker & is_panel_member & _status_in(S.SCORING))
 rules.add_perm("evaluations.set_consensus", is_caseworker & is_panel_member & _status_in(S.CONSENSUS))
-rules.add_perm("evaluations.propose_decision", is_plain_caseworker & _status_in(S.CONSENSUS))
+rules.add_perm("evaluations.propose_decision", MIDWAY_WORKFLOW.step(S.CONSENSUS, S.PROPOSED))
 rules.add_perm(
-    "evaluations.approve_decision", is_head_of_office & _status_in(S.PROPOSED) & is_not_proposer
+    "evaluations.approve_decision", MIDWAY_WORKFLOW.step(S.PROPOSED, S.DECIDED) & is_not_proposer
 )
 rules.add_perm("evaluations.view_letter", can_view & _status_in(S.DECIDED))
 rules.add_perm("evaluations.view_cohort", is_authority)
@@ -73,11 +71,6 @@ rules.add_perm("evaluations.view_panel", is_authority)
 
 
 @rules.predicate
-def is_applicant(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.APPLICANT)
-
-
-@rules.predicate
 def owns_application(user, application) -> bool:
     proposal = getattr(application, "proposal", None)
     return proposal is not None and proposal.applicant.user_id == user.pk
@@ -85,7 +78,7 @@ def owns_application(user, application) -> bool:
 
 @rules.predicate
 def application_in_scoring(user, application) -> bool:
-    return application is not None and application.status == "scoring"
+    return application is not None and application.status == ApplicationStatus.SCORING
 
 
 @rules.predicate
@@ -96,10 +89,15 @@ def application_panel_member(user, application) -> bool:
 
 rules.add_perm("evaluations.manage_calls", is_admin)
 rules.add_perm("evaluations.apply", is_applicant)
+rules.add_rule("evaluations.apply", is_applicant)  # for {% test_rule %} on the call page
 rules.add_perm("evaluations.view_application", is_authority | owns_application)
 rules.add_perm("evaluations.list_applications", is_authority)
 rules.add_perm("evaluations.join_application_panel",
                is_caseworker & application_in_scoring & ~application_panel_member)
 rules.add_perm("evaluations.score_application", is_caseworker & application_panel_member & application_in_scoring)
-rules.add_perm("evaluations.propose_application", is_plain_caseworker & application_in_scoring)
-rules.add_perm("evaluations.decide_application", is_head_of_office & application_in_scoring)
+# Proposing is not a state step (the application stays in scoring): a plain caseworker, as in
+# MIDWAY_WORKFLOW's consensus -> proposed. Deciding is APPLICATION_WORKFLOW's scoring -> approved.
+rules.add_perm("evaluations.propose_application",
+               MIDWAY_WORKFLOW.guard(S.CONSENSUS, S.PROPOSED) & application_in_scoring)
+rules.add_perm("evaluations.decide_application",
+               APPLICATION_WORKFLOW.step(ApplicationStatus.SCORING, ApplicationStatus.APPROVED))

@@ -11,11 +11,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clusters.constants import ClusterStatus
 from clusters.services import cluster_status_set
 from grants.cases import case_follow, case_open, case_record, proposal_close
 from grants.constants import (
+    ApplicationStatus,
     CaseEventKind,
     CaseStatus,
     CaseType,
@@ -27,11 +29,13 @@ from grants.constants import (
 )
 from grants.models import AnnualReport, Deadline, Grant, Tranche, TrancheProposal
 from grants.notifications import notify
-from grants.services import actor_role, report_transition
+from grants.services import report_transition
 from grants.tranches import grant_status_set, tranche_transition
 from klyngeadmin.constants import Role
 from klyngeadmin.dates import format_date
+from klyngeadmin.errors import FourEyesViolation, StaleVersion
 from klyngeadmin.i18n import in_record_language, record_text
+from klyngeadmin.predicates import is_caseworker
 
 from .constants import (
     APPEAL_WEEKS,
@@ -62,13 +66,10 @@ from .workflows import MIDWAY_WORKFLOW
 
 S = EvaluationStatus
 
-
-class StaleVersion(ValidationError):
-    def __init__(self):
-        super().__init__(
-            _("Siden er blevet ændret af en anden, siden du åbnede den. Genindlæs siden og prøv igen."),
-            code="stale",
-        )
+# The evaluation pages' stale-form message (klyngeadmin.errors.StaleVersion carries it).
+EVALUATION_CHANGED = gettext_lazy(
+    "Siden er blevet ændret af en anden, siden du åbnede den. Genindlæs siden og prøv igen."
+)
 
 
 class RubricLocked(ValidationError):
@@ -89,7 +90,7 @@ def _event(*, evaluation=None, application=None, actor, kind, from_status="", to
 
 def _check_version(current: int, expected: int | None) -> None:
     if expected is not None and int(expected) != current:
-        raise StaleVersion()
+        raise StaleVersion(EVALUATION_CHANGED)
 
 
 # -- rubrics ------------------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def evaluation_transition(
     locked = MidwayEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     _check_version(locked.version, version)
     source = locked.status
-    MIDWAY_WORKFLOW.check(source, to, actor_role(actor))
+    MIDWAY_WORKFLOW.check(source, to, actor)
     locked.status = to
     locked.version += 1
     fields = ["status", "version", "updated_at"]
@@ -333,21 +334,23 @@ def _panel_subject_status(panel: Panel) -> str:
     # An application is scored while "scoring"; once every member has submitted (the panel's
     # scoring_closed_at is set) it is at consensus, as an evaluation would be.
     status = Application.objects.values_list("status", flat=True).get(pk=panel.application_id)
-    if status == "scoring" and panel.scoring_closed_at:
-        return "consensus"
+    if status == ApplicationStatus.SCORING and panel.scoring_closed_at:
+        return S.CONSENSUS
     return status
 
 
-JOINABLE = {S.SELF_ASSESSMENT, S.SCORING, "submitted", "scoring"}
-SCORING_STATES = {S.SCORING, "scoring"}
-CONSENSUS_STATES = {S.CONSENSUS, "consensus"}
+# Evaluation and application states (an application "at consensus" is reported as S.CONSENSUS
+# by _panel_subject_status).
+JOINABLE = {S.SELF_ASSESSMENT, S.SCORING, ApplicationStatus.SUBMITTED, ApplicationStatus.SCORING}
+SCORING_STATES = {S.SCORING, ApplicationStatus.SCORING}
+CONSENSUS_STATES = {S.CONSENSUS}
 
 
 @transaction.atomic
 def panel_join(*, panel: Panel, actor, no_conflict: bool, declaration: str = "") -> PanelMember:
     """A caseworker joins the panel by declaring no conflict of interest. Someone with a
     conflict does not join (and cannot score)."""
-    if actor.role not in (Role.CASEWORKER, Role.HEAD_OF_OFFICE):
+    if not is_caseworker(actor):
         raise ValidationError(_("Kun sagsbehandlere kan sidde i bedømmelsespanelet."))
     panel = Panel.objects.select_for_update().get(pk=panel.pk)
     if _panel_subject_status(panel) not in JOINABLE:
@@ -550,14 +553,6 @@ def decision_propose(
     case_follow(case=latest_case(evaluation), actor=actor, to=CaseStatus.IN_PROGRESS)
     _case_event(evaluation, actor, CaseEventKind.PROPOSAL, Outcome(outcome).label)
     return Decision.objects.get(evaluation=evaluation)
-
-
-class FourEyesViolation(ValidationError):
-    def __init__(self):
-        super().__init__(
-            _("Afgørelsen skal godkendes af en anden end den, der har indstillet den."),
-            code="four_eyes",
-        )
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusters.models import KnowledgeInstitution
-from grants.constants import CallStatus
+from grants.constants import ApplicationStatus, CallStatus
 from grants.models import Application, Call
 from klyngeadmin import drafts
 from klyngeadmin.permissions import has_app_perm, require_perm
@@ -117,7 +117,7 @@ def apply(request, call_id):
     applicant = get_object_or_404(Applicant, user=request.user)
     proposal = (ApplicationProposal.objects.filter(applicant=applicant, application__call=call)
                 .select_related("application").prefetch_related("companies", "institutions").first())
-    if proposal and proposal.application.status != "draft":
+    if proposal and proposal.application.status != ApplicationStatus.DRAFT:
         return redirect("calls:application", application_id=proposal.application_id)
     institutions = list(KnowledgeInstitution.objects.order_by("kind", "name"))
     initial = {}
@@ -196,7 +196,7 @@ def application_detail(request, application_id):
             "score": has_app_perm(user, "evaluations.score_application", application) and member
             and not member.submitted_at,
             "consensus": bool(member and member.submitted_at and panel.scoring_closed_at
-                              and application.status == "scoring"),
+                              and application.status == ApplicationStatus.SCORING),
             "propose": has_app_perm(user, "evaluations.propose_application", application)
             and panel is not None and hasattr(panel, "recommendation"),
             "decide": has_app_perm(user, "evaluations.decide_application", application)
@@ -257,7 +257,7 @@ def application_consensus(request, application_id):
     application = _application(request, application_id)
     panel = getattr(application, "panel", None)
     member = selectors.member_of(panel, request.user) if request.user.is_authority else None
-    if member is None or not member.submitted_at or not panel.scoring_closed_at or application.status != "scoring":
+    if member is None or not member.submitted_at or not panel.scoring_closed_at or application.status != ApplicationStatus.SCORING:
         raise PermissionDenied
     criteria = selectors.criteria_of(panel.rubric)
     by_member = selectors.all_scores(panel)

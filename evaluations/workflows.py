@@ -1,31 +1,38 @@
-"""The midway evaluation's workflow as one table: (from, to) -> roles allowed to take the step.
+"""The midway evaluation's workflow as one table: (from, to) -> the guard (who may take the step).
 
 scheduled -> self_assessment -> scoring -> consensus -> proposed -> decided, and a head of
 office may send a proposal back to consensus (proposed -> consensus)."""
 
-from klyngeadmin.constants import CLUSTER_ROLES, Role
-from klyngeadmin.workflow import SYSTEM, Workflow, roles
+from grants.constants import ApplicationStatus as A
+from klyngeadmin.predicates import (
+    is_admin,
+    is_applicant,
+    is_caseworker,
+    is_cluster_user,
+    is_head_of_office,
+    is_plain_caseworker,
+    is_system,
+)
+from klyngeadmin.workflow import Workflow
 
 from .constants import EvaluationStatus as S
-
-CASEWORKERS = roles(Role.CASEWORKER, Role.HEAD_OF_OFFICE)
 
 MIDWAY_WORKFLOW = Workflow(
     name="midway_evaluation",
     states=tuple(S.values),
     transitions={
         # The authority opens the evaluation (the rubric is fixed and the panel set up).
-        (S.SCHEDULED, S.SELF_ASSESSMENT): roles(CASEWORKERS, Role.ADMIN, SYSTEM),
+        (S.SCHEDULED, S.SELF_ASSESSMENT): is_caseworker | is_admin | is_system,
         # The cluster submits its self-assessment; after the deadline the caseworker may move on.
-        (S.SELF_ASSESSMENT, S.SCORING): roles(CLUSTER_ROLES, CASEWORKERS, SYSTEM),
+        (S.SELF_ASSESSMENT, S.SCORING): is_cluster_user | is_caseworker | is_system,
         # When the last panel member has submitted (at least two): automatic.
-        (S.SCORING, S.CONSENSUS): roles(SYSTEM),
+        (S.SCORING, S.CONSENSUS): is_system,
         # A caseworker proposes the decision (after consensus on every criterion).
-        (S.CONSENSUS, S.PROPOSED): roles(Role.CASEWORKER),
+        (S.CONSENSUS, S.PROPOSED): is_plain_caseworker,
         # The head of office approves (never the proposer: checked in the service and the DB) …
-        (S.PROPOSED, S.DECIDED): roles(Role.HEAD_OF_OFFICE),
+        (S.PROPOSED, S.DECIDED): is_head_of_office,
         # … or sends the proposal back.
-        (S.PROPOSED, S.CONSENSUS): roles(Role.HEAD_OF_OFFICE),
+        (S.PROPOSED, S.CONSENSUS): is_head_of_office,
     },
 )
 
@@ -33,10 +40,10 @@ MIDWAY_WORKFLOW = Workflow(
 # office decides on the caseworker's proposal (four eyes, checked in the service).
 APPLICATION_WORKFLOW = Workflow(
     name="application",
-    states=("draft", "submitted", "scoring", "approved", "rejected"),
+    states=tuple(A),
     transitions={
-        ("draft", "scoring"): roles(Role.APPLICANT),
-        ("scoring", "approved"): roles(Role.HEAD_OF_OFFICE),
-        ("scoring", "rejected"): roles(Role.HEAD_OF_OFFICE),
+        (A.DRAFT, A.SCORING): is_applicant,
+        (A.SCORING, A.APPROVED): is_head_of_office,
+        (A.SCORING, A.REJECTED): is_head_of_office,
     },
 )

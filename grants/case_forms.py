@@ -10,33 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from klyngeadmin.dates import DateField
+from klyngeadmin.formatting import number
+from klyngeadmin.forms import AccessibleFormMixin
 
 from .case_selectors import case_handlers
 from .constants import CaseStatus
 
 
-class CaseVersionForm(forms.Form):
+class CaseVersionForm(AccessibleFormMixin, forms.Form):
+    """Every case form: the case version it was rendered with; DKFDS classes and the error
+    references from the one AccessibleFormMixin (rendered by templates/_field.html)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # DKFDS classes
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
-                widget.attrs.setdefault("class", "form-select")
-            elif isinstance(widget, forms.RadioSelect):
-                widget.attrs.setdefault("class", "form-radio radio-large")
-            elif not widget.is_hidden:
-                widget.attrs.setdefault("class", "form-input")
-
-    def full_clean(self):
-        """After validation, point each invalid field at its error text (aria-describedby)."""
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
 
 
 class AssignForm(CaseVersionForm):
@@ -124,7 +109,7 @@ class ProposeReleaseForm(CaseVersionForm):
         if self.max_amount is not None and amount > self.max_amount:
             raise forms.ValidationError(
                 _("Beløbet må højst være årets rate på %(max)s kr.")
-                % {"max": f"{self.max_amount:,}".replace(",", ".")}
+                % {"max": number(self.max_amount)}
             )
         return amount
 

@@ -24,7 +24,6 @@ from clusters.models import ClusterOrganisation
 from klyngeadmin.scoping import scope_to_user
 
 from .case_workflows import (
-    APPROVERS,
     CASE_HANDLERS,
     CASE_WORKFLOW,
     MANUAL_TRANSITIONS,
@@ -354,11 +353,11 @@ def report_comparison(report: AnnualReport) -> dict:
 
 
 def case_actions(case: Case, user) -> dict:
-    """The actions the case page offers the user in the case's current state (the services
-    check everything again)."""
+    """The actions the case page offers the user in the case's current state. The status steps
+    come from CASE_WORKFLOW's guards and the approval from the grants.approve_proposal rule -
+    the same questions the services ask (and ask again)."""
     if not rules.has_perm("grants.handle_case", user):
         return {}
-    role = user.role
     status = case.status
     actions: dict = {}
     if status in OPEN_STATES:
@@ -367,7 +366,7 @@ def case_actions(case: Case, user) -> dict:
             actions["take"] = True
     transitions = []
     if case.assignee_id:
-        for target in CASE_WORKFLOW.available(status, role):
+        for target in CASE_WORKFLOW.available(status, user):
             if (status, target) in MANUAL_TRANSITIONS:
                 transitions.append(target)
     actions["transitions"] = transitions
@@ -378,7 +377,7 @@ def case_actions(case: Case, user) -> dict:
         (p for p in case.proposals.all() if p.status == ProposalStatus.PROPOSED), None
     )
     actions["open_proposal"] = open_proposal
-    if open_proposal is not None and role in APPROVERS:
+    if open_proposal is not None and rules.has_perm("grants.approve_proposal", user):
         if open_proposal.proposed_by_id == user.pk:
             actions["own_proposal"] = True
         else:

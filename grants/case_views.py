@@ -18,9 +18,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from klyngeadmin.workflow import TransitionNotAllowed
+from klyngeadmin.errors import DomainError
 
 from . import case_forms as f
 from . import cases as services
@@ -174,69 +175,69 @@ ACTIONS: dict[str, Action] = {
     "tag": Action(
         f.CaseVersionForm,
         lambda case, user, d: services.case_take(case=case, actor=user, expected_version=d["version"]),
-        _("Du har taget sagen."),
+        gettext_lazy("Du har taget sagen."),
     ),
     "tildel": Action(
         f.AssignForm,
         lambda case, user, d: services.case_assign(
             case=case, assignee=d["assignee"], actor=user, expected_version=d["version"]),
-        _("Sagen er tildelt."),
+        gettext_lazy("Sagen er tildelt."),
     ),
     "status": Action(
         f.TransitionForm,
         lambda case, user, d: _manual_transition(case, user, d),
-        _("Sagens status er ændret."),
+        gettext_lazy("Sagens status er ændret."),
     ),
     "besked": Action(
         f.message_form,
         lambda case, user, d: services.case_message(
             case=case, actor=user, text=d["text"], expected_version=d["version"]),
-        _("Beskeden er sendt til klyngen."),
+        gettext_lazy("Beskeden er sendt til klyngen."),
     ),
     "note": Action(
         f.note_form,
         lambda case, user, d: services.case_note(
             case=case, actor=user, text=d["text"], expected_version=d["version"]),
-        _("Noten er gemt."),
+        gettext_lazy("Noten er gemt."),
     ),
     "anmod-om-aendringer": Action(
         f.request_changes_form,
         lambda case, user, d: services.case_request_changes(
             case=case, actor=user, text=d["text"], expected_version=d["version"]),
-        _("Klyngen er bedt om ændringer, og årsrapporten er genåbnet for klyngen."),
+        gettext_lazy("Klyngen er bedt om ændringer, og årsrapporten er genåbnet for klyngen."),
     ),
     "godkend-rapport": Action(
         f.ApproveReportForm,
         lambda case, user, d: services.case_approve_report(
             case=case, actor=user, text=d["text"], expected_version=d["version"]),
-        _("Årsrapporten er godkendt."),
+        gettext_lazy("Årsrapporten er godkendt."),
     ),
     "indstil-udbetaling": Action(
         f.ProposeReleaseForm,
         lambda case, user, d: services.tranche_propose_release(
             case=case, actor=user, amount_dkk=d["amount_dkk"], pay_on=d["pay_on"],
             expected_version=d["version"]),
-        _("Udbetalingen er indstillet til kontorchefens godkendelse."),
+        gettext_lazy("Udbetalingen er indstillet til kontorchefens godkendelse."),
         form_kwargs=_tranche_amount,
     ),
     "indstil-annullering": Action(
         f.cancel_form,
         lambda case, user, d: services.tranche_propose_cancellation(
             case=case, actor=user, reason=d["text"], expected_version=d["version"]),
-        _("Annulleringen er indstillet til kontorchefens godkendelse."),
+        gettext_lazy("Annulleringen er indstillet til kontorchefens godkendelse."),
     ),
     "godkend-indstilling": Action(
         f.CaseVersionForm,
         lambda case, user, d: services.tranche_proposal_approve(
             proposal=_proposal(case), actor=user, expected_version=d["version"]),
-        _("Indstillingen er godkendt, og afgørelsesbrevet er dannet."),
+        gettext_lazy("Indstillingen er godkendt, og afgørelsesbrevet er dannet."),
         perm="grants.approve_proposal",
     ),
     "afvis-indstilling": Action(
         f.reject_proposal_form,
         lambda case, user, d: services.tranche_proposal_reject(
             proposal=_proposal(case), actor=user, reason=d["text"], expected_version=d["version"]),
-        _("Indstillingen er afvist."),
+        gettext_lazy("Indstillingen er afvist."),
         perm="grants.approve_proposal",
     ),
     "fristforlaengelse": Action(
@@ -245,7 +246,7 @@ ACTIONS: dict[str, Action] = {
             case=case, actor=user, approve=d["decision"] == "approve",
             new_due_at=d.get("new_due_at"), reason=d.get("reason", ""),
             expected_version=d["version"]),
-        _("Anmodningen om fristforlængelse er afgjort, og afgørelsesbrevet er dannet."),
+        gettext_lazy("Anmodningen om fristforlængelse er afgjort, og afgørelsesbrevet er dannet."),
         form_kwargs=lambda case: {"current_due_at": case.extension.deadline.due_at
                                   if case.extension_id else None},
     ),
@@ -253,7 +254,7 @@ ACTIONS: dict[str, Action] = {
         f.decide_form,
         lambda case, user, d: services.case_decide(
             case=case, actor=user, text=d["text"], expected_version=d["version"]),
-        _("Sagen er afgjort."),
+        gettext_lazy("Sagen er afgjort."),
     ),
 }
 
@@ -274,12 +275,10 @@ def case_action_view(request, journal_number: str, action: str):
         return _render_case(request, case, bound=(action, form), status=400)
     try:
         spec.run(case, request.user, form.cleaned_data)
-    except services.StaleCase as exc:
-        messages.error(request, str(exc))
-    except (services.CaseActionError, TransitionNotAllowed) as exc:
+    except DomainError as exc:  # stale, four eyes, refused, or not in the workflow table
         messages.error(request, str(exc))
     else:
-        messages.success(request, spec.done)
+        messages.success(request, str(spec.done))
     return redirect(reverse("cases:detail", args=[case.journal_number]), permanent=False)
 
 

@@ -3,19 +3,26 @@
     new -> assigned -> in_progress <-> awaiting_cluster
                        in_progress -> decided -> closed
 
-Caseworkers and the head of office handle cases. The cluster (or the system, on its behalf)
+Caseworkers and the head of office handle cases (`is_caseworker`). The cluster (or the system, on its behalf)
 moves a case back from awaiting_cluster to in_progress when it answers (resubmits the report).
 Who may *approve* a proposal (head of office only, never the proposer) is checked by the
 services in grants.cases, not by this table: approving is not a state step of the case itself.
 """
 
-from klyngeadmin.constants import CLUSTER_ROLES, Role
-from klyngeadmin.workflow import SYSTEM, Workflow, roles
+from klyngeadmin.predicates import (
+    APPROVER_ROLES,
+    CASEWORKER_ROLES,
+    is_caseworker,
+    is_cluster_user,
+    is_system,
+)
+from klyngeadmin.workflow import Workflow
 
 from .constants import CaseStatus as S
 
-CASE_HANDLERS = roles(Role.CASEWORKER, Role.HEAD_OF_OFFICE)
-APPROVERS = roles(Role.HEAD_OF_OFFICE)
+# The role sets of the predicates, for queries ("every active caseworker").
+CASE_HANDLERS = CASEWORKER_ROLES
+APPROVERS = APPROVER_ROLES
 OPEN_STATES = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.AWAITING_CLUSTER)
 ACTIVE_STATES = (S.ASSIGNED, S.IN_PROGRESS, S.AWAITING_CLUSTER)
 
@@ -23,12 +30,12 @@ CASE_WORKFLOW = Workflow(
     name="case",
     states=tuple(S.values),
     transitions={
-        (S.NEW, S.ASSIGNED): CASE_HANDLERS,
-        (S.ASSIGNED, S.IN_PROGRESS): CASE_HANDLERS,
-        (S.IN_PROGRESS, S.AWAITING_CLUSTER): CASE_HANDLERS,
-        (S.AWAITING_CLUSTER, S.IN_PROGRESS): roles(CASE_HANDLERS, CLUSTER_ROLES, SYSTEM),
-        (S.IN_PROGRESS, S.DECIDED): CASE_HANDLERS,
-        (S.DECIDED, S.CLOSED): roles(CASE_HANDLERS, SYSTEM),
+        (S.NEW, S.ASSIGNED): is_caseworker,
+        (S.ASSIGNED, S.IN_PROGRESS): is_caseworker,
+        (S.IN_PROGRESS, S.AWAITING_CLUSTER): is_caseworker,
+        (S.AWAITING_CLUSTER, S.IN_PROGRESS): is_caseworker | is_cluster_user | is_system,
+        (S.IN_PROGRESS, S.DECIDED): is_caseworker,
+        (S.DECIDED, S.CLOSED): is_caseworker | is_system,
     },
 )
 

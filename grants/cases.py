@@ -15,12 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.models import ClusterOrganisation
-from klyngeadmin.constants import CLUSTER_ROLES, Role
+from klyngeadmin.constants import Role
 from klyngeadmin.dates import format_date
+from klyngeadmin.errors import ActionRefused, FourEyesViolation, StaleVersion
+from klyngeadmin.formatting import number
 from klyngeadmin.i18n import RECORD_LANGUAGE, record_text
-from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
+from klyngeadmin.predicates import (
+    APPROVER_ROLES,
+    in_role,
+    is_caseworker,
+    is_cluster_user,
+    is_head_of_office,
+)
+from klyngeadmin.workflow import TransitionNotAllowed
 
-from .case_workflows import ACTIVE_STATES, APPROVERS, CASE_HANDLERS, CASE_WORKFLOW, OPEN_STATES
+from .case_workflows import ACTIVE_STATES, CASE_WORKFLOW, OPEN_STATES
 from .constants import (
     CaseEventKind,
     CaseStatus,
@@ -52,21 +61,15 @@ from .workflows import TRANCHE_WORKFLOW
 CASE_HANDLING_DAYS = 30
 
 
-class CaseActionError(Exception):
+class CaseActionError(ActionRefused):
     """An action refused for a reason other than the workflow table; the message is Danish and
     meant for the person who tried."""
 
 
-class StaleCase(CaseActionError):
+class StaleCase(CaseActionError, StaleVersion):
     """The case changed since the form was shown (someone else acted first)."""
 
-
-class FourEyesViolation(CaseActionError):
-    """The person who proposed a decision tried to approve it too."""
-
-
-def actor_role(actor) -> str:
-    return SYSTEM if actor is None else actor.role
+    default_code = "stale"
 
 
 def next_journal_number(year: int) -> str:
@@ -134,7 +137,7 @@ def _lock(case: Case, expected_version: int | None) -> Case:
 
 
 def _require_handler(actor) -> None:
-    if actor is None or actor.role not in CASE_HANDLERS:
+    if not is_caseworker(actor):
         raise CaseActionError(_("Kun sagsbehandlere og kontorchefen kan behandle sager."))
 
 
@@ -157,7 +160,7 @@ def _event(case, actor, kind, *, text="", from_status="", to_status="", internal
 def _move(case: Case, to: str, actor, comment: str = "") -> None:
     """Change the locked case's status after checking the table; write the transition event."""
     source = case.status
-    CASE_WORKFLOW.check(source, to, actor_role(actor))
+    CASE_WORKFLOW.check(source, to, actor)
     case.status = to
     fields = ["status"]
     if to in (CaseStatus.DECIDED, CaseStatus.CLOSED) and case.deadline_id:
@@ -185,7 +188,7 @@ def _notify_cluster(case: Case, subject: Text, body: Text) -> None:
 def _notify_approvers(case: Case, subject: Text, body: Text, exclude=None) -> None:
     from klyngeadmin.models import User
 
-    for user in User.objects.filter(role__in=APPROVERS, is_active=True).exclude(
+    for user in User.objects.filter(role__in=APPROVER_ROLES, is_active=True).exclude(
         pk=getattr(exclude, "pk", None)
     ):
         notify(recipient=user, kind="case_proposal", subject=subject, body=body,
@@ -213,7 +216,7 @@ def _require_status(case: Case, *states: str) -> None:
 def case_assign(*, case: Case, assignee, actor, expected_version: int | None = None) -> Case:
     """Assign (or reassign) a case to a caseworker. A new case becomes assigned."""
     _require_handler(actor)
-    if assignee is None or assignee.role not in CASE_HANDLERS or not assignee.is_active:
+    if assignee is None or not is_caseworker(assignee):
         raise CaseActionError(_("Sagen kan kun tildeles en aktiv sagsbehandler eller kontorchef."))
     locked = _lock(case, expected_version)
     if locked.status not in OPEN_STATES:
@@ -225,7 +228,7 @@ def case_assign(*, case: Case, assignee, actor, expected_version: int | None = N
     previous = locked.assignee
     source = locked.status
     if source == CaseStatus.NEW:
-        CASE_WORKFLOW.check(source, CaseStatus.ASSIGNED, actor_role(actor))
+        CASE_WORKFLOW.check(source, CaseStatus.ASSIGNED, actor)
         locked.status = CaseStatus.ASSIGNED
     locked.assignee = assignee
     _save(locked, ["assignee", "status"], case)
@@ -262,7 +265,7 @@ def case_follow(*, case: Case | None, actor, to: str) -> Case | None:
     caseworker acting, then assigned -> in progress -> decided as far as `to`. A case that
     is already there (or further, or closed) is left alone; so is a step by anyone who does
     not handle cases."""
-    if case is None or actor is None or actor.role not in CASE_HANDLERS:
+    if case is None or not is_caseworker(actor):
         return case
     assert to in _FOLLOW_ORDER
     locked = _lock(case, None)
@@ -285,10 +288,10 @@ def case_transition(
     Starting work on an annual-report case takes the report into review."""
     locked = _lock(case, expected_version)
     source = locked.status
-    CASE_WORKFLOW.check(source, to, actor_role(actor))
-    if actor is not None and actor.role in CLUSTER_ROLES and actor.cluster_id != locked.cluster_id:
+    CASE_WORKFLOW.check(source, to, actor)
+    if is_cluster_user(in_role(actor)) and actor.cluster_id != locked.cluster_id:
         raise CaseActionError(_("Sagen tilhører en anden klynge."))
-    if actor is not None and actor.role in CASE_HANDLERS and locked.assignee_id is None:
+    if is_caseworker(actor) and locked.assignee_id is None:
         raise CaseActionError(_("Sagen skal tildeles, før den kan behandles."))
     _move(locked, to, actor, comment)
     if (to == CaseStatus.IN_PROGRESS and locked.case_type == CaseType.ANNUAL_REPORT
@@ -354,7 +357,7 @@ def case_request_changes(
         raise CaseActionError(_("Skriv, hvad klyngen skal ændre."))
     locked = _lock(case, expected_version)
     report = _report_of(locked)
-    CASE_WORKFLOW.check(locked.status, CaseStatus.AWAITING_CLUSTER, actor_role(actor))
+    CASE_WORKFLOW.check(locked.status, CaseStatus.AWAITING_CLUSTER, actor)
     _report_transition(report, ReportStatus.CHANGES_REQUESTED, actor, text)
     _move(locked, CaseStatus.AWAITING_CLUSTER, actor)
     _event(locked, actor, CaseEventKind.MESSAGE, text=text)
@@ -376,9 +379,9 @@ def case_cluster_answered(*, case: Case, report: AnnualReport, actor) -> Case:
     locked = _lock(case, None)
     if locked.status != CaseStatus.AWAITING_CLUSTER:
         return locked
-    actor = actor if actor_role(actor) in CLUSTER_ROLES else None
+    actor = actor if is_cluster_user(in_role(actor)) else None
     _move(locked, CaseStatus.IN_PROGRESS, actor,
-          _("Klyngen har indsendt en ny version af årsrapporten."))
+          record_text("Klyngen har indsendt en ny version af årsrapporten."))
     _report_transition(report, ReportStatus.IN_REVIEW, None)
     if locked.assignee_id:
         notify(recipient=locked.assignee, kind="case_resubmitted",
@@ -400,7 +403,7 @@ def case_approve_report(
     _report_transition(report, ReportStatus.APPROVED, actor, text)
     _save(locked, [], case)
     _event(locked, actor, CaseEventKind.DECISION,
-           text=text or _("Årsrapporten for %(year)s er godkendt.") % {"year": report.year})
+           text=text or record_text("Årsrapporten for %(year)s er godkendt.", {"year": report.year}))
     _notify_cluster(
         locked, lambda: _("Årsrapporten %(year)s er godkendt") % {"year": report.year},
         text or (lambda: _("Erhvervsstyrelsen har godkendt årsrapporten.")),
@@ -438,7 +441,7 @@ def tranche_propose_release(
     tranche = Tranche.objects.select_for_update().get(
         grant_id=report.grant_id, year_number=report.year_number
     )
-    if not TRANCHE_WORKFLOW.is_allowed(tranche.status, TrancheStatus.PROPOSED, actor_role(actor)):
+    if not TRANCHE_WORKFLOW.is_allowed(tranche.status, TrancheStatus.PROPOSED, actor):
         raise CaseActionError(
             _("Raten for %(year)s har status »%(status)s« og kan ikke indstilles.")
             % {"year": tranche.year, "status": tranche.get_status_display()}
@@ -504,7 +507,7 @@ def tranche_propose_cancellation(
 
 
 def _lock_proposal(proposal: TrancheProposal, actor, expected_version):
-    if actor is None or actor.role not in APPROVERS:
+    if not is_head_of_office(actor):
         raise CaseActionError(_("Kun kontorchefen kan godkende eller afvise en indstilling."))
     locked_case = _lock(proposal.case, expected_version)
     locked = TrancheProposal.objects.select_for_update().select_related("tranche").get(
@@ -530,7 +533,7 @@ def tranche_proposal_approve(
     _require_status(case, CaseStatus.IN_PROGRESS)
     tranche = Tranche.objects.select_for_update().get(pk=locked.tranche_id)
     target = TrancheStatus.RELEASED if locked.kind == ProposalKind.RELEASE else TrancheStatus.CANCELLED
-    if not TRANCHE_WORKFLOW.is_allowed(tranche.status, target, actor_role(actor)):
+    if not TRANCHE_WORKFLOW.is_allowed(tranche.status, target, actor):
         raise CaseActionError(
             _("Raten for %(year)s har status »%(status)s«; indstillingen kan ikke godkendes.")
             % {"year": tranche.year, "status": tranche.get_status_display()}
@@ -701,7 +704,7 @@ def case_decide(*, case: Case, actor, text: str, expected_version: int | None = 
     locked = _lock(case, expected_version)
     if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION):
         raise CaseActionError(_("Denne sagstype afgøres med sine egne handlinger."))
-    CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor_role(actor))
+    CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor)
     _event(locked, actor, CaseEventKind.DECISION, text=text)
     _move(locked, CaseStatus.DECIDED, actor)
     case.__dict__.update(status=locked.status, version=locked.version)
@@ -713,8 +716,8 @@ def _name(user) -> str:
 
 
 def format_kr_number(amount: int) -> str:
-    """1234567 -> '1.234.567' (Danish thousands separator)."""
-    return f"{int(amount):,}".replace(",", ".")
+    """1234567 -> '1.234.567' (Danish thousands separator): klyngeadmin.formatting.number."""
+    return number(amount)
 
 
 __all__ = [

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import FunderKind
 from klyngeadmin.dates import DateField, format_date
+from klyngeadmin.formatting import number
+from klyngeadmin.forms import AccessibleFormMixin
 
 from .constants import AttachmentKind
 from .models import AnnualReport
@@ -19,12 +21,8 @@ from .services import REPORT_CONTENT_FIELDS, REPORT_FINANCE_FIELDS, REPORT_NARRA
 
 
 def format_kr(value) -> str:
-    """1234567 -> '1.234.567' (Danish thousands separator, whole kroner)."""
-    if value is None or value == "":
-        return ""
-    n = int(value)
-    sign = "-" if n < 0 else ""
-    return sign + f"{abs(n):,}".replace(",", ".")
+    """1234567 -> '1.234.567' (an amount field's value; empty stays empty)."""
+    return number(value, empty="")
 
 
 class AmountInput(forms.TextInput):
@@ -68,37 +66,6 @@ class AmountField(forms.Field):
         if n > 10**15:
             raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
         return n
-
-
-class AccessibleFormMixin:
-    """DKFDS classes on the widgets, and after validation aria-invalid plus aria-describedby
-    pointing at the error text shown next to the field (templates/grants/_field.html)."""
-
-    def _style_widgets(self):
-        for name, field in self.fields.items():
-            w = field.widget
-            if isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            elif isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-checkbox")
-            elif isinstance(w, forms.ClearableFileInput | forms.FileInput):
-                w.attrs.setdefault("class", "form-file-input")
-            elif not isinstance(w, forms.HiddenInput):
-                w.attrs.setdefault("class", "form-input")
-            if field.help_text:
-                w.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}-hint"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                w = self.fields[name].widget
-                bound_id = self.auto_id % self.add_prefix(name)
-                described = [f"{bound_id}-error"]
-                if self.fields[name].help_text:
-                    described.append(f"{bound_id}-hint")
-                w.attrs["aria-invalid"] = "true"
-                w.attrs["aria-describedby"] = " ".join(described)
 
 
 class ReportForm(AccessibleFormMixin, forms.ModelForm):

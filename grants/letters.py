@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from klyngeadmin.pdf import render_pdf
 
 from .models import Case, DecisionLetter
 
@@ -24,14 +25,10 @@ TITLES = {
 
 def render_letter_pdf(*, case: Case, title: str, body: str, actor, proposal=None,
                       created_at=None) -> bytes:
-    from weasyprint import CSS, HTML
-
-    with translation.override("da"):
-        html = render_to_string("cases/letter_pdf.html", {
-            "case": case, "title": title, "body": body, "actor": actor, "proposal": proposal,
-            "date": timezone.localdate(created_at or timezone.now()),
-        })
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(LETTER_CSS))])
+    return render_pdf("cases/letter_pdf.html", {
+        "case": case, "title": title, "body": body, "actor": actor, "proposal": proposal,
+        "date": timezone.localdate(created_at or timezone.now()),
+    }, stylesheet=LETTER_CSS)
 
 
 def decision_letter_create(*, case: Case, kind: str, body: str, actor, proposal=None) -> DecisionLetter:

@@ -656,9 +656,6 @@ class ReportAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
 
 
 class NotificationPreference(models.Model):

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -29,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from klyngeadmin.constants import AUTHORITY_ROLES, Role
+from klyngeadmin.localtime import COPENHAGEN as CPH
 
 from .constants import (
     NotificationCategory,
@@ -38,7 +38,6 @@ from .constants import (
 from .models import Deadline, Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
-CPH = ZoneInfo("Europe/Copenhagen")
 LANGUAGES = ("da", "en")
 
 # A kick from a web request must never hang it: one quick retry, then give up (the relay's
@@ -120,10 +119,6 @@ def kick_relay() -> None:
         log.warning("Could not queue the notification relay; pending rows wait for the next tick")
 
 
-# Kept for callers written against the first version of this module.
-_kick_relay = kick_relay
-
-
 # A notification text: a string, or a function making it, called in the recipient's language.
 Text = str | Callable[[], str]
 
@@ -168,7 +163,7 @@ def notify(
 # deadline is about; the first that exists wins (the pages come from the reports, cases and
 # evaluation features).
 LINK_URL_NAMES = {
-    "case": (("cases:detail", "journal_number"), ("grants:case_detail", "pk")),
+    "case": (("cases:detail", "journal_number"),),
     "report": (("grants:report_detail", "pk"),),
     "evaluation": (("evaluations:detail", "pk"),),
 }

@@ -26,28 +26,32 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from klyngeadmin.localtime import COPENHAGEN as CPH
+from klyngeadmin.localtime import COPENHAGEN_NAME as CPH_NAME
 from klyngeadmin.models import User
 
 from .constants import NotificationCategory, NotificationDelivery, NotificationStatus
 from .notifications import deadline_path, kick_relay, resolve_delivery
 
-CPH = ZoneInfo("Europe/Copenhagen")
-
+# The reminder policy, the only copy. settings.REMINDER_POLICY overrides single keys.
 DEFAULT_REMINDER_POLICY = {
     "send_from": "07:00",
+    # The cluster's director and staff: 30, 14, 7 and 1 days before, and on the day.
     "cluster_kinds": ["annual_report", "self_assessment", "changes_requested"],
     "cluster_roles": ["director", "cluster_staff"],
     "cluster_days_before": [30, 14, 7, 1, 0],
+    # Overdue: the day after, then every 7 days (+7, +14, ...) ...
     "overdue_first_day": 1,
     "overdue_every_days": 7,
+    # ... and at 7 days overdue the assigned caseworker is told too.
     "escalate_to_caseworker_days_overdue": 7,
+    # Caseworkers: their own scoring and case-handling deadlines.
     "caseworker_kinds": ["scoring", "case_handling"],
     "caseworker_days_before": [7, 1, 0],
 }
@@ -99,29 +103,6 @@ def policy_day(now: datetime, policy: ReminderPolicy) -> date:
     return local.date() if local.time() >= policy.send_from else local.date() - timedelta(days=1)
 
 
-# -- the pure policy (used by the tests and by the docs; the tick does the same in SQL) --------
-
-def reminder_kind(days_left: int, days_before: tuple[int, ...], policy: ReminderPolicy) -> str | None:
-    """The latest step that applies to a deadline `days_left` Danish days away (negative when
-    overdue), or None."""
-    if days_left >= 0:
-        steps = [d for d in days_before if d >= days_left]
-        return f"reminder:{-min(steps)}d" if steps else None
-    over = -days_left
-    if over < policy.overdue_first_day:
-        return None
-    if over < policy.overdue_every_days:
-        return f"overdue:+{policy.overdue_first_day}d"
-    return f"overdue:+{over // policy.overdue_every_days * policy.overdue_every_days}d"
-
-
-def step_days(kind: str) -> int:
-    """Days before (positive) or overdue (negative) that a kind stands for: reminder:-7d -> 7,
-    overdue:+7d@2026-04-30 -> -7."""
-    value = kind.split(":", 1)[1].split("@", 1)[0].rstrip("d")
-    return -int(value)
-
-
 # -- the tick -------------------------------------------------------------------------------
 
 def _candidates_sql(policy: ReminderPolicy) -> str:
@@ -131,7 +112,7 @@ def _candidates_sql(policy: ReminderPolicy) -> str:
     return f"""
 WITH open_deadlines AS (
     SELECT d.id, d.kind, d.subject, d.due_at, d.original_due_at, d.cluster_id,
-           ((d.due_at AT TIME ZONE 'Europe/Copenhagen')::date - %(today)s::date) AS days_left,
+           ((d.due_at AT TIME ZONE %(tz)s)::date - %(today)s::date) AS days_left,
            ar.id AS report_id,
            COALESCE(ev_sa.id, ev_sc.id) AS evaluation_id,
            c.id AS case_id, c.journal_number AS case_journal_number,
@@ -152,7 +133,7 @@ WITH open_deadlines AS (
 stepped AS (
     SELECT od.*,
         CASE WHEN od.due_at <> od.original_due_at
-             THEN '@' || to_char((od.due_at AT TIME ZONE 'Europe/Copenhagen')::date, 'YYYY-MM-DD')
+             THEN '@' || to_char((od.due_at AT TIME ZONE %(tz)s)::date, 'YYYY-MM-DD')
              ELSE '' END AS series,
         CASE
             WHEN od.days_left >= 0 THEN (
@@ -277,6 +258,7 @@ def reminder_tick(*, now: datetime | None = None) -> list[CreatedReminder]:
         "overdue_every": policy.overdue_every_days,
         "escalate": policy.escalate_to_caseworker_days_overdue,
         "category": NotificationCategory.DEADLINES.value,
+        "tz": CPH_NAME,
     }
     with transaction.atomic():
         with connection.cursor() as cur:

@@ -37,6 +37,11 @@ rules.add_perm("grants.request_extension", is_director & is_own_cluster)
 # approves proposals (four eyes, checked again in the services); the cluster sees its own
 # messages and decision letters, never internal notes.
 rules.add_perm("grants.view_case", is_caseworker)
+# Rules as well as permissions, for templates ({% test_rule %}): Django grants every permission
+# to a superuser, so `{% has_perm %}` would show an administrator links that answer 404.
+rules.add_rule("grants.view_case", is_caseworker)
+rules.add_rule("grants.view_cluster_cases", is_cluster_user)
+rules.add_rule("grants.request_extension", is_director & is_own_cluster)
 rules.add_perm("grants.handle_case", is_caseworker)
 rules.add_perm("grants.approve_proposal", is_head_of_office)
 rules.add_perm("grants.view_cluster_cases", is_cluster_user)

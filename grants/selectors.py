@@ -31,7 +31,7 @@ from clusters.constants import (
     SizeClass,
 )
 from clusters.models import Activity, Company, FacilitatedProject, InstitutionParticipation
-from klyngeadmin.constants import CLUSTER_ROLES
+from klyngeadmin.predicates import is_cluster_user
 from klyngeadmin.scoping import scope_to_user
 
 from .constants import (
@@ -364,7 +364,7 @@ def report_key_figures(*, report: AnnualReport) -> dict:
 def dashboard_data(*, user) -> dict:
     """The director's overview of their own cluster: grants with their years, tranches and
     midway evaluation, upcoming deadlines, reports by year, open requests. Fixed queries."""
-    if user.role not in CLUSTER_ROLES or not user.cluster_id:
+    if not is_cluster_user(user) or not user.cluster_id:
         return {"grants": [], "deadlines": [], "reports": [], "requests": [], "extensions": []}
     reports_qs = AnnualReport.objects.select_related("deadline").order_by("year")
     grants = list(

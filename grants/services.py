@@ -4,7 +4,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import FunderKind
 from clusters.models import ClusterOrganisation
-from klyngeadmin.constants import CLUSTER_ROLES
 from klyngeadmin.dates import format_date
+from klyngeadmin.errors import StaleVersion
 from klyngeadmin.i18n import record_text
-from klyngeadmin.workflow import SYSTEM
+from klyngeadmin.localtime import COPENHAGEN as CPH
+from klyngeadmin.predicates import in_role, is_cluster_user
 
 from .constants import (
     PROGRAMME_MIDWAY_YEAR,
@@ -49,8 +49,6 @@ from .models import (
 )
 from .rules import EDITABLE_REPORT_STATES
 from .workflows import REPORT_WORKFLOW
-
-CPH = ZoneInfo("Europe/Copenhagen")
 
 
 def local_deadline(year: int, month: int, day: int, at: time = time(23, 59)) -> datetime:
@@ -162,10 +160,6 @@ def grant_create(
     return grant
 
 
-def actor_role(actor) -> str:
-    return SYSTEM if actor is None else actor.role
-
-
 @transaction.atomic
 def report_transition(
     *, report: AnnualReport, to: str, actor=None, comment: str = "", at: datetime | None = None
@@ -176,7 +170,7 @@ def report_transition(
     `at` backdates the step (imports of historical data and the demo data only)."""
     locked = AnnualReport.objects.select_for_update().select_related("deadline").get(pk=report.pk)
     source = locked.status
-    REPORT_WORKFLOW.check(source, to, actor_role(actor))
+    REPORT_WORKFLOW.check(source, to, actor)
     now = at or timezone.now()
     locked.status = to
     locked.version += 1
@@ -218,18 +212,11 @@ REPORT_NARRATIVE_FIELDS = (
 REPORT_CONTENT_FIELDS = REPORT_FINANCE_FIELDS + REPORT_NARRATIVE_FIELDS
 
 
-class StaleVersion(Exception):
-    """The object changed since the form was loaded (optimistic locking): nothing was saved."""
-
-    def __init__(self, *, expected: int, current: int):
-        self.expected, self.current = expected, current
-        super().__init__(
-            _(
-                "Rapporten er blevet ændret af en anden (eller i en anden fane), siden du åbnede "
-                "den. Dine ændringer er ikke gemt, og den andens ændringer er bevaret. Genindlæs "
-                "siden, og indtast dine ændringer igen."
-            )
-        )
+REPORT_CHANGED = _(
+    "Rapporten er blevet ændret af en anden (eller i en anden fane), siden du åbnede "
+    "den. Dine ændringer er ikke gemt, og den andens ændringer er bevaret. Genindlæs "
+    "siden, og indtast dine ændringer igen."
+)
 
 
 class ReportNotEditable(Exception):
@@ -246,7 +233,7 @@ class ReportIncomplete(ValidationError):
 
 
 def _check_own_cluster(*, actor, cluster_id: int) -> None:
-    if actor is None or actor.role not in CLUSTER_ROLES or actor.cluster_id != cluster_id:
+    if not is_cluster_user(in_role(actor)) or actor.cluster_id != cluster_id:
         raise PermissionDenied(_("Kun klyngens egne medarbejdere kan ændre klyngens rapport."))
 
 
@@ -293,7 +280,7 @@ def report_save_draft(
     if locked.status not in EDITABLE_REPORT_STATES:
         raise ReportNotEditable(locked.status)
     if locked.version != expected_version:
-        raise StaleVersion(expected=expected_version, current=locked.version)
+        raise StaleVersion(REPORT_CHANGED, expected=expected_version, current=locked.version)
     unknown = set(data) - set(REPORT_CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown report fields: {sorted(unknown)}")
@@ -364,7 +351,7 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
     if locked.status not in EDITABLE_REPORT_STATES:
         raise ReportNotEditable(locked.status)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(expected=expected_version, current=locked.version)
+        raise StaleVersion(REPORT_CHANGED, expected=expected_version, current=locked.version)
     missing = report_missing(report=locked)
     if missing:
         raise ReportIncomplete(missing)

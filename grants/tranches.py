@@ -17,7 +17,6 @@ from klyngeadmin.workflow import TransitionNotAllowed
 
 from .constants import GrantStatus, TrancheStatus
 from .models import Grant, GrantEvent, Tranche, TrancheProposal
-from .services import actor_role
 from .workflows import PROPOSAL_WORKFLOW, TRANCHE_WORKFLOW
 
 # A payment, or a proposal of one, needs a grant that is still running.
@@ -43,7 +42,7 @@ def tranche_transition(*, tranche: Tranche, to: str, actor, text: str = "",
     Writes the GrantEvent. `released_on` is the payment date of a release."""
     locked = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
     source = locked.status
-    TRANCHE_WORKFLOW.check(source, to, actor_role(actor))
+    TRANCHE_WORKFLOW.check(source, to, actor)
     if to in _NEEDS_ACTIVE_GRANT:
         grant = Grant.objects.select_for_update().get(pk=locked.grant_id)
         if grant.status != GrantStatus.ACTIVE:
@@ -64,7 +63,7 @@ def proposal_transition(*, proposal: TrancheProposal, to: str, actor) -> Tranche
     """Decide a proposal along PROPOSAL_WORKFLOW. Call with the proposal's case locked (the
     services in grants.cases do); the case event is theirs to write."""
     locked = TrancheProposal.objects.select_for_update().get(pk=proposal.pk)
-    PROPOSAL_WORKFLOW.check(locked.status, to, actor_role(actor))
+    PROPOSAL_WORKFLOW.check(locked.status, to, actor)
     locked.status = to
     locked.decided_by = actor
     locked.decided_at = timezone.now()
@@ -80,7 +79,7 @@ def grant_status_set(*, grant: Grant, to: str, actor, text: str = "") -> Grant:
     locked = Grant.objects.select_for_update().get(pk=grant.pk)
     source = locked.status
     if source != GrantStatus.ACTIVE or to == GrantStatus.ACTIVE:
-        raise TransitionNotAllowed("grant", source, to, actor_role(actor))
+        raise TransitionNotAllowed("grant", source, to, actor)
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
     GrantEvent.objects.create(grant=locked, actor=actor, from_status=source, to_status=to, text=text)

@@ -12,16 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from klyngeadmin import drafts
-from klyngeadmin.constants import CLUSTER_ROLES
 from klyngeadmin.forms import apply_service_errors
 from klyngeadmin.permissions import has_app_perm, require_perm
+from klyngeadmin.predicates import is_cluster_user
 
 from . import selectors, services
 from .forms import AttachmentForm, ExtensionForm, ReportForm, SubmitForm, funding_formset
 
 
 def _cluster_user_only(user) -> None:
-    if user.role not in CLUSTER_ROLES:
+    if not is_cluster_user(user):
         raise PermissionDenied(_("Siden er for klyngens medarbejdere."))
 
 

@@ -1,29 +1,26 @@
 """The annual report's, the tranche's and the tranche proposal's workflows, one table each:
-(from, to) -> roles allowed to take the step. Services check the table before they change a
+(from, to) -> the guard (who may take the step). Services check the table before they change a
 state column (grants.services.report_transition, grants.tranches); a CheckConstraint keeps each
 state column to its states."""
 
-from klyngeadmin.constants import CLUSTER_ROLES, Role
-from klyngeadmin.workflow import SYSTEM, Workflow, roles
+from klyngeadmin.predicates import is_caseworker, is_cluster_user, is_head_of_office, is_system
+from klyngeadmin.workflow import Workflow
 
-from .case_workflows import APPROVERS
 from .constants import ProposalStatus as P
 from .constants import ReportStatus as S
 from .constants import TrancheStatus as T
-
-CASEWORKERS = roles(Role.CASEWORKER, Role.HEAD_OF_OFFICE)
 
 REPORT_WORKFLOW = Workflow(
     name="annual_report",
     states=tuple(S.values),
     transitions={
-        (S.DRAFT, S.SUBMITTED): roles(CLUSTER_ROLES),
-        (S.SUBMITTED, S.IN_REVIEW): roles(CASEWORKERS, SYSTEM),
-        (S.IN_REVIEW, S.CHANGES_REQUESTED): CASEWORKERS,
-        (S.CHANGES_REQUESTED, S.SUBMITTED): roles(CLUSTER_ROLES),
-        (S.IN_REVIEW, S.APPROVED): CASEWORKERS,
-        (S.DRAFT, S.CANCELLED): roles(SYSTEM),
-        (S.CHANGES_REQUESTED, S.CANCELLED): roles(SYSTEM),
+        (S.DRAFT, S.SUBMITTED): is_cluster_user,
+        (S.SUBMITTED, S.IN_REVIEW): is_caseworker | is_system,
+        (S.IN_REVIEW, S.CHANGES_REQUESTED): is_caseworker,
+        (S.CHANGES_REQUESTED, S.SUBMITTED): is_cluster_user,
+        (S.IN_REVIEW, S.APPROVED): is_caseworker,
+        (S.DRAFT, S.CANCELLED): is_system,
+        (S.CHANGES_REQUESTED, S.CANCELLED): is_system,
     },
 )
 
@@ -34,11 +31,11 @@ TRANCHE_WORKFLOW = Workflow(
     name="tranche",
     states=tuple(T.values),
     transitions={
-        (T.PLANNED, T.PROPOSED): CASEWORKERS,  # a release is proposed
-        (T.PROPOSED, T.PLANNED): roles(APPROVERS, SYSTEM),  # the proposal rejected or closed
-        (T.PROPOSED, T.RELEASED): APPROVERS,  # the release approved
-        (T.PLANNED, T.CANCELLED): roles(APPROVERS, SYSTEM),  # a cancellation approved; withdrawal
-        (T.PROPOSED, T.CANCELLED): roles(APPROVERS, SYSTEM),  # withdrawal
+        (T.PLANNED, T.PROPOSED): is_caseworker,  # a release is proposed
+        (T.PROPOSED, T.PLANNED): is_head_of_office | is_system,  # the proposal rejected or closed
+        (T.PROPOSED, T.RELEASED): is_head_of_office,  # the release approved
+        (T.PLANNED, T.CANCELLED): is_head_of_office | is_system,  # a cancellation approved; withdrawal
+        (T.PROPOSED, T.CANCELLED): is_head_of_office | is_system,  # withdrawal
     },
 )
 
@@ -48,8 +45,8 @@ PROPOSAL_WORKFLOW = Workflow(
     name="tranche_proposal",
     states=tuple(P.values),
     transitions={
-        (P.PROPOSED, P.APPROVED): APPROVERS,
-        (P.PROPOSED, P.REJECTED): APPROVERS,
-        (P.PROPOSED, P.WITHDRAWN): roles(APPROVERS, SYSTEM),
+        (P.PROPOSED, P.APPROVED): is_head_of_office,
+        (P.PROPOSED, P.REJECTED): is_head_of_office,
+        (P.PROPOSED, P.WITHDRAWN): is_head_of_office | is_system,
     },
 )

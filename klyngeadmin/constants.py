@@ -15,3 +15,6 @@ class Role(models.TextChoices):
 
 CLUSTER_ROLES = (Role.DIRECTOR, Role.CLUSTER_STAFF)
 AUTHORITY_ROLES = (Role.CASEWORKER, Role.HEAD_OF_OFFICE, Role.ADMIN)
+
+# The role of automatic steps (a withdrawal cancelling reports, a reminder tick): the actor None.
+SYSTEM = "system"

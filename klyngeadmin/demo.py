@@ -17,7 +17,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -55,9 +54,9 @@ from grants.constants import (
 from grants.models import AnnualReport, CompetitiveFunding, Grant, Tranche
 from grants.services import grant_create, report_transition
 from klyngeadmin.constants import Role
+from klyngeadmin.localtime import COPENHAGEN as CPH
 from klyngeadmin.models import User
 
-CPH = ZoneInfo("Europe/Copenhagen")
 SEED = 20211231
 HISTORICAL_YEARS = (2021, 2022, 2023)
 ACTIVITIES_PER_YEAR = {2021: 925, 2022: 1048, 2023: 1110}

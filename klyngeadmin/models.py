@@ -49,11 +49,17 @@ class User(AbstractUser):
 
     @property
     def is_cluster_user(self) -> bool:
-        return self.role in CLUSTER_ROLES
+        """klyngeadmin.predicates.is_cluster_user (the one definition)."""
+        from .predicates import is_cluster_user
+
+        return is_cluster_user.test(self)
 
     @property
     def is_authority(self) -> bool:
-        return self.role in AUTHORITY_ROLES
+        """klyngeadmin.predicates.is_authority (the one definition)."""
+        from .predicates import is_authority
+
+        return is_authority.test(self)
 
 
 class ApiKey(models.Model):

@@ -6,14 +6,14 @@ director asking for another cluster's object gets an empty queryset and the view
 
 from django.db.models import QuerySet
 
-from .constants import AUTHORITY_ROLES, CLUSTER_ROLES
+from .predicates import is_authority, is_cluster_user
 
 
 def scope_to_user(qs: QuerySet, user, *, cluster_path: str = "cluster") -> QuerySet:
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role in AUTHORITY_ROLES:
+    if is_authority(user):
         return qs
-    if user.role in CLUSTER_ROLES and user.cluster_id:
+    if is_cluster_user(user) and user.cluster_id:
         return qs.filter(**{f"{cluster_path}_id": user.cluster_id})
     return qs.none()

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "klyngeadmin.security.middleware.SessionLifetimeMiddleware",
     "klyngeadmin.security.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A service's refusal (klyngeadmin.errors) that no view handled: a 400/403/409 page.
+    "klyngeadmin.error_middleware.DomainErrorMiddleware",
     "klyngeadmin.security.middleware.SecurityLogMiddleware",
     # django-axes last: it turns the lockout signal into the Danish lockout page.
     "axes.middleware.AxesMiddleware",
@@ -207,23 +209,10 @@ CLUSTERS_IMPORT_INLINE_MAX_ROWS = env.int("CLUSTERS_IMPORT_INLINE_MAX_ROWS", def
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TASK_TIME_LIMIT = 600  # well below the broker's visibility_timeout
 
-# Deadline reminders (grants.reminders). Days are Danish calendar days (Europe/Copenhagen);
-# a day's reminders go out from `send_from` local time. Missing keys take these defaults.
-REMINDER_POLICY = {
-    "send_from": "07:00",
-    # The cluster's director and staff: 30, 14, 7 and 1 days before, and on the day.
-    "cluster_kinds": ["annual_report", "self_assessment", "changes_requested"],
-    "cluster_roles": ["director", "cluster_staff"],
-    "cluster_days_before": [30, 14, 7, 1, 0],
-    # Overdue: the day after, then every 7 days (+7, +14, ...).
-    "overdue_first_day": 1,
-    "overdue_every_days": 7,
-    # ... and at 7 days overdue the assigned caseworker is told too.
-    "escalate_to_caseworker_days_overdue": 7,
-    # Caseworkers: their own scoring and case-handling deadlines.
-    "caseworker_kinds": ["scoring", "case_handling"],
-    "caseworker_days_before": [7, 1, 0],
-}
+# Deadline reminders: the policy is defined once, in grants.reminders.DEFAULT_REMINDER_POLICY
+# (who is reminded of which deadlines, how many Danish calendar days before, overdue steps).
+# Put only the keys that differ from it here, e.g. {"cluster_days_before": [14, 7, 1, 0]}.
+REMINDER_POLICY: dict = {}
 # Mail of a notification that keeps failing: retried with backoff, then marked failed.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=60)

@@ -3,7 +3,7 @@ cluster's rows only, an authority key sees all."""
 
 from django.db.models import Prefetch, QuerySet
 
-from klyngeadmin.constants import AUTHORITY_ROLES, CLUSTER_ROLES
+from klyngeadmin.predicates import is_authority, is_cluster_user
 from klyngeadmin.scoping import scope_to_user
 
 from ..models import (
@@ -20,9 +20,9 @@ def cluster_list(*, user) -> QuerySet[ClusterOrganisation]:
     qs = ClusterOrganisation.objects.select_related("strength_position").order_by("slug")
     if user is None or not user.is_authenticated:
         return qs.none()
-    if user.role in AUTHORITY_ROLES:
+    if is_authority(user):
         return qs
-    if user.role in CLUSTER_ROLES and user.cluster_id:
+    if is_cluster_user(user) and user.cluster_id:
         return qs.filter(pk=user.cluster_id)
     return qs.none()
 

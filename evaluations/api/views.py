@@ -4,7 +4,7 @@ import django_filters
 from rest_framework import generics
 
 from klyngeadmin.api.base import ApiViewMixin
-from klyngeadmin.api.permissions import CaseworkerKeyOnly
+from klyngeadmin.api.permissions import HasRule
 
 from ..constants import EvaluationStatus
 from ..models import MidwayEvaluation
@@ -28,7 +28,7 @@ class EvaluationListView(ApiViewMixin, generics.ListAPIView):
 
     serializer_class = EvaluationSerializer
     filterset_class = EvaluationFilter
-    permission_classes = [CaseworkerKeyOnly]
+    permission_classes = [HasRule("evaluations.view_cohort")]  # the authority's evaluations
 
     def get_queryset(self):
         return evaluation_list(user=self.request.user).order_by("year", "grant__cluster__name", "id")

@@ -1,8 +1,9 @@
 """Reads for the API, scoped to the key's principal."""
 
+import rules
 from django.db.models import Prefetch, Q, QuerySet
 
-from klyngeadmin.constants import AUTHORITY_ROLES, CLUSTER_ROLES
+from klyngeadmin.predicates import is_authority, is_cluster_user
 
 from ..models import Case, CaseEvent, Deadline
 from ..selectors import CLUSTER_DEADLINE_KINDS, report_list
@@ -20,9 +21,9 @@ def open_deadline_list(*, user) -> QuerySet[Deadline]:
     )
     if user is None or not user.is_authenticated:
         return qs.none()
-    if user.role in CLUSTER_ROLES and user.cluster_id:
+    if is_cluster_user(user) and user.cluster_id:
         qs = qs.filter(cluster_id=user.cluster_id, kind__in=CLUSTER_DEADLINE_KINDS)
-    elif user.role in AUTHORITY_ROLES and user.pk:
+    elif is_authority(user) and user.pk:
         qs = qs.filter(Q(assignee=user) | Q(case__assignee=user))
     else:
         return qs.none()
@@ -30,8 +31,9 @@ def open_deadline_list(*, user) -> QuerySet[Deadline]:
 
 
 def case_api_list(*, user) -> QuerySet[Case]:
-    """Cases with their whole event trail (internal notes included: authority keys only)."""
-    if user is None or not user.is_authenticated or user.role not in AUTHORITY_ROLES:
+    """Cases with their whole event trail (internal notes included): for those who may see
+    cases (grants.view_case, as on /sager/)."""
+    if user is None or not rules.has_perm("grants.view_case", user):
         return Case.objects.none()
     return (
         Case.objects.select_related("cluster", "assignee", "deadline")

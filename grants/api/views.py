@@ -16,7 +16,7 @@ from clusters.models import ClusterOrganisation
 from clusters.statistics import headline_figures
 from klyngeadmin.api.actors import api_actor
 from klyngeadmin.api.base import ApiViewMixin
-from klyngeadmin.api.permissions import CaseworkerKeyOnly, ClusterKeyOnly, ClusterKeyWrites
+from klyngeadmin.api.permissions import ClusterKeyOnly, ClusterKeyWrites, HasRule
 from klyngeadmin.api.problems import (
     Conflict,
     FieldErrors,
@@ -172,7 +172,7 @@ class CaseListView(ApiViewMixin, generics.ListAPIView):
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
-    permission_classes = [CaseworkerKeyOnly]
+    permission_classes = [HasRule("grants.view_case")]  # as /sager/
 
     def get_queryset(self):
         return selectors.case_api_list(user=self.request.user)
@@ -180,7 +180,7 @@ class CaseListView(ApiViewMixin, generics.ListAPIView):
 
 class CaseDetailView(ApiViewMixin, generics.RetrieveAPIView):
     serializer_class = CaseSerializer
-    permission_classes = [CaseworkerKeyOnly]
+    permission_classes = [HasRule("grants.view_case")]
     lookup_field = "journal_number"
     filter_backends = []
 
@@ -191,7 +191,7 @@ class CaseDetailView(ApiViewMixin, generics.RetrieveAPIView):
 class StatisticsView(ApiViewMixin, APIView):
     """Headline figures of the programme for a period (caseworker keys)."""
 
-    permission_classes = [CaseworkerKeyOnly]
+    permission_classes = [HasRule("clusters.view_national_statistics")]  # as /statistik/sagsbehandler/
 
     @extend_schema(parameters=[StatisticsQuerySerializer], responses={200: StatisticsSerializer})
     def get(self, request):

@@ -1,26 +1,12 @@
-"""Template helpers for the case pages: Danish amounts and workflow labels."""
+"""Template helpers for the case pages: workflow labels; the formatting filters (kr, get_item)
+are klyngeadmin.formatting's, registered here too."""
 
 from django import template
 
+from klyngeadmin.templatetags.klynge_format import SHARED
+
 register = template.Library()
-
-
-@register.filter
-def kr(value):
-    """1234567 -> '1.234.567 kr.'; blank stays a dash."""
-    if value is None or value == "":
-        return "–"
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return value
-    sign = "-" if number < 0 else ""
-    return f"{sign}{abs(number):,} kr.".replace(",", ".")
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None
+register.filters.update(SHARED.filters)
 
 
 @register.filter

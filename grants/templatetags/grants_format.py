@@ -1,54 +1,15 @@
-"""Danish-style formatting for the report pages: amounts, ISO dates from snapshots, shares."""
+"""Report page helpers: the drill-down table bodies. The formatting filters (kr, number,
+isodate, permille_pct, lookup, ...) are klyngeadmin.formatting's, registered here too."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from grants.forms import format_kr
-from klyngeadmin.dates import format_date
+from klyngeadmin.formatting import isodate, number
+from klyngeadmin.templatetags.klynge_format import SHARED
 
 register = template.Library()
-
-
-@register.filter
-def kr(value) -> str:
-    """1234567 -> '1.234.567 kr.'; None -> '–'."""
-    if value is None or value == "":
-        return "–"
-    return f"{format_kr(value)} kr."
-
-
-@register.filter
-def number(value) -> str:
-    """1234 -> '1.234'."""
-    if value is None or value == "":
-        return "–"
-    return format_kr(value)
-
-
-def isodate(value) -> str:
-    """'2026-03-01' (as stored in a snapshot) -> '1. mar. 2026' (klyngeadmin.dates); for the
-    table bodies below. Templates use the one date filter, {{ value|dato }}."""
-    if not value:
-        return ""
-    return format_date(str(value)[:10])
-
-
-@register.filter
-def permille_pct(value) -> str:
-    """503 (per mille) -> '50,3 %'."""
-    if value is None:
-        return "–"
-    n = int(value)
-    return f"{n // 10},{n % 10} %"
-
-
-@register.filter
-def lookup(mapping, key):
-    try:
-        return mapping.get(key)
-    except AttributeError:
-        return None
+register.filters.update(SHARED.filters)
 
 
 # -- drill-down table bodies -------------------------------------------------------------------

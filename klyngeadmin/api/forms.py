@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.forms import AccessibleFormMixin
 from klyngeadmin.dates import DateField
+from klyngeadmin.forms import AccessibleFormMixin
 
 
 class ApiKeyForm(AccessibleFormMixin, forms.Form):

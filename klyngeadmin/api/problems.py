@@ -4,13 +4,16 @@ Body: {"type", "title", "status", "detail", "errors": [{"index"?, "field", "deta
 `index` is the item's position in a bulk request; `field` is a dotted path with list indexes
 (`companies[0].cvr`)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from klyngeadmin.errors import TransitionNotAllowed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://klyngeadmin.example/problems/"
@@ -115,7 +118,49 @@ def problem_response(status_code: int, detail, *, code: str = "error", errors=No
     return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def django_errors(exc: DjangoValidationError) -> list[dict]:
+    """Django's ValidationError (a service's refusal) as the flat {field, detail, code} list.
+    A workflow refusal names the state field it concerns (`status`)."""
+    default_field = "status" if isinstance(exc, TransitionNotAllowed) else None
+    out: list[dict] = []
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            name = default_field if field == NON_FIELD_ERRORS else field
+            for error in errors:
+                out.extend(_django_items(error, name))
+    else:
+        for error in exc.error_list:
+            out.extend(_django_items(error, default_field))
+    return out
+
+
+def _django_items(error: DjangoValidationError, field: str | None) -> list[dict]:
+    items = []
+    for message in error:
+        item = {"field": field, "detail": str(message)}
+        if error.code:
+            item["code"] = error.code
+        items.append(item)
+    return items
+
+
+def django_problem(exc: DjangoValidationError, headers=None):
+    """A service's refusal as problem+json: 400 for invalid input, the error's own status
+    (409 for a workflow refusal or a stale version, 403 for four eyes) for the rest."""
+    status_code = getattr(exc, "status", status.HTTP_400_BAD_REQUEST)
+    errors = django_errors(exc)
+    if hasattr(exc, "error_dict"):
+        code, detail = "invalid", _("Forespørgslen indeholder fejl.")
+    else:
+        code = getattr(exc, "code", None) or "invalid"
+        detail = " ".join(e["detail"] for e in errors) or _("Forespørgslen indeholder fejl.")
+    set_rollback()
+    return problem_response(status_code, detail, code=code, errors=errors, headers=headers)
+
+
 def problem_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        return django_problem(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -95,7 +95,7 @@ def test_public_page_bad_period_gives_a_danish_error(client):
     html = response.content.decode()
     assert "Til-året skal være samme år som fra-året eller senere." in html
     assert 'aria-invalid="true"' in html
-    assert 'aria-describedby="id_to_year-error"' in html
+    assert 'aria-describedby="id_to_year_error"' in html and 'id="id_to_year_error"' in html
 
 
 def test_public_csv_export_withholds_small_figures(client, cluster):

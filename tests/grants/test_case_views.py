@@ -292,8 +292,8 @@ def test_form_error_is_shown_next_to_the_field_and_nothing_saved(client, report_
     assert r.status_code == 400
     body = r.content.decode()
     assert "Skriv, hvad klyngen skal ændre." in body
-    assert 'aria-describedby="id_anmod-om-aendringer-text-error"' in body
-    assert 'id="id_anmod-om-aendringer-text-error"' in body
+    assert 'aria-describedby="id_anmod-om-aendringer-text_error"' in body
+    assert 'id="id_anmod-om-aendringer-text_error"' in body
     report_case.refresh_from_db()
     assert report_case.status == CaseStatus.IN_PROGRESS
 

@@ -19,7 +19,7 @@ from grants.constants import (
     ReportStatus,
 )
 from grants.models import AnnualReport, Case, Deadline, Notification, NotificationPreference
-from grants.reminders import policy_day, reminder_kind, reminder_policy, reminder_tick
+from grants.reminders import policy_day, reminder_policy, reminder_tick
 from grants.services import report_transition
 from klyngeadmin.constants import Role
 from tests.factories import UserFactory
@@ -42,7 +42,22 @@ def rows(**filters):
     return sorted(Notification.objects.filter(**filters).values_list("recipient__username", "kind"))
 
 
-# -- the pure policy --------------------------------------------------------------------------
+# -- the policy, as the tick's SQL applies it ------------------------------------------------
+
+DUE = (2026, 3, 31)
+
+
+def _forget_deadlines():
+    Notification.objects.all().delete()
+    Deadline.objects.all().delete()
+
+
+def _kinds_on(cluster, days_left: int) -> list[str]:
+    """The reminder kinds the tick creates for a deadline `days_left` Danish days away."""
+    make_deadline(cluster, local(*DUE, 23, 59))
+    day = local(*DUE, 9) - timedelta(days=days_left)
+    return [r.kind for r in reminder_tick(now=day)]
+
 
 @pytest.mark.parametrize(
     ("days_left", "expected"),
@@ -53,9 +68,8 @@ def rows(**filters):
         (-13, "overdue:+7d"), (-14, "overdue:+14d"), (-50, "overdue:+49d"),
     ],
 )
-def test_latest_step_that_applies(days_left, expected):
-    policy = reminder_policy()
-    assert reminder_kind(days_left, policy.cluster_days_before, policy) == expected
+def test_latest_step_that_applies(cluster, director, days_left, expected):
+    assert _kinds_on(cluster, days_left) == ([expected] if expected else [])
 
 
 def test_policy_day_counts_danish_days_from_send_time():
@@ -69,14 +83,18 @@ def test_policy_day_counts_danish_days_from_send_time():
 
 
 @override_settings(REMINDER_POLICY={"cluster_days_before": [10, 3], "overdue_every_days": 5})
-def test_policy_is_read_from_settings_with_defaults_for_the_rest():
+def test_policy_is_read_from_settings_with_defaults_for_the_rest(cluster, director):
     policy = reminder_policy()
     assert policy.cluster_days_before == (3, 10)
     assert policy.overdue_every_days == 5
     assert policy.caseworker_days_before == (0, 1, 7)  # default
-    assert reminder_kind(11, policy.cluster_days_before, policy) is None
-    assert reminder_kind(5, policy.cluster_days_before, policy) == "reminder:-10d"
-    assert reminder_kind(3, policy.cluster_days_before, policy) == "reminder:-3d"
+    assert _kinds_on(cluster, 11) == []
+    _forget_deadlines()
+    assert _kinds_on(cluster, 5) == ["reminder:-10d"]
+    _forget_deadlines()
+    assert _kinds_on(cluster, 3) == ["reminder:-3d"]
+    _forget_deadlines()
+    assert _kinds_on(cluster, -12) == ["overdue:+10d"]
 
 
 # -- the tick ---------------------------------------------------------------------------------
@@ -143,15 +161,6 @@ def test_an_extended_deadline_gets_reminders_for_its_new_date(cluster, director)
     assert [r.kind for r in reminder_tick(now=local(2026, 4, 23, 9))] == ["reminder:-7d@2026-04-30"]
     assert reminder_tick(now=local(2026, 4, 23, 10)) == []
     assert [r.kind for r in reminder_tick(now=local(2026, 5, 1, 9))] == ["overdue:+1d@2026-04-30"]
-
-
-def test_step_days():
-    from grants.reminders import step_days
-
-    assert step_days("reminder:-7d") == 7
-    assert step_days("reminder:0d") == 0
-    assert step_days("overdue:+14d") == -14
-    assert step_days("overdue:+1d@2026-04-30") == -1
 
 
 def test_overdue_the_day_after_then_weekly(cluster, director):

@@ -5,14 +5,12 @@ policy ("what would go out on 24 March at 08:00?"). Prints each notification it 
 with the line `created=<N>`. Safe to run at any time: what was sent before is not sent again."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from grants.reminders import reminder_tick
-
-CPH = ZoneInfo("Europe/Copenhagen")
+from klyngeadmin.localtime import COPENHAGEN as CPH
 
 
 def parse_now(value: str) -> datetime:
