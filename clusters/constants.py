@@ -75,3 +75,25 @@ class DataEventAction(models.TextChoices):
     UPDATED = "updated", _("Ændret")
     DELETED = "deleted", _("Slettet")
     IMPORTED = "imported", _("Importeret")
+
+
+class CompanySource(models.TextChoices):
+    """Where a company's industry, address and size come from."""
+
+    CVR = "cvr", _("CVR-registret")
+    CLUSTER = "cluster", _("Indtastet af klyngen")
+    UNKNOWN = "unknown", _("Ukendt")
+
+
+class CompanyStatus(models.TextChoices):
+    ACTIVE = "active", _("Aktiv")
+    CEASED = "ceased", _("Ophørt")
+    UNKNOWN = "", _("Ukendt")
+
+
+class SizeBasis(models.TextChoices):
+    """What the company's size class (SMV) rests on."""
+
+    REGISTER = "register", _("CVR-registrets antal ansatte")
+    REGISTER_BAND = "register_band", _("CVR-registrets interval for antal ansatte")
+    CLUSTER = "cluster", _("Klyngens oplyste antal ansatte")

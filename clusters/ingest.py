@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .companies import lookup_after_commit
 from .constants import ActivityType, FacilitatedProjectStatus
 from .cvr import is_valid_cvr
 from .models import (
@@ -368,6 +369,7 @@ def _write(cur, cluster, parsed: list[ParsedActivity], institution_ids: dict[str
                 [now, now],
             )
             cur.execute("DROP TABLE ingest_company")
+            lookup_after_commit(missing)  # the register's data, after commit (clusters.companies)
             cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [missing])
             company_ids.update(cur.fetchall())
 

@@ -175,11 +175,13 @@ CVR_USERNAME = env.str("CVR_USERNAME", default="")
 CVR_PASSWORD = env.str("CVR_PASSWORD", default="")
 CVR_TIMEOUT = env.float("CVR_TIMEOUT", default=5.0)
 CVR_RETRIES = env.int("CVR_RETRIES", default=2)
+CVR_CIRCUIT_RESET_SECONDS = env.float("CVR_CIRCUIT_RESET_SECONDS", default=60.0)
 CVR_LOCAL_REGISTER = env.str(
     "CVR_LOCAL_REGISTER",
     default=str(BASE_DIR / "klyngeadmin" / "demo_cvr_register.json.gz") if DEBUG else "",
 )
 CVR_REFRESH_AFTER_DAYS = 30
+CVR_RETRY_SECONDS = env.float("CVR_RETRY_SECONDS", default=30.0)  # first pause; doubles, max 1 h
 CVR_BATCH_SIZE = 500
 
 # Celery: Redis from REDIS_URL; without it an embedded filesystem broker under var/, so the

@@ -106,8 +106,11 @@ class LocalRegister:
         with self._lock:
             if self._records is None:
                 opener = gzip.open if self.path.suffix == ".gz" else open
-                with opener(self.path, "rt", encoding="utf-8") as fh:
-                    data = json.load(fh)
+                try:
+                    with opener(self.path, "rt", encoding="utf-8") as fh:
+                        data = json.load(fh)
+                except (OSError, ValueError) as exc:
+                    raise RegisterUnavailable(f"local register {self.path}: {exc}") from exc
                 records = (parse_company(item) for item in data)
                 self._records = {r.cvr: r for r in records if r is not None}
             return self._records
@@ -211,6 +214,7 @@ def get_register():
                 _registers[key] = ElasticRegister(
                     url, key[1], key[2], timeout=float(key[4]),
                     retries=getattr(settings, "CVR_RETRIES", 2),
+                    circuit=Circuit(3, getattr(settings, "CVR_CIRCUIT_RESET_SECONDS", 60.0)),
                 )
             elif local:
                 _registers[key] = LocalRegister(local)
