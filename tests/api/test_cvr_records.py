@@ -121,3 +121,39 @@ def test_cvr_refresh_by_cvr_and_unconfigured(register, settings):
     call_command("cvr_refresh", "--all", stdout=out)
     assert "ikke sat op" in out.getvalue()
     assert companies_refresh(cvrs=[c.cvr], register=NoRegister()).configured is False
+
+
+# -- GET /api/v1/companies/{cvr}/ ------------------------------------------------------------
+
+
+COMPANY_KEYS = {"cvr", "name", "db07_code", "industry", "municipality", "municipality_code",
+                "region", "employees", "employees_band", "cluster_employees", "sme_class",
+                "sme_basis", "status", "source", "fetched_at", "reklamebeskyttet"}
+
+
+def test_company_endpoint_who_sees_what(api, other_api, caseworker_api, anonymous_api, cluster,
+                                        register):
+    from datetime import date
+
+    from clusters.models import CompanyParticipation
+    from tests.factories import ActivityFactory
+
+    mine, elsewhere = CompanyFactory(employees=8), CompanyFactory()
+    CompanyParticipation.objects.create(
+        activity=ActivityFactory(cluster=cluster, start_date=date(2025, 1, 5), end_date=date(2025, 1, 5)),
+        company=mine,
+    )
+    register.add(mine.cvr, name="Registret ApS", band="ANTAL_20_49")
+    companies_refresh(cvrs=[mine.cvr])
+    body = api.get(f"/api/v1/companies/{mine.cvr}/").json()
+    assert set(body) == COMPANY_KEYS
+    assert body["name"] == "Registret ApS" and body["source"] == "cvr"
+    assert (body["employees"], body["employees_band"], body["cluster_employees"]) == (None, "20–49", 8)
+    assert (body["sme_class"], body["sme_basis"]) == ("small", "register_band")
+    assert (body["db07_code"], body["municipality"], body["region"]) == ("620100", "Aarhus", "DK-82")
+    assert caseworker_api.get(f"/api/v1/companies/{elsewhere.cvr}/").json()["source"] == "cluster"
+    # another cluster's key, and a company not in this cluster's data: 404, as if absent
+    assert other_api.get(f"/api/v1/companies/{mine.cvr}/").status_code == 404
+    assert api.get(f"/api/v1/companies/{elsewhere.cvr}/").status_code == 404
+    assert api.get("/api/v1/companies/12345674/").status_code == 404
+    assert anonymous_api.get(f"/api/v1/companies/{mine.cvr}/").status_code == 401
