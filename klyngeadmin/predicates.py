@@ -21,6 +21,7 @@ is_authority = rules.predicate(_role_is(*AUTHORITY_ROLES), name="is_authority")
 is_caseworker = rules.predicate(_role_is(Role.CASEWORKER, Role.HEAD_OF_OFFICE), name="is_caseworker")
 is_head_of_office = rules.predicate(_role_is(Role.HEAD_OF_OFFICE), name="is_head_of_office")
 is_admin = rules.predicate(_role_is(Role.ADMIN), name="is_admin")
+is_applicant = rules.predicate(_role_is(Role.APPLICANT), name="is_applicant")
 
 
 def cluster_id_of(obj) -> int | None:
