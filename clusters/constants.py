@@ -80,3 +80,25 @@ class DataEventAction(models.TextChoices):
 # A company's employee count, the same bound for the form, the import, the API and the
 # database (CheckConstraint company_employees_max): Denmark's largest employer is far below it.
 MAX_EMPLOYEES = 1_000_000
+
+
+class CompanySource(models.TextChoices):
+    """Where a company's industry, address and size come from."""
+
+    CVR = "cvr", _("CVR-registret")
+    CLUSTER = "cluster", _("Indtastet af klyngen")
+    UNKNOWN = "unknown", _("Ukendt")
+
+
+class CompanyStatus(models.TextChoices):
+    ACTIVE = "active", _("Aktiv")
+    CEASED = "ceased", _("Ophørt")
+    UNKNOWN = "", _("Ukendt")
+
+
+class SizeBasis(models.TextChoices):
+    """What the company's size class (SMV) rests on."""
+
+    REGISTER = "register", _("CVR-registrets antal ansatte")
+    REGISTER_BAND = "register_band", _("CVR-registrets interval for antal ansatte")
+    CLUSTER = "cluster", _("Klyngens oplyste antal ansatte")

@@ -15,6 +15,7 @@ from klyngeadmin.dates import DateField
 from klyngeadmin.forms import AccessibleFormMixin
 
 from .constants import ActivityType, FacilitatedProjectStatus, FunderKind, InstitutionKind
+from .cvr import normalise_cvr
 from .models import Company
 from .selectors import institution_list
 from .services import MAX_EMPLOYEES, CompanyRef, cvr_error, unknown_company_error
@@ -50,7 +51,7 @@ def parse_company_lines(text: str) -> tuple[list[CompanyRef], list[str]]:
         if not line:
             continue
         parts = [p.strip() for p in line.split(";")]
-        cvr = re.sub(r"\s", "", parts[0])
+        cvr = normalise_cvr(parts[0])  # DK12345674, 12 34 56 74 and 1234 5674 as well
         name = parts[1] if len(parts) > 1 else ""
         employees_text = parts[2] if len(parts) > 2 else ""
         if len(parts) > 3:

@@ -1,6 +1,10 @@
 """Import of activities and participants from a CSV or XLSX file.
 
-One row per activity; row 1 holds the column names (the same names as the API's fields):
+One row per activity; row 1 holds the column names: the template's Danish headers ("Eksternt
+id", "Titel", "Aktivitetstype", "Startdato", "Slutdato", "International", "EU-finansieret",
+"Virksomheder", "Videninstitutioner") or the API's field names. How cells are read (CVR as
+DK12345674 / 12 34 56 74 / 1234 5674, employees as 1.200, institutions by name or code, Ja/Nej)
+is in clusters/import_cells.py:
 
     external_id   your id for the activity (unique in the file; an existing id is updated)
     title         the title
@@ -36,7 +40,15 @@ from django.utils.translation import gettext as _
 from klyngeadmin.i18n import record_text
 
 from .constants import ActivityType, ImportJobStatus
-from .models import Activity, ImportJob, KnowledgeInstitution
+from .cvr.client import RegisterUnavailable, get_register
+from .import_cells import (
+    TEMPLATE_HEADERS,
+    InstitutionNames,
+    cvr_cell,
+    employees_cell,
+    header_code,
+)
+from .models import Activity, Company, ImportJob, KnowledgeInstitution
 from .services import (
     ActivityRow,
     CompanyRef,
@@ -133,7 +145,7 @@ def _companies(value, row_no: int, errors: list[RowError]) -> tuple[CompanyRef, 
         if not entry:
             continue
         cvr, _sep, rest = entry.partition(":")
-        cvr = re.sub(r"\s", "", cvr)
+        cvr = cvr_cell(cvr)
         name, employees = rest, None
         if rest:
             name, _sep, emp_text = rest.rpartition(":")
@@ -141,12 +153,12 @@ def _companies(value, row_no: int, errors: list[RowError]) -> tuple[CompanyRef, 
                 name, emp_text = rest, ""
             emp_text = emp_text.strip()
             if emp_text:
-                if not emp_text.isdigit():
+                if employees_cell(emp_text) is None:
                     errors.append(RowError(row_no, "companies", _(
                         "Antal ansatte for CVR-nummer %(cvr)s skal være et helt tal, ikke »%(v)s«."
                     ) % {"cvr": cvr, "v": emp_text}))
                     continue
-                employees = int(emp_text)
+                employees = employees_cell(emp_text)
         refs.append(CompanyRef(cvr=cvr, name=name.strip(), employees=employees))
     return tuple(refs)
 
@@ -159,7 +171,8 @@ def parse_rows(table: list[list]) -> tuple[list[tuple[int, ActivityRow]], list[R
         table.pop()
     if not table:
         return [], [RowError(1, "", _("Filen er tom."))], 0
-    header = [_text(c).lower() for c in table[0]]
+    header = [header_code(_text(c)) for c in table[0]]
+    institution_names = InstitutionNames()
     for name in header:
         if name and name not in COLUMNS:
             errors.append(RowError(1, name, _("Ukendt kolonne: %(c)s.") % {"c": name}))
@@ -203,7 +216,8 @@ def parse_rows(table: list[list]) -> tuple[list[tuple[int, ActivityRow]], list[R
             raw_type.lower(), raw_type)
         companies = _companies(cell("companies"), row_no, row_errors)
         institutions = tuple(dict.fromkeys(
-            c.strip() for c in re.split(r"[|\n]", _text(cell("institutions"))) if c.strip()))
+            institution_names.code(c) for c in re.split(r"[|\n]", _text(cell("institutions")))
+            if c.strip()))
         placeholder = date(2000, 1, 1)
         start = dates["start_date"] or placeholder
         end = dates["end_date"] if dates["start_date"] and dates["end_date"] else start
@@ -266,7 +280,35 @@ def import_job_preview(job: ImportJob, limit: int = 50) -> dict:
              "institution_names": [inst_names.get(c, c) for c in r["institutions"]]}
         for r in job.rows[:limit]
     ]
-    return {"new": len(ids) - len(existing), "existing": len(existing), "sample": sample}
+    return {"new": len(ids) - len(existing), "existing": len(existing), "sample": sample,
+            **new_companies_preview(job.rows)}
+
+
+def new_companies_preview(rows: list[dict], limit: int = 200) -> dict:
+    """The companies a confirmed import will create (CVRs not registered yet), each with what
+    the CVR register says about it; the register being down or not set up is said, not hidden."""
+    named: dict[str, str] = {}
+    for r in rows:
+        for cvr, name, _employees in r["companies"]:
+            if name or cvr not in named:
+                named[cvr] = name
+    known = set(Company.objects.filter(cvr__in=list(named)).values_list("cvr", flat=True))
+    new = [c for c in named if c not in known]
+    register = get_register()
+    records, note = {}, ""
+    if not register.configured:
+        note = str(register.description)
+    else:
+        try:
+            records = register.lookup_many(new[:limit])
+        except RegisterUnavailable:
+            note = _("CVR-registret svarer ikke lige nu; virksomhederne slås op, når det svarer igen.")
+    companies = [
+        {"cvr": c, "name": named[c], "register": records.get(c),
+         "checked": register.configured and not note}
+        for c in new[:limit]
+    ]
+    return {"new_companies": companies, "new_companies_count": len(new), "register_note": note}
 
 
 def import_job_confirm(*, job: ImportJob) -> bool:
@@ -349,7 +391,7 @@ def template_rows() -> list[list[str]]:
     codes = list(KnowledgeInstitution.objects.order_by("code").values_list("code", flat=True)[:2])
     codes += ["<kode>"] * (2 - len(codes))
     return [
-        list(COLUMNS),
+        list(TEMPLATE_HEADERS),
         ["crm-2025-0001", "Temadag om grøn omstilling", "knowledge_sharing", "2025-03-01",
          "2025-03-01", "nej", "nej", "12345674:Fjordtek ApS:25|23456788:Bakkedata A/S:120",
          codes[0]],

@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .companies import lookup_after_commit
 from .constants import MAX_EMPLOYEES, ActivityType, DataEventAction
 from .cvr import is_valid_cvr
 from .models import (
@@ -370,6 +371,7 @@ def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: d
                 [now, now],
             )
             cur.execute("DROP TABLE ingest_company")
+            lookup_after_commit(missing)  # the register's data, after commit (clusters.companies)
             cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [missing])
             company_ids.update(cur.fetchall())
 

@@ -11,12 +11,15 @@ from .constants import (
     MAX_EMPLOYEES,
     ActivityType,
     ClusterStatus,
+    CompanySource,
+    CompanyStatus,
     DataEventAction,
     FacilitatedProjectStatus,
     FunderKind,
     ImportJobStatus,
     InstitutionKind,
     Region,
+    SizeBasis,
     SizeClass,
 )
 from .cvr import validate_cvr
@@ -111,6 +114,32 @@ class Company(TimestampedModel):
     )
     municipality_code = models.PositiveSmallIntegerField(_("kommunekode"), null=True, blank=True)
     region = models.CharField(_("region"), max_length=5, choices=Region.choices, blank=True)
+    # From the CVR register (clusters/cvr/, clusters/companies.py). `employees` above is the
+    # number the cluster gave; the register's number (or band) sits beside it and wins for
+    # the size class. Every column has a database default: the COPY ingest leaves them out.
+    industry = models.CharField(_("branche"), max_length=200, blank=True, default="", db_default="")
+    postal_code = models.CharField(_("postnummer"), max_length=4, blank=True, default="", db_default="")
+    municipality = models.CharField(_("kommune"), max_length=100, blank=True, default="", db_default="")
+    register_employees = models.PositiveIntegerField(
+        _("antal ansatte ifølge CVR"), null=True, blank=True
+    )
+    employees_band = models.CharField(
+        _("interval for antal ansatte ifølge CVR"), max_length=30, blank=True, default="", db_default=""
+    )
+    size_basis = models.CharField(
+        _("størrelsen bygger på"), max_length=15, choices=SizeBasis.choices,
+        default=SizeBasis.CLUSTER, db_default=SizeBasis.CLUSTER,
+    )
+    status = models.CharField(
+        _("status i CVR"), max_length=10, choices=CompanyStatus.choices, blank=True, default="",
+        db_default="",
+    )
+    source = models.CharField(
+        _("kilde"), max_length=10, choices=CompanySource.choices,
+        default=CompanySource.CLUSTER, db_default=CompanySource.CLUSTER,
+    )
+    fetched_at = models.DateTimeField(_("hentet fra CVR"), null=True, blank=True)
+    reklamebeskyttet = models.BooleanField(_("reklamebeskyttet"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("virksomhed")
@@ -129,7 +158,11 @@ class Company(TimestampedModel):
                 name="company_turnover_nonnegative",
                 condition=Q(turnover_dkk__isnull=True) | Q(turnover_dkk__gte=0),
             ),
+            choices_check("company_source_valid", "source", CompanySource),
+            choices_check("company_status_valid", "status", CompanyStatus),
+            choices_check("company_size_basis_valid", "size_basis", SizeBasis),
         ]
+        indexes = [models.Index(fields=["fetched_at"], name="company_fetched_at")]
 
     def __str__(self):
         return f"{self.name} ({self.cvr})"
@@ -137,6 +170,24 @@ class Company(TimestampedModel):
     @property
     def db07_division(self) -> str:
         return self.db07_code[:2]
+
+
+class CompanyRecordEvent(models.Model):
+    """Append-only trail of what the CVR register changed on a company record, and who asked
+    (None: the after-commit lookup or the nightly refresh)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="record_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=CompanySource.choices)
+    changes = models.JSONField(default=dict)  # {"field": [old, new]}
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ændring fra CVR")
+        verbose_name_plural = _("ændringer fra CVR")
+        ordering = ["created_at", "id"]
 
 
 class KnowledgeInstitution(models.Model):

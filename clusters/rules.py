@@ -1,6 +1,12 @@
 import rules
 
-from klyngeadmin.predicates import is_authority, is_caseworker, is_cluster_user, is_own_cluster
+from klyngeadmin.predicates import (
+    is_applicant,
+    is_authority,
+    is_caseworker,
+    is_cluster_user,
+    is_own_cluster,
+)
 
 can_view_cluster_data = is_authority | (is_cluster_user & is_own_cluster)
 can_change_cluster_data = is_cluster_user & is_own_cluster
@@ -29,3 +35,11 @@ rules.add_perm("clusters.export_statistics_participants", is_caseworker)
 rules.add_rule("clusters.use_cluster_pages", is_cluster_user)
 rules.add_perm("clusters.use_cluster_pages", is_cluster_user)
 rules.add_perm("clusters.delete_facilitatedproject", can_change_cluster_data)
+
+# Company records (clusters/company_selectors.py decides which company a user may see): the
+# company page and its "Opdatér fra CVR" are for the authority; the CVR lookup behind the
+# forms (the register's public data for a typed CVR) for anyone who registers participants:
+# cluster people, the authority, and open-call applicants (their consortium).
+rules.add_perm("clusters.view_company_page", is_authority)
+rules.add_perm("clusters.refresh_company", is_authority)
+rules.add_perm("clusters.lookup_cvr", is_cluster_user | is_authority | is_applicant)

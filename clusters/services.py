@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from klyngeadmin.dates import format_date
 from klyngeadmin.errors import StaleVersion
 
+from .companies import lookup_after_commit
 from .constants import (
     MAX_EMPLOYEES,
     ActivityType,
@@ -172,6 +173,7 @@ def companies_resolve(*, refs: Iterable[CompanyRef]) -> dict[str, int]:
         # ignore_conflicts: a company created meanwhile by someone else is simply used.
         Company.objects.bulk_create([_new_company(r) for r in missing], batch_size=2000,
                                     ignore_conflicts=True)
+        lookup_after_commit(r.cvr for r in missing)  # the register's data, after commit
         ids.update(Company.objects.filter(cvr__in=[r.cvr for r in missing]).values_list("cvr", "id"))
     return ids
 

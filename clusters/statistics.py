@@ -17,9 +17,13 @@ Definitions (the demo data in ``klyngeadmin/demo.py`` is built on them):
 - A company is *outside the strength position* when its DB07 division (the first two digits of
   ``db07_code``) is in the ``db07_divisions`` of the strength position of NONE of the clusters whose
   activities it took part in within the selection (outside iff inside none). A company without a
-  DB07 code is therefore counted as outside. Per cluster, only that cluster's position counts.
+  DB07 code has an unknown industry: neither inside nor outside, counted in
+  ``companies_unknown_industry``. Per cluster, only that cluster's position counts. The
+  definitions live in ``clusters.figures`` (one definition per figure).
 - Shares (``share_companies_outside_strength_position``, ``sme_share``) are fractions from 0 to 1,
   rounded to four decimals (0.5 means 50 %); ``None`` when there are no companies to divide by.
+  The share outside divides by the companies with a known industry; ``share_outside_strength_
+  position`` is the same figure as a decimal string (``"0.5000"``).
 - Money comes from APPROVED annual reports of the years in the period: ``grant_spent_dkk`` is the
   grant spent; private co-financing is the four ``cofinancing_*`` columns; competitive funding
   brought home (hjemtag) is the sum of the reports' ``CompetitiveFunding`` rows;
@@ -34,24 +38,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.aggregates import BoolOr
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Min, Q, Sum
-from django.db.models.functions import Coalesce, Left
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import Coalesce
 
 from grants.constants import ReportStatus
 from grants.models import AnnualReport, CompetitiveFunding
 from klyngeadmin.permissions import has_app_perm
 from klyngeadmin.scoping import scope_to_user
 
+from . import figures as defs
 from .constants import (
-    SME_SIZE_CLASSES,
     ActivityType,
     FacilitatedProjectStatus,
     FunderKind,
     InstitutionKind,
-    SizeClass,
 )
 from .models import (
     Activity,
@@ -68,7 +70,7 @@ DEFAULT_TO_YEAR = 2023
 # The public page shows no figure computed from fewer than this many companies.
 MIN_COMPANIES_SHOWN = 5
 
-COFINANCING_SOURCES = ("membership", "sponsorship", "foundation", "project")
+COFINANCING_SOURCES = defs.COFINANCING_SOURCES
 
 HEADLINE_KEYS = (
     "companies",
@@ -82,19 +84,7 @@ HEADLINE_KEYS = (
 )
 
 
-class _DivisionInPosition(Func):
-    """``LEFT(db07_code, 2) = ANY(db07_divisions)``: the company's DB07 division is inside."""
-
-    output_field = BooleanField()
-
-    def __init__(self, db07_code, divisions):
-        super().__init__(Left(db07_code, 2), divisions)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (lhs, lhs_params), (rhs, rhs_params) = (
-            compiler.compile(expr) for expr in self.get_source_expressions()
-        )
-        return f"({lhs} = ANY({rhs}))", (*lhs_params, *rhs_params)
+_DivisionInPosition = defs.DivisionInPosition
 
 
 def _ids(values) -> list[int]:
@@ -166,12 +156,8 @@ class Selection:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def _leverage(external: int, spent: int) -> float | None:
-    return round(external / spent, 2) if spent else None
+    return defs.leverage(external, spent)
 
 
 def _grouped(qs, key: str | None, aggregates: dict) -> dict:
@@ -184,34 +170,16 @@ def _grouped(qs, key: str | None, aggregates: dict) -> dict:
 
 # -- companies --------------------------------------------------------------------------------
 
-_COMPANY_FIELDS = (
-    "companies",
-    "company_participations",
-    "companies_outside_strength_position",
-    "sme_companies",
-    *(f"{size.value}_companies" for size in SizeClass),
-)
+_COMPANY_FIELDS = defs.COMPANY_COUNT_NAMES
 
 
 def _companies_grouped(sel: Selection, keys: dict) -> tuple[str, tuple]:
-    """SQL and parameters of the participations in the selection grouped by `keys`, company
-    and size class: rows (keys..., cid, size, n participations, inside the position?).
-    Raises EmptyResultSet when the selection can match nothing."""
-    group = {"cid": F("company_id"), "size": F("company__size_class"), **keys}
-    return (
-        CompanyParticipation.objects.filter(sel.q(year="activity__year", cluster="activity__cluster"))
-        .annotate(**group)
-        .values(*group)
-        .annotate(
-            n=Count("id"),
-            inside=BoolOr(
-                _DivisionInPosition(
-                    "company__db07_code", F("activity__cluster__strength_position__db07_divisions")
-                )
-            ),
-        )
-        .order_by()
-        .query.sql_with_params()
+    """SQL and parameters of the participations in the selection grouped by `keys` and company
+    (``clusters.figures.decided_companies``). Raises EmptyResultSet when the selection can
+    match nothing."""
+    return defs.decided_companies(
+        CompanyParticipation.objects.filter(sel.q(year="activity__year", cluster="activity__cluster")),
+        keys,
     )
 
 
@@ -224,14 +192,12 @@ def _company_figures(sel: Selection, key: str | None) -> dict:
         inner_sql, inner_params = _companies_grouped(sel, {"k": F(key)} if key else {})
     except EmptyResultSet:  # e.g. an empty list of clusters: nothing to count
         return {}
-    sizes = list(SizeClass)
-    size_counts = ", ".join("COUNT(*) FILTER (WHERE t.size = %s)" for _ in sizes)
+    counts, count_params = defs.company_count_sql("t")
     sql = (
-        f"SELECT {'t.k' if key else 'NULL'}, COUNT(*), COALESCE(SUM(t.n), 0)::bigint, "
-        "COUNT(*) FILTER (WHERE NOT t.inside), COUNT(*) FILTER (WHERE t.size = ANY(%s)), "
-        f"{size_counts} FROM ({inner_sql}) t" + (" GROUP BY t.k" if key else "")
+        f"SELECT {'t.k' if key else 'NULL'}, {counts} FROM ({inner_sql}) t"
+        + (" GROUP BY t.k" if key else "")
     )
-    params = [[s.value for s in SME_SIZE_CLASSES], *(s.value for s in sizes), *inner_params]
+    params = [*count_params, *inner_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -263,19 +229,14 @@ def _company_figures_by(sel: Selection, keys: tuple[str | None, ...]) -> dict[st
     if columns:
         cases = " ".join(f"WHEN {set_ids[k]} THEN m.k{i}" for i, k in enumerate(named))
         key_value = f"CASE m.g {cases} END"
-    sizes = list(SizeClass)
-    size_counts = ", ".join("COUNT(*) FILTER (WHERE m.size = %s)" for _ in sizes)
     key_columns = "".join(f"{c}, " for c in columns)
     middle = (
-        f"SELECT {grouping} AS g, {key_columns}cid, size, SUM(n) AS n, BOOL_OR(inside) AS inside "
-        f"FROM ({inner_sql}) t GROUP BY GROUPING SETS ({', '.join(sets)})"
+        f"SELECT {grouping} AS g, {key_columns}cid, size, SUM(n) AS n, BOOL_OR(inside) AS inside, "
+        f"BOOL_OR(unknown) AS unknown FROM ({inner_sql}) t GROUP BY GROUPING SETS ({', '.join(sets)})"
     )
-    sql = (
-        f"SELECT m.g, {key_value}, COUNT(*), COALESCE(SUM(m.n), 0)::bigint, "
-        "COUNT(*) FILTER (WHERE NOT m.inside), COUNT(*) FILTER (WHERE m.size = ANY(%s)), "
-        f"{size_counts} FROM ({middle}) m GROUP BY 1, 2"
-    )
-    params = [[s.value for s in SME_SIZE_CLASSES], *(s.value for s in sizes), *inner_params]
+    counts, count_params = defs.company_count_sql("m")
+    sql = f"SELECT m.g, {key_value}, {counts} FROM ({middle}) m GROUP BY 1, 2"
+    params = [*count_params, *inner_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -287,12 +248,7 @@ def _company_figures_by(sel: Selection, keys: tuple[str | None, ...]) -> dict[st
 
 
 def _with_company_shares(figures: dict) -> dict:
-    companies = figures.get("companies") or 0
-    figures["share_companies_outside_strength_position"] = _share(
-        figures.get("companies_outside_strength_position") or 0, companies
-    )
-    figures["sme_share"] = _share(figures.get("sme_companies") or 0, companies)
-    return figures
+    return defs.with_key_figures(figures)
 
 
 # -- activities and knowledge institutions ----------------------------------------------------
@@ -372,7 +328,7 @@ def _money_figures(sel: Selection, key: str | None) -> dict:
 
 
 def _with_money_totals(figures: dict) -> dict:
-    cofinancing = sum(figures.get(f"cofinancing_{s}_dkk", 0) for s in COFINANCING_SOURCES)
+    cofinancing = defs.cofinancing(figures)
     figures["cofinancing_dkk"] = cofinancing
     figures["external_funding_dkk"] = cofinancing + figures.get("competitive_funding_dkk", 0)
     figures["leverage"] = _leverage(figures["external_funding_dkk"], figures.get("grant_spent_dkk", 0))

@@ -140,6 +140,8 @@ def build_tables(stats: Statistics, *, public: bool) -> list[Table]:
         (_("Ekstern finansiering pr. bevillingskrone"), t["leverage"], RATIO, False),
         (_("Virksomheder uden for klyngens styrkeposition"),
          t["companies_outside_strength_position"], INT, False),
+        (_("Virksomheder med ukendt branche (ingen DB07-kode)"),
+         t["companies_unknown_industry"], INT, False),
         (_("Andel uden for styrkepositionen"), t["share_companies_outside_strength_position"],
          SHARE, False),
         (_("Små og mellemstore virksomheder (SMV)"), t["sme_companies"], INT, hide_sizes),
@@ -156,6 +158,20 @@ def build_tables(stats: Statistics, *, public: bool) -> list[Table]:
         sizes.add(Cell(size.label), c(count, INT, hide_sizes),
                   c(round(share, 4) if share is not None else None, SHARE, hide_sizes))
     tables.append(sizes)
+
+    known = t["companies"] - t["companies_unknown_industry"]
+    position = Table("styrkeposition", _("Virksomheder i forhold til klyngens styrkeposition"),
+                     [(_("Branche"), TEXT), (_("Virksomheder"), INT), (_("Andel af kendt branche"), SHARE)])
+    outside = t["companies_outside_strength_position"]
+    for label, count, share in [
+        (_("Inden for styrkepositionen"), known - outside,
+         round((known - outside) / known, 4) if known else None),
+        (_("Uden for styrkepositionen"), outside, t["share_companies_outside_strength_position"]),
+        (_("Ukendt branche"), t["companies_unknown_industry"], None),
+    ]:
+        position.add(Cell(label), c(count), c(share, SHARE))
+    position.note = _("Andelen uden for styrkepositionen regnes af virksomhederne med kendt branche.")
+    tables.append(position)
 
     kinds = Table("videninstitutioner", _("Videninstitutioner efter type"),
                   [(_("Type"), TEXT), (_("Deltagelser"), INT), (_("Aktiviteter"), INT)],

@@ -1,6 +1,8 @@
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
+from .companies import RegisterUnavailable, companies_due_for_refresh, companies_refresh
 from .importing import import_job_run
 
 
@@ -11,3 +13,26 @@ from .importing import import_job_run
 def run_activity_import(job_id: int) -> str:
     """Import a confirmed activity file (ImportJob id). Idempotent: see importing.import_job_run."""
     return import_job_run(job_id)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=8)
+def cvr_lookup(self, cvrs: list[str]) -> str:
+    """Look new companies up in the CVR register (queued after commit). A register that is
+    down is retried with growing pauses; the nightly refresh catches up whatever is left."""
+    try:
+        result = companies_refresh(cvrs=cvrs)
+    except RegisterUnavailable as exc:
+        pause = settings.CVR_RETRY_SECONDS * 2 ** self.request.retries
+        raise self.retry(exc=exc, countdown=min(3600, pause)) from exc
+    return f"looked_up={result.looked_up} changed={len(result.changed)}"
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def cvr_refresh_stale() -> str:
+    """Nightly: refresh, in batches, every company never looked up or older than 30 days. A
+    register that goes down stops the run; the batches done are kept, tomorrow goes on."""
+    try:
+        result = companies_refresh(companies=companies_due_for_refresh())
+    except RegisterUnavailable as exc:
+        return f"register unavailable: {exc}"
+    return f"looked_up={result.looked_up} changed={len(result.changed)}"

@@ -4,20 +4,15 @@ of clusters (one or two per key figure), so a cohort of clusters costs as much a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 
+from clusters import figures
 from clusters.constants import SME_SIZE_CLASSES, ActivityType, InstitutionKind, SizeClass
-from clusters.models import (
-    Activity,
-    ClusterOrganisation,
-    CompanyParticipation,
-    InstitutionParticipation,
-)
+from clusters.models import Activity, CompanyParticipation, InstitutionParticipation
 from grants.constants import ReportStatus
 from grants.models import AnnualReport, CompetitiveFunding
 
@@ -52,24 +47,21 @@ def sme_knowledge_projects(cluster_ids, years) -> Figures:
     return _counts(rows, "cluster_id", "year")
 
 
-def _distinct_companies(cluster_ids, years, size_classes) -> Figures:
-    rows = (
-        CompanyParticipation.objects.filter(
-            activity__cluster_id__in=cluster_ids, activity__year__in=years,
-            company__size_class__in=size_classes,
-        )
-        .values("activity__cluster_id", "activity__year")
-        .annotate(n=Count("company_id", distinct=True))
-    )
-    return _counts(rows, "activity__cluster_id", "activity__year")
+def _company_figure(cluster_ids, years, name: str) -> Figures:
+    """A company figure per cluster-year by the one definition (clusters.figures)."""
+    return {
+        key: Decimal(f[name])
+        for key, f in figures.cluster_year_companies(cluster_ids, years).items()
+        if f[name]
+    }
 
 
 def small_company_reach(cluster_ids, years) -> Figures:
-    return _distinct_companies(cluster_ids, years, [SizeClass.SMALL])
+    return _company_figure(cluster_ids, years, f"{SizeClass.SMALL.value}_companies")
 
 
 def sme_reach(cluster_ids, years) -> Figures:
-    return _distinct_companies(cluster_ids, years, list(SME_SIZE_CLASSES))
+    return _company_figure(cluster_ids, years, "smes")
 
 
 def applied_institution_breadth(cluster_ids, years) -> Figures:
@@ -103,10 +95,7 @@ def cofinancing_per_grant_krone(cluster_ids, years) -> Figures:
         .values("grant__cluster_id", "year")
         .annotate(
             spent=Coalesce(Sum("grant_spent_dkk"), 0),
-            cofinancing=Coalesce(Sum("cofinancing_membership_dkk"), 0)
-            + Coalesce(Sum("cofinancing_sponsorship_dkk"), 0)
-            + Coalesce(Sum("cofinancing_foundation_dkk"), 0)
-            + Coalesce(Sum("cofinancing_project_dkk"), 0),
+            **{name: Coalesce(Sum(name), 0) for name in figures.COFINANCING_FIELDS},
         )
     )
     competitive = {
@@ -122,35 +111,23 @@ def cofinancing_per_grant_krone(cluster_ids, years) -> Figures:
     for r in reports:
         key = (r["grant__cluster_id"], r["year"])
         if r["spent"]:
-            external = r["cofinancing"] + (competitive.get(key) or 0)
+            external = figures.cofinancing(r) + (competitive.get(key) or 0)
             out[key] = (Decimal(external) / Decimal(r["spent"])).quantize(SHARE_PLACES)
     return out
 
 
 def outside_share(cluster_ids, years) -> Figures:
     """Distinct participating companies whose DB07 division lies outside the cluster's strength
-    position, as a share of all distinct participating companies (0-1)."""
-    divisions = dict(
-        ClusterOrganisation.objects.filter(pk__in=cluster_ids)
-        .values_list("pk", "strength_position__db07_divisions")
-    )
-    rows = (
-        CompanyParticipation.objects.filter(activity__cluster_id__in=cluster_ids, activity__year__in=years)
-        .annotate(division=Substr("company__db07_code", 1, 2))
-        .values("activity__cluster_id", "activity__year", "division")
-        .annotate(n=Count("company_id", distinct=True))
-    )
-    inside: dict[tuple[int, int], int] = defaultdict(int)
-    total: dict[tuple[int, int], int] = defaultdict(int)
-    for r in rows:
-        key = (r["activity__cluster_id"], r["activity__year"])
-        total[key] += r["n"]
-        if r["division"] in (divisions.get(key[0]) or []):
-            inside[key] += r["n"]
-    return {
-        key: (Decimal(n - inside[key]) / Decimal(n)).quantize(SHARE_PLACES)
-        for key, n in total.items() if n
-    }
+    position, as a share of the distinct participating companies with a known industry (0-1);
+    companies without a DB07 code are neither (clusters.figures)."""
+    out: Figures = {}
+    for key, f in figures.cluster_year_companies(cluster_ids, years).items():
+        share = figures.share_outside(
+            f["companies_outside_strength_position"], f["companies"], f["companies_unknown_industry"]
+        )
+        if share is not None:
+            out[key] = share
+    return out
 
 
 METRICS = {

@@ -8,8 +8,6 @@ so the same structure is shown on the report page and frozen in a ReportVersion.
 from __future__ import annotations
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     Exists,
     OuterRef,
@@ -17,14 +15,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clusters import figures
 from clusters.constants import (
-    SME_SIZE_CLASSES,
     ActivityType,
     FacilitatedProjectStatus,
     InstitutionKind,
@@ -196,24 +192,24 @@ def report_key_figures(*, report: AnnualReport) -> dict:
         .order_by("start_date", "id")
     ]
 
-    # Companies that took part in the cluster's activities of the year
-    outside_q = ~Q(db07_code="") & ~Q(division__in=divisions) if divisions else ~Q(db07_code="")
+    # Companies that took part in the cluster's activities of the year, counted by the one
+    # definition (clusters.figures): no DB07 code is "unknown", neither inside nor outside.
     companies = Company.objects.filter(
         participations__activity__cluster_id=cluster.pk, participations__activity__year=year
-    ).alias(division=Substr("db07_code", 1, 2))
-    # 3. company counts (distinct companies)
-    cagg = companies.aggregate(
-        total=Count("id", distinct=True),
-        outside=Count("id", distinct=True, filter=outside_q),
-        sme=Count("id", distinct=True, filter=Q(size_class__in=SME_SIZE_CLASSES)),
-        **{
-            f"size_{s.value}": Count("id", distinct=True, filter=Q(size_class=s.value))
-            for s in SizeClass
-        },
     )
+    # 3. company counts (distinct companies)
+    cagg = figures.cluster_year_companies([cluster.pk], [year]).get(
+        (cluster.pk, year)
+    ) or figures.empty_company_figures()
     # 4. company rows
-    company_rows = [
-        {
+    company_rows = []
+    for c in (
+        companies.annotate(n_activities=Count("participations"))
+        .values("id", "cvr", "name", "employees", "size_class", "db07_code", "n_activities")
+        .order_by("name", "cvr")
+    ):
+        position = figures.industry_position(c["db07_code"], divisions)
+        company_rows.append({
             "id": c["id"],
             "cvr": c["cvr"],
             "name": c["name"],
@@ -221,20 +217,10 @@ def report_key_figures(*, report: AnnualReport) -> dict:
             "size_class": c["size_class"],
             "size_label": _label(SizeClass, c["size_class"]),
             "db07_code": c["db07_code"],
-            "outside": c["is_outside"],
+            "outside": position == figures.OUTSIDE,
+            "unknown_industry": position == figures.UNKNOWN,
             "activities": c["n_activities"],
-        }
-        for c in companies.annotate(
-            n_activities=Count("participations"),
-            is_outside=Case(When(outside_q, then=Value(True)), default=Value(False),
-                            output_field=BooleanField()),
-        )
-        .values(
-            "id", "cvr", "name", "employees", "size_class", "db07_code", "is_outside",
-            "n_activities",
-        )
-        .order_by("name", "cvr")
-    ]
+        })
 
     participations = InstitutionParticipation.objects.filter(
         activity__cluster_id=cluster.pk, activity__year=year
@@ -298,8 +284,11 @@ def report_key_figures(*, report: AnnualReport) -> dict:
         .order_by("title", "id")
     ]
 
-    total_companies = cagg["total"]
+    total_companies = cagg["companies"]
+    outside = cagg["companies_outside_strength_position"]
+    known = total_companies - cagg["companies_unknown_industry"]
     return {
+        "key_figures": figures.key_figures_of(cagg),
         "year": year,
         "strength_position": cluster.strength_position.name,
         "strength_divisions": divisions,
@@ -313,18 +302,22 @@ def report_key_figures(*, report: AnnualReport) -> dict:
         },
         "companies": {
             "total": total_companies,
-            "sme": cagg["sme"],
-            "small": cagg[f"size_{SizeClass.SMALL.value}"],
+            "sme": cagg["smes"],
+            "small": cagg[f"{SizeClass.SMALL.value}_companies"],
             "by_size": [
-                {"code": s.value, "label": str(s.label), "count": cagg[f"size_{s.value}"]}
+                {"code": s.value, "label": str(s.label), "count": cagg[f"{s.value}_companies"]}
                 for s in SizeClass
             ],
             "rows": company_rows,
         },
         "outside": {
-            "total": cagg["outside"],
-            "share_permille": (cagg["outside"] * 1000 // total_companies) if total_companies else 0,
+            "total": outside,
+            "share_permille": (outside * 1000 // known) if known > 0 else 0,
             "rows": [c for c in company_rows if c["outside"]],
+        },
+        "unknown_industry": {
+            "total": cagg["companies_unknown_industry"],
+            "rows": [c for c in company_rows if c["unknown_industry"]],
         },
         "institutions": {
             "participations": iagg["total"],

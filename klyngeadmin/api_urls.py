@@ -37,6 +37,7 @@ urlpatterns = [
         cluster_views.FacilitatedProjectDetailView.as_view(),
         name="facilitated-project-detail",
     ),
+    path("companies/<str:cvr>/", cluster_views.CompanyDetailView.as_view(), name="company-detail"),
     path("reports/", grant_views.ReportListView.as_view(), name="report-list"),
     path("reports/<int:pk>/", grant_views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:pk>/submit/", grant_views.ReportSubmitView.as_view(), name="report-submit"),

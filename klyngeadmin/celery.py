@@ -39,6 +39,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=40),
         "options": {"expires": 3000},
     },
+    "cvr-refresh": {  # company records older than 30 days, in batches
+        "task": "clusters.tasks.cvr_refresh_stale",
+        "schedule": crontab(hour=3, minute=20),
+        "options": {"expires": 3600},
+    },
     "notification-digest": {
         "task": "grants.tasks.send_notification_digests",
         "schedule": crontab(hour=5, minute=30),  # 06:30 Danish winter time, 07:30 summer time

@@ -20,16 +20,21 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from clusters.constants import (
     ActivityType,
     ClusterStatus,
+    CompanySource,
+    CompanyStatus,
     FacilitatedProjectStatus,
     FunderKind,
     InstitutionKind,
     Region,
+    SizeBasis,
 )
 from clusters.cvr import make_cvr
+from clusters.cvr.geography import MUNICIPALITY_NAMES
 from clusters.models import (
     Activity,
     ClusterOrganisation,
@@ -198,6 +203,11 @@ EXTERNAL_SPLIT = [("membership", 80), ("sponsorship", 70), ("foundation", 250),
                   ("eu", 300), ("national", 300)]
 
 
+def demo_industry_text(db07_code: str) -> str:
+    """The (synthetic) industry text the demo register gives a DB07 code."""
+    return f"Branche {db07_code} (syntetiske demodata)"
+
+
 def split_exact(total: int, weights: list[int]) -> list[int]:
     """Split an integer total by weights with the largest-remainder method (sums exactly)."""
     wsum = sum(weights)
@@ -301,6 +311,7 @@ class DemoBuilder:
         rng.shuffle(outside_flags)
         cvrs = self.cvr_serials(n_total, 3_000_001)
         regions = list(MUNICIPALITIES)
+        fetched_at = timezone.now()
         rows, primary_of = [], []
         k = 0
         for plan, n in zip(plans, primaries, strict=True):
@@ -313,11 +324,19 @@ class DemoBuilder:
                 division = rng.choice(NEUTRAL_DIVISIONS if outside_flags[k] else divisions)
                 region = plan.region if rng.random() < 0.6 else rng.choice(regions)
                 name = f"{rng.choice(COMPANY_PREFIXES)}{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_SUFFIXES)}"
+                code = f"{division}{rng.randint(10, 99)}00"
+                municipality = rng.choice(MUNICIPALITIES[region])
+                # As the register says it (the synthetic register demo_cvr_register.json.gz is
+                # built from these rows by scripts/build_demo_cvr_register.py).
                 rows.append(Company(
                     cvr=cvrs[k], name=name, employees=employees, turnover_dkk=turnover,
                     size_class=sme_size_class(employees, turnover),
-                    db07_code=f"{division}{rng.randint(10, 99)}00",
-                    municipality_code=rng.choice(MUNICIPALITIES[region]), region=region,
+                    db07_code=code, industry=demo_industry_text(code),
+                    municipality_code=municipality, region=region,
+                    municipality=MUNICIPALITY_NAMES[municipality],
+                    register_employees=employees, size_basis=SizeBasis.REGISTER,
+                    status=CompanyStatus.ACTIVE, source=CompanySource.CVR, fetched_at=fetched_at,
+                    reklamebeskyttet=False,
                 ))
                 primary_of.append(plan.slug)
                 k += 1

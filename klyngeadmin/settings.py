@@ -173,6 +173,24 @@ if env.str("EMAIL_FILE_PATH", default=""):  # an absolute directory for the file
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="klyngeadmin <noreply@klyngeadmin.example>")
 
+# The CVR register (clusters/cvr/): CVR_URL is the search endpoint's full URL, ending in
+# /cvr-permanent/virksomhed/_search, with HTTP basic auth. Without it, CVR_LOCAL_REGISTER names
+# a JSON file of records in the register's shape; with DEBUG on it defaults to the synthetic
+# register shipped with the demo data. With neither, company data stays "unknown".
+CVR_URL = env.str("CVR_URL", default="")
+CVR_USERNAME = env.str("CVR_USERNAME", default="")
+CVR_PASSWORD = env.str("CVR_PASSWORD", default="")
+CVR_TIMEOUT = env.float("CVR_TIMEOUT", default=5.0)
+CVR_RETRIES = env.int("CVR_RETRIES", default=2)
+CVR_CIRCUIT_RESET_SECONDS = env.float("CVR_CIRCUIT_RESET_SECONDS", default=60.0)
+CVR_LOCAL_REGISTER = env.str(
+    "CVR_LOCAL_REGISTER",
+    default=str(BASE_DIR / "klyngeadmin" / "demo_cvr_register.json.gz") if DEBUG else "",
+)
+CVR_REFRESH_AFTER_DAYS = 30
+CVR_RETRY_SECONDS = env.float("CVR_RETRY_SECONDS", default=30.0)  # first pause; doubles, max 1 h
+CVR_BATCH_SIZE = 500
+
 # Celery: Redis from REDIS_URL; without it an embedded filesystem broker under var/, so the
 # worker and beat run the same code with nothing else installed.
 REDIS_URL = env.str("REDIS_URL", default="")

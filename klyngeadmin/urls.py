@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),
     path("statistik/", include("clusters.stats_urls")),
+    path("virksomheder/", include("clusters.company_urls")),
     path("api-noegler/", include("klyngeadmin.api.browser_urls")),
     path("", include("grants.urls")),
     path("notifikationer/", notification_views.notification_list, name="notification_list"),

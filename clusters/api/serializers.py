@@ -4,10 +4,11 @@ activity parser) and clusters.services (facilitated_project_check and the write 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..company_selectors import company_employees
 from ..constants import MAX_EMPLOYEES, ActivityType, FacilitatedProjectStatus, FunderKind
 from ..cvr import validate_cvr
 from ..ingest import MAX_BULK_ACTIVITIES
-from ..models import ClusterOrganisation, FacilitatedProject, KnowledgeInstitution
+from ..models import ClusterOrganisation, Company, FacilitatedProject, KnowledgeInstitution
 
 
 class ClusterSerializer(serializers.ModelSerializer):
@@ -129,3 +130,37 @@ class FacilitatedProjectSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_partner_institutions(self, obj):
         return sorted(i.code for i in obj.partner_institutions.all())
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    """A company record and where its facts come from (``source``: cvr, cluster or unknown)."""
+
+    employees = serializers.SerializerMethodField(
+        help_text="The employee number the SME class rests on (the register's, else the "
+        "cluster's); null when the register gives only a band."
+    )
+    employees_band = serializers.SerializerMethodField(
+        help_text='The register\'s band when it gives no number, e.g. "20–49".'
+    )
+    cluster_employees = serializers.IntegerField(source="employees", read_only=True,
+                                                 help_text="The number the cluster gave.")
+    sme_class = serializers.CharField(source="size_class", read_only=True)
+    sme_basis = serializers.CharField(source="size_basis", read_only=True,
+                                      help_text="register, register_band or cluster.")
+
+    class Meta:
+        model = Company
+        fields = [
+            "cvr", "name", "db07_code", "industry", "municipality", "municipality_code", "region",
+            "employees", "employees_band", "cluster_employees", "sme_class", "sme_basis", "status",
+            "source", "fetched_at", "reklamebeskyttet",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_employees(self, company):
+        return company_employees(company)["employees"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_employees_band(self, company):
+        return company_employees(company)["employees_band"]

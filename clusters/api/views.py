@@ -5,6 +5,7 @@ doors as the browser form and the import) with the person the key acts as, answe
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +22,7 @@ from klyngeadmin.api.problems import Conflict, FieldErrors, PayloadTooLarge
 from klyngeadmin.api.throttling import ApiKeyBulkThrottle, ApiKeyThrottle
 
 from .. import services
+from ..company_selectors import company_get
 from ..constants import ActivityType
 from ..ingest import MAX_BULK_ACTIVITIES, IngestValidationError
 from ..models import Activity, FacilitatedProject
@@ -31,6 +33,7 @@ from .serializers import (
     BulkActivitiesSerializer,
     BulkResultSerializer,
     ClusterSerializer,
+    CompanySerializer,
     FacilitatedProjectSerializer,
     InstitutionSerializer,
 )
@@ -248,3 +251,16 @@ class FacilitatedProjectDetailView(ApiViewMixin, APIView):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
+
+
+class CompanyDetailView(ApiViewMixin, APIView):
+    """A company record with its source (the CVR register or the cluster). Authority keys see
+    every company; a cluster key the companies in its own activities or facilitated
+    projects; any other CVR answers 404."""
+
+    @extend_schema(responses={200: CompanySerializer})
+    def get(self, request, cvr: str):
+        company = company_get(user=request.user, cvr=cvr)
+        if company is None:
+            raise Http404
+        return Response(CompanySerializer(company).data)

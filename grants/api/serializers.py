@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clusters.figures import cluster_year_key_figures
+
 from ..constants import CaseEventKind, CaseStatus, CaseType, DeadlineKind, ReportStatus
 from ..models import AnnualReport, Case, CaseEvent, Deadline
 from ..services import REPORT_FINANCE_FIELDS, REPORT_NARRATIVE_FIELDS
@@ -22,16 +24,42 @@ class ReportListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class KeyFiguresSerializer(serializers.Serializer):
+    """The programme's company figures, by the one definition (clusters.figures)."""
+
+    companies = serializers.IntegerField(help_text="Distinct participating companies.")
+    smes = serializers.IntegerField(help_text="Of which SMEs (micro, small, medium).")
+    companies_outside_strength_position = serializers.IntegerField(
+        help_text="Companies with a known industry (DB07) outside the strength position."
+    )
+    companies_unknown_industry = serializers.IntegerField(
+        help_text="Companies without a DB07 code: neither inside nor outside."
+    )
+    share_outside_strength_position = serializers.CharField(
+        allow_null=True,
+        help_text="Outside ÷ companies with a known industry, a decimal string with 4 places "
+        "(\"0.3333\"); null when no company has a known industry.",
+    )
+
+
 class ReportSerializer(ReportListSerializer):
-    """A report with its financial and narrative sections; status and figures are read-only."""
+    """A report with its financial and narrative sections; status and figures are read-only.
+    ``key_figures`` are computed live from the registered activities of the report's year."""
+
+    key_figures = serializers.SerializerMethodField()
 
     class Meta:
         model = AnnualReport
         fields = [
             "id", "cluster", "year", "year_number", "status", "due_at", "version",
             "submitted_at", "approved_at", *REPORT_FINANCE_FIELDS, *REPORT_NARRATIVE_FIELDS,
+            "key_figures",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(KeyFiguresSerializer)
+    def get_key_figures(self, report):
+        return cluster_year_key_figures(report.grant.cluster_id, report.year)
 
 
 class ReportPatchSerializer(serializers.Serializer):
@@ -109,6 +137,15 @@ class StatisticsSerializer(serializers.Serializer):
         allow_null=True, help_text="A fraction from 0 to 1."
     )
     sme_companies = serializers.IntegerField()
+    smes = serializers.IntegerField(help_text="Distinct SMEs (the same number as sme_companies).")
+    companies_outside_strength_position = serializers.IntegerField()
+    companies_unknown_industry = serializers.IntegerField(
+        help_text="Companies without a DB07 code: neither inside nor outside."
+    )
+    share_outside_strength_position = serializers.CharField(
+        allow_null=True,
+        help_text="Outside ÷ companies with a known industry, a decimal string with 4 places.",
+    )
 
 
 class StatisticsQuerySerializer(serializers.Serializer):

@@ -235,7 +235,7 @@ def test_template_downloads(client, director, institutions):
     csv_response = client.get(reverse("clusters:activity_import_template", args=["csv"]))
     assert csv_response["Content-Type"].startswith("text/csv")
     assert "attachment" in csv_response["Content-Disposition"]
-    assert csv_response.content.decode("utf-8-sig").startswith("external_id;title;")
+    assert csv_response.content.decode("utf-8-sig").startswith("Eksternt id;Titel;")
     xlsx = client.get(reverse("clusters:activity_import_template", args=["xlsx"]))
     assert xlsx.content[:2] == b"PK"
     assert client.get(reverse("clusters:activity_import_template", args=["pdf"])).status_code == 404

@@ -114,10 +114,13 @@ def test_inside_one_clusters_position_and_outside_anothers_is_inside_nationally(
     assert only_energy["companies_outside_strength_position"] == 1
 
 
-def test_company_without_db07_code_counts_as_outside():
+def test_company_without_db07_code_is_unknown_not_outside():
     cluster = ClusterFactory()
-    take_part(activity(cluster), CompanyFactory(db07_code=""))
-    assert headline_figures(from_year=2022, to_year=2022)["companies_outside_strength_position"] == 1
+    take_part(activity(cluster), CompanyFactory(db07_code=""), CompanyFactory(db07_code="620100"))
+    figures = headline_figures(from_year=2022, to_year=2022)
+    assert figures["companies_outside_strength_position"] == 1
+    assert figures["companies_unknown_industry"] == 1
+    assert figures["share_companies_outside_strength_position"] == 1.0  # 1 of 1 known
 
 
 def test_size_classes_and_sme_share():

@@ -115,7 +115,7 @@ def test_public_xlsx_export_of_all_tables(client, cluster):
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == [
-        "noegletal", "virksomhedsstoerrelse", "videninstitutioner", "aktiviteter",
+        "noegletal", "virksomhedsstoerrelse", "styrkeposition", "videninstitutioner", "aktiviteter",
         "finansiering", "hjemtag", "faciliterede", "aar", "klynger",
     ]
     sheet = workbook["noegletal"]

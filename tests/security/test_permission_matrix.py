@@ -25,12 +25,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from clusters.models import CompanyParticipation
 from grants.cases import case_open
 from grants.constants import CaseType
 from grants.models import Notification
 from klyngeadmin.api.keys import api_key_create, api_key_revoke
 from klyngeadmin.constants import Role
-from tests.factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, CompanyFactory, UserFactory
 from tests.saml.conftest import saml_idp, saml_keys  # noqa: F401 - fixtures for the SAML routes
 
 ANON, DIR_OTHER, DIR, CW, HOO, ADM, KEY, REVOKED = (
@@ -102,7 +103,12 @@ RULES: dict[str, Rule] = {
     "api/v1/cases/": R(**API),
     "api/v1/cases/<str:journal_number>/": R(obj="case", **API),
     "api/v1/evaluations/": R(key_ok=None, **API),
+    "api/v1/companies/<str:cvr>/": R(key_ok=True, obj="company", **API),  # B's company: 404
     "api/v1/^.*$": R(everyone="denied", **API),  # unknown API paths: a problem+json 404
+    # -- company records (CVR) ----------------------------------------------------------------
+    "virksomheder/opslag/": R(EVERYONE),  # without ?cvr= a 400 naming it: served, not refused
+    "virksomheder/<str:cvr>/": R(AUTHORITY, obj="company"),
+    "virksomheder/<str:cvr>/opdater/": R(AUTHORITY, obj="company", method="post"),
     # -- calls for applications and applications (open call) -------------------------------
     "opslag/": R(public=True),
     "opslag/nyt/": R(state=AUTHORITY),
@@ -262,7 +268,10 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
         note = Notification.objects.create(recipient=owner, kind="test", subject="Test")
         key = api_key_create(name="CRM", cluster=cluster, created_by=owner)
         job = _import_job(cluster, owner)
+        company = CompanyFactory()
+        CompanyParticipation.objects.create(activity=activity, company=company)
         return {
+            "company": {"cvr": company.cvr},
             "report": {"pk": report.pk},
             "report_version": {"pk": report.pk, "number": 1},
             "report_attachment": {"pk": report.pk, "attachment_pk": _attachment(report, owner).pk},

@@ -1,5 +1,7 @@
 """CVR numbers: 8 digits whose weighted sum (2,7,6,5,4,3,2,1) is divisible by 11."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +38,15 @@ def validate_cvr(value: str) -> None:
             code="cvr_checksum",
             params={"value": value},
         )
+
+
+def normalise_cvr(text: str) -> str:
+    """A CVR number as people write it -> 8 digits: ``DK12345678``, ``DK-12345678``,
+    ``12 34 56 78``, ``1234 5678`` and ``12.34.56.78`` all give ``12345678``. Anything else
+    comes back without its spaces, for the validator to name."""
+    value = re.sub(r"[\s\u00a0]", "", str(text or ""))
+    if value[:2].upper() == "DK":
+        value = value[2:].lstrip("-")
+    if re.fullmatch(r"\d{2}([.-]?)\d{2}\1\d{2}\1\d{2}", value) or re.fullmatch(r"\d{4}[.-]\d{4}", value):
+        value = re.sub(r"[.-]", "", value)
+    return value
