@@ -30,6 +30,7 @@ import zipfile
 from datetime import date, datetime
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,7 @@ from klyngeadmin.i18n import record_text
 from klyngeadmin.spreadsheets import CsvWriter, xlsx_row
 
 from .constants import ActivityType, ImportJobStatus
+from .import_sweep import Heartbeat
 from .models import Activity, ImportJob, KnowledgeInstitution
 from .services import (
     ActivityRow,
@@ -366,12 +368,14 @@ def import_job_run(job_id: int) -> str:
     now = timezone.now()
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJobStatus.QUEUED, ImportJobStatus.RUNNING]
-    ).update(status=ImportJobStatus.RUNNING, started_at=now, done_rows=0)
+    ).update(status=ImportJobStatus.RUNNING, started_at=now, done_rows=0, heartbeat_at=now,
+             run_attempts=F("run_attempts") + 1)
     if not claimed:
         return "skipped"
     progress = _ProgressWriter(job_id)
     try:
-        with transaction.atomic():
+        # The heartbeat and the advisory lock tell the sweep (import_sweep) this run is alive.
+        with Heartbeat(job_id), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, job_id])
             job = ImportJob.objects.select_related("cluster", "created_by").get(pk=job_id)

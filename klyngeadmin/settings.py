@@ -187,8 +187,11 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The worker never gives up on the broker: it retries forever, with kombu's backoff (2 s,
+# 4 s, ... at most 30 s apart), and resumes by itself when Redis is back (issue 18, finding 3).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -201,6 +204,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CLUSTERS_IMPORT_INLINE_MAX_ROWS = env.int("CLUSTERS_IMPORT_INLINE_MAX_ROWS", default=300)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TASK_TIME_LIMIT = 600  # well below the broker's visibility_timeout
+# Imports whose worker died (clusters/import_sweep.py): a running import writes its heartbeat
+# every IMPORT_HEARTBEAT_SECONDS; the beat's sweep (every minute) queues a job again once its
+# heartbeat is IMPORT_STALE_SECONDS old and nobody holds its lock, and fails it after
+# IMPORT_MAX_ATTEMPTS runs.
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=10.0)
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=60)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 
 # Deadline reminders (grants.reminders). Days are Danish calendar days (Europe/Copenhagen);
 # a day's reminders go out from `send_from` local time. Missing keys take these defaults.
