@@ -115,6 +115,8 @@ AUTH_USER_MODEL = "klyngeadmin.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username+IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then failed sign-ins per IP across usernames and per username across IPs (shared cache).
+    "klyngeadmin.security.login_throttle.LoginThrottleBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Sessions signed in with MitID Erhverv (klyngeadmin/saml): checks no credentials itself.
@@ -175,6 +177,16 @@ if REDIS_URL:
         "visibility_timeout": 3600,
         "socket_timeout": 2,
         "socket_connect_timeout": 2,
+    }
+    # Rate limits (klyngeadmin.ratelimit: API keys, sign-in, registration) are counted here,
+    # shared by every process; REDIS_CACHE_URL may name another Redis database for them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "klyngeadmin",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
     }
 else:
     _broker_dir = VAR_DIR / "broker"
@@ -326,7 +338,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+# The number of reverse proxies in front of gunicorn (docker-compose: 1, Caddy): the client's
+# IP is then the one that proxy saw. 0 trusts no X-Forwarded-For at all.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "klyngeadmin.security.client_ip.client_ip"
+# ... and across usernames and IPs (klyngeadmin/security/login_throttle.py; counted in the
+# shared cache, Redis when REDIS_URL is set): failures per IP, and per username, in a window.
+LOGIN_FAILURE_RATE_PER_IP = env.str("LOGIN_FAILURE_RATE_PER_IP", default="20/15m")
+LOGIN_FAILURE_RATE_PER_USERNAME = env.str("LOGIN_FAILURE_RATE_PER_USERNAME", default="20/15m")
+# Open registration for calls (evaluations/views_call.py): new organisations per IP.
+REGISTRATION_RATE_PER_IP = env.str("REGISTRATION_RATE_PER_IP", default="5/h")
 
 # Second factor (django-otp TOTP) for the authority roles. Tests turn it off in
 # tests/conftest.py (see `otp_verify` there) so force_login keeps working.

@@ -103,6 +103,17 @@ def _danish_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits (klyngeadmin.ratelimit) count in the default cache, which in tests is this
+    process's memory: every test starts with no failed sign-ins or registrations counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_off_by_default(settings):
     """Caseworkers, heads of office and administrators must verify a TOTP code after login
     (settings.REQUIRE_2FA, see klyngeadmin/security/middleware.py). Tests that are not about
