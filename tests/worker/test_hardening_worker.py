@@ -100,3 +100,44 @@ def test_a_killed_import_is_queued_again_and_imported_once(worker, broker, clust
     assert Activity.objects.filter(cluster=cluster).count() == 2
     assert left_running < 30
     assert ImportJob.objects.get(pk=job.pk).created == 2
+
+
+def test_relay_killed_after_the_mail_server_accepted_never_sends_twice(
+    worker, mail_dir, director, monkeypatch
+):
+    """Finding 7: the mail server has taken the message, the relay is SIGKILLed while the
+    server is slow to say goodbye (before the row is marked sent). The next relay finds the
+    Message-ID accepted and marks the row sent without a second mail."""
+    from django.db import transaction
+
+    from grants.constants import NotificationStatus
+    from grants.models import MailAcceptance
+    from grants.notifications import notify
+
+    from .conftest import mails_for
+
+    director.email = "direktor@klynge.example.dk"
+    director.save()
+    monkeypatch.setenv("SLOW_MAIL_CLOSE_SECONDS", "60")
+    worker.start()
+    with transaction.atomic():  # the kick after commit makes the worker send
+        n = notify(recipient=director, kind="report_submitted", subject="Kvittering")
+    accepted = mail_dir.parent / "accepted"
+    wait_until(lambda: accepted.exists() and any(accepted.iterdir()), timeout=60,
+               what="the mail server to accept the message")
+    assert mails_for(mail_dir, n.pk) == 1
+    worker.kill()  # SIGKILL while the server is slow to close: the row is not marked sent
+    n.refresh_from_db()
+    assert n.status == NotificationStatus.PENDING
+    assert MailAcceptance.objects.filter(message_id__startswith=f"<notification-{n.pk}@").exists()
+
+    monkeypatch.setenv("SLOW_MAIL_CLOSE_SECONDS", "0")
+    worker.start()
+    relay_notifications.apply_async()
+
+    def sent():
+        n.refresh_from_db()
+        return n.status == NotificationStatus.SENT
+
+    wait_until(sent, timeout=60, what="the row to be marked sent")
+    assert mails_for(mail_dir, n.pk) == 1
