@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for signed-in people and the API (after auth: it reads request.user).
+    "klyngeadmin.security.cache_control.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "klyngeadmin.security.middleware.SessionLifetimeMiddleware",
@@ -141,7 +143,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
-STATICFILES_DIRS = [d for d in [BASE_DIR / "static", BASE_DIR / "node_modules"] if d.exists()]
+# Only the built front-end files the templates use are served from node_modules (issue 18,
+# finding 10: all of node_modules was public under /static/): DKFDS's dist folder, as
+# /static/dkfds/dist/.
+STATICFILES_DIRS = [d for d in [BASE_DIR / "static"] if d.exists()] + [
+    (f"dkfds/{sub}", BASE_DIR / "node_modules" / "dkfds" / sub)
+    for sub in ("dist",) if (BASE_DIR / "node_modules" / "dkfds" / sub).exists()
+]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 # Report attachments (auditor's statement etc.): largest accepted file, in bytes.
