@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request body over the cap is refused before anything reads it (413).
+    "klyngeadmin.security.body_cap.RequestBodyCapMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -325,6 +327,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=33 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=5000)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=20)
+# Whole request bodies, refused by Content-Length before they are read (413;
+# klyngeadmin/security/body_cap.py): pages' uploads are at most 10 MB, the bulk API 32 MiB.
+# The reverse proxy's cap (deploy/Caddyfile, request_body max_size) is the API's.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=12 * 1024 * 1024)
+API_MAX_REQUEST_BODY_BYTES = env.int("API_MAX_REQUEST_BODY_BYTES", default=33 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Sessions: a new key on every login (Django's login() cycles it), 30 minutes idle timeout

@@ -115,3 +115,17 @@ def test_self_assessment_attachments_are_checked_by_content(client, opened, dire
     client.post(url, {"title": "Strategi", "file": pdf})
     attachment = opened.self_assessment.attachments.get()
     assert attachment.file.name.endswith(".pdf")
+
+
+@pytest.mark.parametrize("path", ["/aktiviteter/import/", BULK])
+def test_a_body_over_the_cap_is_refused_before_it_is_read(client, director, path, settings):
+    """Content-Length says 150 MiB; only a few bytes follow. Reading the body would fail
+    (Django's FakePayload refuses to read past what there is): the 413 comes first."""
+    client.force_login(director)
+    response = client.generic("POST", path, b"x" * 10, content_type="application/octet-stream",
+                              CONTENT_LENGTH=str(150 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "Forespørgslen er for stor" in response.content.decode()
+    small = client.generic("POST", "/aktiviteter/import/", b"x" * 10,
+                           content_type="application/octet-stream")
+    assert small.status_code != 413
