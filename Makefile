@@ -99,9 +99,10 @@ messages: install
 
 # Known vulnerabilities in the locked dependencies (pip-audit asks the PyPI/OSV vulnerability
 # service, so it needs the network and is not part of `make test`; docs/operations.md).
+# --strict: a package the service cannot look up fails the audit instead of being skipped.
 audit: install
-	$(VENV)/bin/pip-audit --require-hashes --disable-pip -r $(PROD_LOCK)
-	$(VENV)/bin/pip-audit --require-hashes --disable-pip -r $(LOCK)
+	$(VENV)/bin/pip-audit --strict --require-hashes --disable-pip -r $(PROD_LOCK)
+	$(VENV)/bin/pip-audit --strict --require-hashes --disable-pip -r $(LOCK)
 
 # Re-resolve the locks from pyproject.toml's bounded ranges (pip-tools, in the venv).
 lock: install
