@@ -2,7 +2,7 @@
 # Production image for klyngeadmin: one image, three roles (web, worker, beat) chosen by the
 # command in docker-compose.yml.
 
-# --- front-end packages (DKFDS), served as static files from node_modules -------------------
+# --- front-end packages (DKFDS): only node_modules/dkfds/dist is served (STATICFILES_DIRS) ---
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -33,13 +33,14 @@ RUN groupadd --system --gid 1000 app \
 
 WORKDIR /app
 
-# Dependencies first (cached while only the code changes). The project itself has no
+# Dependencies first (cached while only the code changes), from the hashed lock file
+# (requirements.txt, `make lock`): the exact versions CI tested. The project itself has no
 # installable packages (setuptools packages = []); the code runs from /app via PYTHONPATH.
-COPY pyproject.toml README.md ./
-RUN pip install .
+COPY requirements.txt ./
+RUN pip install --require-hashes --no-deps -r requirements.txt
 
 COPY --chown=app:app . .
-COPY --from=frontend --chown=app:app /app/node_modules ./node_modules
+COPY --from=frontend --chown=app:app /app/node_modules/dkfds/dist ./node_modules/dkfds/dist
 
 RUN if [ -d locale ] && find locale -name '*.po' | grep -q .; then \
         python manage.py compilemessages; \
@@ -51,4 +52,6 @@ USER app
 EXPOSE 8000
 
 CMD ["gunicorn", "klyngeadmin.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+     "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*", \
+     "--limit-request-line", "8190", "--limit-request-fields", "100", \
+     "--limit-request-field_size", "8190"]

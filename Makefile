@@ -12,7 +12,11 @@ PIP_STAMP := $(VENV)/.klyngeadmin-install-stamp
 NPM_STAMP := node_modules/.klyngeadmin-install-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help install run test check-services lint migrations-check bench schema messages
+LOCK := requirements-dev.txt
+PROD_LOCK := requirements.txt
+
+.PHONY: help install run test check-services lint migrations-check bench schema messages \
+	system-deps audit lock
 
 help:
 	@echo "make run               start the app locally on http://127.0.0.1:8000/"
@@ -23,6 +27,8 @@ help:
 	@echo "make bench             performance benchmarks (bench/)"
 	@echo "make schema            write docs/openapi.yaml (drf-spectacular)"
 	@echo "make messages          update locale/en (makemessages), then compile it (needs gettext)"
+	@echo "make audit             pip-audit of the locked dependencies (needs the network)"
+	@echo "make lock              re-resolve requirements.txt and requirements-dev.txt (hashed)"
 
 # ---------------------------------------------------------------------------------------------
 # install: a venv and node_modules, each redone only when its manifest is newer than its stamp.
@@ -32,10 +38,17 @@ install: $(PIP_STAMP) $(NPM_STAMP)
 $(PY):
 	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
 
-$(PIP_STAMP): pyproject.toml | $(PY)
+# Installed from the hashed lock (requirements-dev.txt = requirements.txt + the dev tools),
+# so every machine gets the same versions; `make lock` re-resolves it from pyproject.toml.
+$(PIP_STAMP): $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install --require-hashes --no-deps -r $(LOCK)
 	@touch $@
+
+# The system packages (xmlsec1, chromium, gettext, npm, caddy): installed with apt-get when missing
+# and root on Debian, else stop at once with the one command to run (scripts/system_deps.sh).
+system-deps:
+	@bash scripts/system_deps.sh test
 
 # npm ci when the lock is current; npm install when there is no lock or package.json changed
 # after it (that updates package-lock.json, which is committed).
@@ -49,7 +62,9 @@ $(NPM_STAMP): package.json $(wildcard package-lock.json)
 
 # ---------------------------------------------------------------------------------------------
 
-run: install
+run:
+	@bash scripts/system_deps.sh run
+	@$(MAKE) --no-print-directory install
 	$(PY) scripts/devserver.py
 
 check-services: install
@@ -62,7 +77,8 @@ migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 # pytest's exit code 5 means "no tests collected": a failure here, never a silent pass.
-test: check-services lint migrations-check
+test: system-deps
+	@$(MAKE) --no-print-directory check-services lint migrations-check
 	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit code 5) - failing." >&2; fi; \
 	exit $$rc
@@ -80,3 +96,17 @@ I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests 
 messages: install
 	$(PY) manage.py makemessages -l en --no-obsolete $(I18N_IGNORE)
 	$(PY) manage.py compilemessages -l en
+
+# Known vulnerabilities in the locked dependencies (pip-audit asks the PyPI/OSV vulnerability
+# service, so it needs the network and is not part of `make test`; docs/operations.md).
+# --strict: a package the service cannot look up fails the audit instead of being skipped.
+audit: install
+	$(VENV)/bin/pip-audit --strict --require-hashes --disable-pip -r $(PROD_LOCK)
+	$(VENV)/bin/pip-audit --strict --require-hashes --disable-pip -r $(LOCK)
+
+# Re-resolve the locks from pyproject.toml's bounded ranges (pip-tools, in the venv).
+lock: install
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		-o $(PROD_LOCK) pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--extra dev -o $(LOCK) pyproject.toml

@@ -3,18 +3,18 @@
 CSV: semicolon-separated, UTF-8 with a byte-order mark and decimal commas, so Danish Excel opens
 it as it is; whole numbers without thousands separators; a withheld figure is "..".
 XLSX (openpyxl, write-only): numbers stay numbers, with Danish-looking number formats.
+Every cell goes through klyngeadmin.spreadsheets, so no typed text becomes a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from klyngeadmin.spreadsheets import CsvWriter, xlsx_cell, xlsx_row
 
 from .stats_tables import DKK, INT, RATIO, SHARE, SUPPRESSED_MARK, Cell, Table
 
@@ -26,11 +26,7 @@ NUMBER_FORMATS = {INT: "#,##0", DKK: '#,##0 "kr."', SHARE: "0.0%", RATIO: "0.00"
 def _csv_value(cell: Cell):
     if cell.suppressed:
         return SUPPRESSED_MARK
-    if cell.value is None:
-        return ""
-    if isinstance(cell.value, float):
-        return f"{cell.value}".replace(".", ",")
-    return str(cell.value)
+    return cell.value
 
 
 class _Echo:
@@ -46,7 +42,7 @@ def _attachment(response, filename: str):
 def table_csv_response(table: Table, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
+    writer = CsvWriter(buffer, delimiter=";")
     writer.writerow([str(label) for label, _kind in table.columns])
     for row in table.rows:
         writer.writerow([_csv_value(cell) for cell in row])
@@ -63,10 +59,8 @@ def _xlsx_cell(sheet, cell: Cell):
     if cell.suppressed:
         return SUPPRESSED_MARK
     if cell.value is None or cell.kind not in NUMBER_FORMATS:
-        return None if cell.value is None else str(cell.value)
-    out = WriteOnlyCell(sheet, value=cell.value)
-    out.number_format = NUMBER_FORMATS[cell.kind]
-    return out
+        return None if cell.value is None else xlsx_cell(sheet, str(cell.value))
+    return xlsx_cell(sheet, cell.value, number_format=NUMBER_FORMATS[cell.kind])
 
 
 def tables_xlsx_response(tables: list[Table], filename: str, *, title: str) -> HttpResponse:
@@ -74,21 +68,14 @@ def tables_xlsx_response(tables: list[Table], filename: str, *, title: str) -> H
     workbook = Workbook(write_only=True)
     for table in tables:
         sheet = workbook.create_sheet(title=table.key[:31])
-        caption = WriteOnlyCell(sheet, value=f"{title} – {table.caption}")
-        caption.font = Font(bold=True)
-        sheet.append([caption])
-        header = []
-        for label, _kind in table.columns:
-            head = WriteOnlyCell(sheet, value=str(label))
-            head.font = Font(bold=True)
-            header.append(head)
-        sheet.append(header)
+        sheet.append([xlsx_cell(sheet, f"{title} – {table.caption}", bold=True)])
+        sheet.append(xlsx_row(sheet, [str(label) for label, _kind in table.columns], bold=True))
         for row in table.rows:
-            sheet.append([_xlsx_cell(sheet, cell) for cell in row])
+            sheet.append(xlsx_row(sheet, [_xlsx_cell(sheet, cell) for cell in row]))
         if table.note:
-            sheet.append([str(table.note)])
+            sheet.append(xlsx_row(sheet, [str(table.note)]))
         if table.has_suppressed:
-            sheet.append([suppression_note()])
+            sheet.append(xlsx_row(sheet, [suppression_note()]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), filename)
@@ -110,7 +97,7 @@ def _participant_values(row: dict, columns) -> list:
 
 def participants_csv_response(rows, columns, filename: str) -> StreamingHttpResponse:
     """Streamed, so the whole programme's participants never sit in memory at once."""
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = CsvWriter(_Echo(), delimiter=";")
 
     def lines():
         yield "\ufeff" + writer.writerow([PARTICIPANT_HEADER[c] for c in columns])
@@ -123,9 +110,9 @@ def participants_csv_response(rows, columns, filename: str) -> StreamingHttpResp
 def participants_xlsx_response(rows, columns, filename: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="deltagere")
-    sheet.append([PARTICIPANT_HEADER[c] for c in columns])
+    sheet.append(xlsx_row(sheet, [PARTICIPANT_HEADER[c] for c in columns]))
     for row in rows.iterator(chunk_size=5000):
-        sheet.append(_participant_values(row, columns))
+        sheet.append(xlsx_row(sheet, _participant_values(row, columns)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), filename)

@@ -34,10 +34,12 @@ import zipfile
 from datetime import date, datetime
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klyngeadmin.i18n import record_text
+from klyngeadmin.spreadsheets import CsvWriter, xlsx_row
 
 from .constants import ActivityType, ImportJobStatus
 from .cvr.client import RegisterUnavailable, get_register
@@ -48,6 +50,7 @@ from .import_cells import (
     employees_cell,
     header_code,
 )
+from .import_sweep import Heartbeat
 from .models import Activity, Company, ImportJob, KnowledgeInstitution
 from .services import (
     ActivityRow,
@@ -76,22 +79,85 @@ class FileUnreadable(Exception):
 # -- reading -------------------------------------------------------------------------------
 
 
+# The reader stops at these caps while it reads (issue 18, finding 1): a sheet may claim any
+# dimension and openpyxl pads every missing row and cell up to it, so a 5 KB file could
+# otherwise fill the server's memory before the row count is ever checked.
+MAX_COLUMNS = 50
+# Empty rows tolerated after the last allowed row (formatting Excel leaves below the data).
+TRAILING_EMPTY_ROWS = 1_000
+# The XLSX file's parts unpacked, all together (a full 20,000-row sheet is about 10 MB):
+# a zip member's declared size is enforced by zipfile, so this bounds what is ever unpacked.
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+
+def _too_many_rows() -> FileUnreadable:
+    return FileUnreadable(_("Filen har mere end %(n)s rækker; del den op.") % {"n": MAX_ROWS})
+
+
+def _too_many_columns() -> FileUnreadable:
+    return FileUnreadable(_("Filen har mere end %(n)s kolonner.") % {"n": MAX_COLUMNS})
+
+
+def _capped(rows) -> list[list]:
+    """The header and at most MAX_ROWS rows of at most MAX_COLUMNS cells, read one row at a
+    time; stops reading as soon as a cap is passed (a few empty rows below are tolerated)."""
+    table: list[list] = []
+    empty_after_cap = 0
+    for row in rows:
+        cells = list(row[:MAX_COLUMNS + 1])
+        if len(cells) > MAX_COLUMNS and any(_text(c) for c in cells[MAX_COLUMNS:]):
+            raise _too_many_columns()
+        cells = cells[:MAX_COLUMNS]
+        if len(table) > MAX_ROWS:
+            if any(_text(c) for c in cells):
+                raise _too_many_rows()
+            empty_after_cap += 1
+            if empty_after_cap > TRAILING_EMPTY_ROWS:
+                raise _too_many_rows()
+            continue
+        table.append(cells)
+    return table
+
+
+def _read_xlsx(data: bytes) -> list[list]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise FileUnreadable(_("Filen kunne ikke læses som et XLSX-regneark.")) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise FileUnreadable(_("Regnearket er for stort, når det pakkes ud; del det op."))
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise FileUnreadable(_("Filen kunne ikke læses som et XLSX-regneark.")) from exc
+    try:
+        if not wb.worksheets:
+            raise FileUnreadable(_("Filen kunne ikke læses som et XLSX-regneark."))
+        ws = wb.worksheets[0]
+        # The sheet's claimed dimension (e.g. A1:XFD1048576) is refused before reading ...
+        if (ws.max_row or 0) > MAX_ROWS + 1 + TRAILING_EMPTY_ROWS:
+            raise _too_many_rows()
+        if (ws.max_column or 0) > MAX_COLUMNS:
+            raise _too_many_columns()
+        # ... and never trusted while reading: no padding up to it, no row past the caps.
+        ws.reset_dimensions()
+        return _capped(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1,
+                                    max_row=MAX_ROWS + 2 + TRAILING_EMPTY_ROWS))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise FileUnreadable(_("Filen kunne ikke læses som et XLSX-regneark.")) from exc
+    finally:
+        wb.close()
+
+
 def read_table(data: bytes) -> list[list]:
     """The cells of the first sheet (XLSX, recognised by content) or of a CSV file (UTF-8 or
-    Windows-1252, separated by ; or , or tab)."""
+    Windows-1252, separated by ; or , or tab), at most MAX_ROWS rows of MAX_COLUMNS cells."""
     if data[:4] == b"PK\x03\x04":
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise FileUnreadable(_("Filen kunne ikke læses som et XLSX-regneark.")) from exc
-        try:
-            ws = wb.worksheets[0]
-            return [list(r) for r in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    if b"\x00" in data[:4096]:
+        return _read_xlsx(data)
+    if b"\x00" in data:  # anywhere: the csv module refuses a NUL byte in any line
         raise FileUnreadable(_("Filen er hverken en CSV-fil eller et XLSX-regneark."))
     try:
         text = data.decode("utf-8-sig")
@@ -99,7 +165,10 @@ def read_table(data: bytes) -> list[list]:
         text = data.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return _capped(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a field longer than the csv module's field limit
+        raise FileUnreadable(_("Filen kunne ikke læses som en CSV-fil.")) from exc
 
 
 def _text(value) -> str:
@@ -341,12 +410,14 @@ def import_job_run(job_id: int) -> str:
     now = timezone.now()
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJobStatus.QUEUED, ImportJobStatus.RUNNING]
-    ).update(status=ImportJobStatus.RUNNING, started_at=now, done_rows=0)
+    ).update(status=ImportJobStatus.RUNNING, started_at=now, done_rows=0, heartbeat_at=now,
+             run_attempts=F("run_attempts") + 1)
     if not claimed:
         return "skipped"
     progress = _ProgressWriter(job_id)
     try:
-        with transaction.atomic():
+        # The heartbeat and the advisory lock tell the sweep (import_sweep) this run is alive.
+        with Heartbeat(job_id), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, job_id])
             job = ImportJob.objects.select_related("cluster", "created_by").get(pk=job_id)
@@ -402,7 +473,7 @@ def template_rows() -> list[list[str]]:
 
 def template_csv() -> bytes:
     out = io.StringIO()
-    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(template_rows())
+    CsvWriter(out, delimiter=";", lineterminator="\r\n").writerows(template_rows())
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -413,7 +484,7 @@ def template_xlsx() -> bytes:
     ws = wb.active
     ws.title = "Aktiviteter"
     for row in template_rows():
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     for col, width in zip("ABCDEFGHI", (16, 36, 22, 12, 12, 13, 11, 52, 24), strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()

@@ -379,6 +379,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A running import's heartbeat and how many runs it has had (clusters/import_sweep.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    run_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("importjob")

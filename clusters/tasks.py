@@ -36,3 +36,11 @@ def cvr_refresh_stale() -> str:
     except RegisterUnavailable as exc:
         return f"register unavailable: {exc}"
     return f"looked_up={result.looked_up} changed={len(result.changed)}"
+
+
+@shared_task(name="clusters.tasks.sweep_stuck_imports", ignore_result=True)
+def sweep_stuck_imports() -> dict:
+    """Every minute (beat): queue again, or fail, imports whose worker died (import_sweep)."""
+    from .import_sweep import sweep_stuck_imports as sweep
+
+    return sweep()

@@ -15,7 +15,8 @@ from .constants import SCORE_MAX, SCORE_MIN, ApplicationOutcome, CriterionKind, 
 from .models import Criterion, Rubric
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".png", ".jpg", ".jpeg", ".txt"}
+# The name's extension is a first check; the service checks the content (grants/attachments.py).
+ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".png", ".jpg", ".jpeg"}
 NA = "na"
 
 
@@ -55,7 +56,7 @@ class SelfAssessmentForm(VersionedForm):
 
 class AttachmentForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(label=_("Bilagets titel"), max_length=200, required=False)
-    file = forms.FileField(label=_("Fil"), help_text=_("PDF, Word, Excel, billede eller tekst; højst 10 MB."))
+    file = forms.FileField(label=_("Fil"), help_text=_("PDF, Word (DOCX), Excel (XLSX) eller billede (PNG, JPEG); højst 10 MB."))
 
     def __init__(self, *args, form_id: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +69,7 @@ class AttachmentForm(AccessibleFormMixin, forms.Form):
         if f.size > MAX_ATTACHMENT_BYTES:
             raise ValidationError(_("Filen er for stor: højst 10 MB."))
         if Path(f.name).suffix.lower() not in ATTACHMENT_TYPES:
-            raise ValidationError(_("Filtypen er ikke tilladt. Brug PDF, Word, Excel, billede eller tekst."))
+            raise ValidationError(_("Filtypen er ikke tilladt. Brug PDF, Word (DOCX), Excel (XLSX) eller billede (PNG, JPEG)."))
         return f
 
 

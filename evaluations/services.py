@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -289,6 +290,19 @@ def self_assessment_save(
 
 @transaction.atomic
 def self_assessment_attach(*, evaluation: MidwayEvaluation, actor, title: str, file) -> SelfAssessmentAttachment:
+    """Attach a file to the self-assessment. Its type is detected from the content, as for
+    report attachments (grants/attachments.py): PDF, XLSX, DOCX, PNG or JPEG, whatever the
+    name says; the stored name gets the detected extension."""
+    from grants.attachments import detect_file_type
+
+    detected = detect_file_type(file)
+    if detected is None:
+        raise ValidationError({"file": _(
+            "Filtypen er ikke tilladt. Upload en PDF-, XLSX-, DOCX-, PNG- eller JPEG-fil "
+            "(typen kontrolleres ud fra filens indhold)."
+        )})
+    stem = Path(file.name or "bilag").stem[:150] or "bilag"
+    file.name = f"{stem}.{detected.extension}"
     sa = _self_assessment_for_update(evaluation)
     attachment = SelfAssessmentAttachment.objects.create(
         self_assessment=sa, title=title.strip() or file.name, file=file, uploaded_by=actor

@@ -68,7 +68,8 @@ def cohort(request, year):
 def cohort_xlsx(request, year):
     require_perm(request.user, "evaluations.view_cohort")
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+
+    from klyngeadmin.spreadsheets import xlsx_row
 
     criteria, rows = cohort_rows(user=request.user, year=year)
     wb = Workbook()
@@ -78,9 +79,7 @@ def cohort_xlsx(request, year):
     for c in criteria:
         header += [f"{c.title} ({c.weight})", f"{c.title}: {_('forslag')}"]
     header += [_("Rå totalscore"), _("Totalscore justeret for udgangspunkt"), _("Afgørelse")]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    ws.append(xlsx_row(ws, header, bold=True))
     for row in rows:
         e = row["evaluation"]
         line = [e.grant.cluster.name, e.grant.cluster.strength_position.name, e.grant.reference,
@@ -94,7 +93,7 @@ def cohort_xlsx(request, year):
             float(row["adjusted_total"]) if row["adjusted_total"] is not None else None,
             row["decision"].get_outcome_display() if row["decision"] else "",
         ]
-        ws.append(line)
+        ws.append(xlsx_row(ws, line))
     ws.freeze_panes = "B2"
     buf = io.BytesIO()
     wb.save(buf)

@@ -4,6 +4,7 @@ panel machinery as the midway evaluation)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -89,12 +90,28 @@ def call_publish(request, call_id):
     return redirect("calls:detail", call_id=call.pk)
 
 
+def _registration_throttled(request, form) -> bool:
+    """Open registration creates accounts: at most REGISTRATION_RATE_PER_IP from one address,
+    counted in the shared cache (issue 18, finding 10)."""
+    from klyngeadmin import ratelimit
+    from klyngeadmin.security.client_ip import client_ip
+
+    verdict = ratelimit.hit("register_ip", client_ip(request) or "-",
+                            settings.REGISTRATION_RATE_PER_IP)
+    if verdict.allowed:
+        return False
+    form.add_error(None, _("Der er oprettet for mange organisationer fra din adresse. Prøv "
+                           "igen senere, eller kontakt Erhvervsstyrelsen."))
+    request.registration_throttled = True
+    return True
+
+
 def register(request, call_id):
     call = get_object_or_404(Call, pk=call_id, status=CallStatus.PUBLISHED)
     if request.user.is_authenticated:
         return redirect("calls:apply", call_id=call.pk)
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _registration_throttled(request, form):
         d = form.cleaned_data
         try:
             applicant = call_services.applicant_register(
@@ -107,7 +124,8 @@ def register(request, call_id):
             return redirect("calls:apply", call_id=call.pk)
         except ValidationError as e:
             apply_service_errors(form, e)
-    return render(request, "evaluations/calls/register.html", {"call": call, "form": form})
+    return render(request, "evaluations/calls/register.html", {"call": call, "form": form},
+                  status=429 if getattr(request, "registration_throttled", False) else 200)
 
 
 @login_required

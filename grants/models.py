@@ -682,3 +682,19 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.category}: {self.delivery}"
+
+
+class MailAcceptance(models.Model):
+    """A Message-ID the mail server has accepted (grants/notifications.py). Written on its own
+    connection the moment the server says yes, before the relay's transaction commits: a relay
+    killed after that point never sends the same message again (issue 18, finding 7)."""
+
+    message_id = models.CharField(max_length=255, unique=True)
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("modtaget mail")
+        verbose_name_plural = _("modtagne mails")
+
+    def __str__(self):
+        return self.message_id

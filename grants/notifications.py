@@ -20,8 +20,8 @@ from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -298,12 +298,52 @@ def _message_id(key: str) -> str:
     return f"<{key}@{domain}>"
 
 
-def _send(*, to: str, subject: str, text: str, html: str, message_id: str) -> None:
+def _already_accepted(message_id: str) -> bool:
+    from .models import MailAcceptance
+
+    return MailAcceptance.objects.filter(message_id=message_id).exists()
+
+
+def _record_acceptance(message_id: str) -> None:
+    """Committed at once on a connection of its own (the relay's transaction is still open),
+    so the mark survives a relay killed right after the mail server said yes."""
+    from .models import MailAcceptance
+
+    conn = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {conn.ops.quote_name(MailAcceptance._meta.db_table)} "  # noqa: S608
+                "(message_id, accepted_at) VALUES (%s, now()) ON CONFLICT (message_id) DO NOTHING",
+                [message_id])
+    finally:
+        conn.close()
+
+
+def _send(*, to: str, subject: str, text: str, html: str, message_id: str) -> bool:
+    """Send one mail, at most once per Message-ID: False (and nothing sent) when the mail
+    server has accepted this Message-ID before. The acceptance is recorded as soon as the
+    server has taken the message - before the connection's slow goodbye (SMTP QUIT) and
+    before the relay marks its row sent."""
+    if _already_accepted(message_id):
+        return False
     msg = EmailMultiAlternatives(
         subject, text, None, [to], headers={"Message-ID": message_id}
     )
     msg.attach_alternative(html, "text/html")
-    msg.send(fail_silently=False)
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    try:
+        if connection.send_messages([msg]) != 1:
+            raise RuntimeError("the mail server did not take the message")
+        _record_acceptance(message_id)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - accepted already; a failed goodbye changes nothing
+            log.warning("mail %s accepted, but closing the connection failed", message_id,
+                        exc_info=True)
+    return True
 
 
 # -- delivering (called by the Celery tasks) --------------------------------------------------
@@ -333,7 +373,10 @@ def relay_pending(*, limit: int = 200) -> int:
 
     The row is locked (FOR UPDATE SKIP LOCKED) while its mail is sent and marked sent in the same
     transaction: two relays never send the same row, and a relay killed mid-send leaves the row
-    pending (its lock goes with its connection) for the next one. A send that raises is recorded
+    pending (its lock goes with its connection) for the next one. The mail server's acceptance
+    of the row's Message-ID is recorded at once on its own connection (MailAcceptance), so a
+    relay killed after that point is never followed by a second send: the next relay finds
+    the Message-ID accepted and only marks the row sent. A send that raises is recorded
     on the row and retried with exponential backoff; after NOTIFICATION_MAX_ATTEMPTS it is marked
     failed and shows in the administrators' list."""
     sent = 0

@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "import-sweep": {
+        "task": "clusters.tasks.sweep_stuck_imports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "personal-data-retention": {
         "task": "klyngeadmin.tasks.personal_data_retention",
         "schedule": crontab(hour=2, minute=15),

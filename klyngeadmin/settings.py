@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request body over the cap is refused before anything reads it (413).
+    "klyngeadmin.security.body_cap.RequestBodyCapMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for signed-in people and the API (after auth: it reads request.user).
+    "klyngeadmin.security.cache_control.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Drafts: stashes a save that arrived after the session expired (klyngeadmin/drafts.py).
@@ -122,6 +126,8 @@ AUTH_USER_MODEL = "klyngeadmin.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username+IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then failed sign-ins per IP across usernames and per username across IPs (shared cache).
+    "klyngeadmin.security.login_throttle.LoginThrottleBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Sessions signed in with MitID Erhverv (klyngeadmin/saml): checks no credentials itself.
@@ -146,7 +152,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
-STATICFILES_DIRS = [d for d in [BASE_DIR / "static", BASE_DIR / "node_modules"] if d.exists()]
+# Only the built front-end files the templates use are served from node_modules (issue 18,
+# finding 10: all of node_modules was public under /static/): DKFDS's dist folder, as
+# /static/dkfds/dist/.
+STATICFILES_DIRS = [d for d in [BASE_DIR / "static"] if d.exists()] + [
+    (f"dkfds/{sub}", BASE_DIR / "node_modules" / "dkfds" / sub)
+    for sub in ("dist",) if (BASE_DIR / "node_modules" / "dkfds" / sub).exists()
+]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 # Report attachments (auditor's statement etc.): largest accepted file, in bytes.
@@ -201,6 +213,16 @@ if REDIS_URL:
         "socket_timeout": 2,
         "socket_connect_timeout": 2,
     }
+    # Rate limits (klyngeadmin.ratelimit: API keys, sign-in, registration) are counted here,
+    # shared by every process; REDIS_CACHE_URL may name another Redis database for them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "klyngeadmin",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -212,8 +234,11 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The worker never gives up on the broker: it retries forever, with kombu's backoff (2 s,
+# 4 s, ... at most 30 s apart), and resumes by itself when Redis is back (issue 18, finding 3).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -226,6 +251,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CLUSTERS_IMPORT_INLINE_MAX_ROWS = env.int("CLUSTERS_IMPORT_INLINE_MAX_ROWS", default=300)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TASK_TIME_LIMIT = 600  # well below the broker's visibility_timeout
+# Imports whose worker died (clusters/import_sweep.py): a running import writes its heartbeat
+# every IMPORT_HEARTBEAT_SECONDS; the beat's sweep (every minute) queues a job again once its
+# heartbeat is IMPORT_STALE_SECONDS old and nobody holds its lock, and fails it after
+# IMPORT_MAX_ATTEMPTS runs.
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=10.0)
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=60)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
 
 # Deadline reminders: the policy is defined once, in grants.reminders.DEFAULT_REMINDER_POLICY
 # (who is reminded of which deadlines, how many Danish calendar days before, overdue steps).
@@ -307,6 +339,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=33 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=5000)
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=20)
+# Whole request bodies, refused by Content-Length before they are read (413;
+# klyngeadmin/security/body_cap.py): pages' uploads are at most 10 MB, the bulk API 32 MiB.
+# The reverse proxy's cap (deploy/Caddyfile, request_body max_size) is the API's.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=12 * 1024 * 1024)
+API_MAX_REQUEST_BODY_BYTES = env.int("API_MAX_REQUEST_BODY_BYTES", default=33 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Sessions: a new key on every login (Django's login() cycles it), 30 minutes idle timeout
@@ -328,7 +365,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+# The number of reverse proxies in front of gunicorn (docker-compose: 1, Caddy): the client's
+# IP is then the one that proxy saw. 0 trusts no X-Forwarded-For at all.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "klyngeadmin.security.client_ip.client_ip"
+# ... and across usernames and IPs (klyngeadmin/security/login_throttle.py; counted in the
+# shared cache, Redis when REDIS_URL is set): failures per IP, and per username, in a window.
+LOGIN_FAILURE_RATE_PER_IP = env.str("LOGIN_FAILURE_RATE_PER_IP", default="20/15m")
+LOGIN_FAILURE_RATE_PER_USERNAME = env.str("LOGIN_FAILURE_RATE_PER_USERNAME", default="20/15m")
+# Open registration for calls (evaluations/views_call.py): new organisations per IP.
+REGISTRATION_RATE_PER_IP = env.str("REGISTRATION_RATE_PER_IP", default="5/h")
 
 # Second factor (django-otp TOTP) for the authority roles. Tests turn it off in
 # tests/conftest.py (see `otp_verify` there) so force_login keeps working.

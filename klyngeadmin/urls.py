@@ -40,3 +40,6 @@ urlpatterns = [
 
 if settings.DEBUG:  # the benchmarks' bare-view limit (bench/common.py)
     urlpatterns += [path("bench/bare/", views.bare)]
+
+# The API answers problem+json on a server error, and 503 while the database is down.
+handler500 = "klyngeadmin.api.errors.server_error"

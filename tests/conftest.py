@@ -103,6 +103,22 @@ def _danish_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits (klyngeadmin.ratelimit) count in the default cache, which in tests is this
+    process's memory: every test starts with no failed sign-ins or registrations counted."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    local = isinstance(cache, LocMemCache)
+    if local:  # never FLUSHDB a Redis someone pointed REDIS_URL at
+        cache.clear()
+    yield
+    if local:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_off_by_default(settings):
     """Caseworkers, heads of office and administrators must verify a TOTP code after login
     (settings.REQUIRE_2FA, see klyngeadmin/security/middleware.py). Tests that are not about

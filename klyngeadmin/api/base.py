@@ -2,11 +2,11 @@
 errors, per-key throttling and a body-size cap (413)."""
 
 from django.utils.translation import gettext as _
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 
 from .authentication import ApiKeyAuthentication
+from .parsers import SafeJSONParser
 from .problems import PayloadTooLarge, problem_exception_handler
 from .throttling import ApiKeyThrottle
 
@@ -16,7 +16,7 @@ DEFAULT_MAX_BODY_BYTES = 1 * 1024 * 1024
 class ApiViewMixin:
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     renderer_classes = [JSONRenderer]
     throttle_classes = [ApiKeyThrottle]
     max_body_bytes = DEFAULT_MAX_BODY_BYTES
