@@ -58,10 +58,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The SAML sign-in's own session (outstanding requests), in a cookie the IdP's POST carries.
     "djangosaml2.middleware.SamlSessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The UI is Danish unless the person chose English; the API follows Accept-Language.
+    "klyngeadmin.language.UILanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "klyngeadmin.security.middleware.SessionLifetimeMiddleware",
