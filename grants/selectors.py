@@ -365,7 +365,8 @@ def dashboard_data(*, user) -> dict:
     """The director's overview of their own cluster: grants with their years, tranches and
     midway evaluation, upcoming deadlines, reports by year, open requests. Fixed queries."""
     if user.role not in CLUSTER_ROLES or not user.cluster_id:
-        return {"grants": [], "deadlines": [], "reports": [], "requests": [], "extensions": []}
+        return {"grants": [], "deadlines": [], "reports": [], "requests": [], "extensions": [],
+                "next_step": None}
     reports_qs = AnnualReport.objects.select_related("deadline").order_by("year")
     grants = list(
         scope_to_user(Grant.objects.all(), user)
@@ -397,12 +398,17 @@ def dashboard_data(*, user) -> dict:
     requests = [r for r in reports if r.status == ReportStatus.CHANGES_REQUESTED]
     for g in grants:
         g.timeline = _timeline(g)
+    from . import dashboard
+
+    next_step = dashboard.annotate(grants=grants, deadlines=deadlines, reports=reports,
+                                   today=timezone.localdate(now))
     return {
         "grants": grants,
         "deadlines": deadlines,
         "reports": sorted(reports, key=lambda r: r.year, reverse=True),
         "requests": requests,
         "extensions": extensions,
+        "next_step": next_step,
     }
 
 
