@@ -50,3 +50,8 @@ def test_no_straight_quotes_in_danish_texts_beside_guillemets():
     msgids = [block.split("msgstr")[0] for block in po.split("\n\n") if "msgid" in block]
     wrong = [m for m in msgids if '\\"' in m and "=\\\"" not in m]
     assert not wrong, wrong[:5]
+
+
+def test_the_key_figures_heading_in_english_is_plural():
+    with translation.override("en"):
+        assert translation.gettext("Nøgletal") == "Key figures"
