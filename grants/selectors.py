@@ -109,11 +109,20 @@ def report_attachment_get(*, user, report_pk: int, pk: int) -> ReportAttachment 
 
 
 def report_page_data(*, report: AnnualReport) -> dict:
-    """Everything the report page shows besides the report row itself, in fixed queries."""
+    """Everything the report page shows besides the report row itself, in fixed queries.
+    Each attachment says whether it may be deleted (`deletable`): not once a submitted version
+    lists it (the rule of services.report_attachment_delete; the report must be editable too)."""
+    from .services import attachment_ids_in_versions
+
+    attachments = list(report.attachments.select_related("uploaded_by"))
+    versions = list(report.versions.select_related("submitted_by").order_by("-number"))
+    submitted = attachment_ids_in_versions(versions)
+    for a in attachments:
+        a.deletable = a.pk not in submitted
     return {
         "competitive_funding": list(report.competitive_funding.order_by("funder")),
-        "attachments": list(report.attachments.select_related("uploaded_by")),
-        "versions": list(report.versions.select_related("submitted_by").order_by("-number")),
+        "attachments": attachments,
+        "versions": versions,
         "change_request": report_change_request(report=report),
         "key_figures": report_key_figures(report=report),
     }
