@@ -104,3 +104,12 @@ def test_the_dashboard_query_count_is_fixed(client, director, grant, django_asse
 
 
 DASHBOARD_QUERIES = 9  # session, user, notifications badge, grants and prefetches, deadlines, extensions
+
+
+def test_the_extension_page_names_the_deadline_in_the_english_ui(client, director, grant):
+    director.language = "en"
+    director.save(update_fields=["language"])
+    report = grant.reports.get(year=2026)
+    client.force_login(director)
+    html = client.get(reverse("grants:extension_request", args=[report.deadline_id])).content.decode()
+    assert "Annual report 2026" in html and "Årsrapport 2026 –" not in html
