@@ -52,7 +52,7 @@ def table_csv_response(table: Table, filename: str) -> HttpResponse:
 
 
 def suppression_note() -> str:
-    return _('".." betyder, at tallet ikke vises, fordi det bygger på færre end 5 virksomheder.')
+    return _("»..« betyder, at tallet ikke vises, fordi det bygger på færre end 5 virksomheder.")
 
 
 def _xlsx_cell(sheet, cell: Cell):

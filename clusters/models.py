@@ -314,7 +314,7 @@ class FacilitatedProject(TimestampedModel):
 
     class Meta:
         verbose_name = _("faciliteret projekt")
-        verbose_name_plural = _("facilitererede projekter")
+        verbose_name_plural = _("faciliterede projekter")
         ordering = ["-year", "title"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "external_id"], name="facilitated_external_id_unique"),

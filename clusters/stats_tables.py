@@ -202,8 +202,9 @@ def build_tables(stats: Statistics, *, public: bool) -> list[Table]:
     for kind in FunderKind:
         money.add(Cell(_("Hjemtaget: %(kind)s") % {"kind": kind.label}),
                   c(t[f"competitive_funding_{kind.value}_dkk"], DKK))
-    money.note = _("Forbrugt bevilling i perioden: %(spent)s. Ekstern finansiering i alt: "
-                   "%(external)s.") % {
+    # No full stop after an amount: "… kr." already ends with one ("kr.." otherwise).
+    money.note = _("Forbrugt bevilling i perioden: %(spent)s; ekstern finansiering i alt: "
+                   "%(external)s") % {
         "spent": "" if hide_all else format_value(t["grant_spent_dkk"], DKK),
         "external": "" if hide_all else format_value(t["external_funding_dkk"], DKK)}
     tables.append(money)
@@ -217,7 +218,7 @@ def build_tables(stats: Statistics, *, public: bool) -> list[Table]:
                     c(row["amount_dkk"], DKK))
     tables.append(funders)
 
-    facilitated = Table("faciliterede", _("Facilitererede eksternt finansierede projekter"),
+    facilitated = Table("faciliterede", _("Faciliterede eksternt finansierede projekter"),
                         [(_("Bevillingsgiver"), TEXT), (_("Projekter"), INT),
                          (_("Bevilget"), DKK)])
     for kind in FunderKind:

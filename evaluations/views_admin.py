@@ -75,7 +75,7 @@ def cohort_xlsx(request, year):
     wb = Workbook()
     ws = wb.active
     ws.title = f"Midtvejsevaluering {year}"
-    header = [_("Klynge"), _("Styrkeposition"), _("Tilsagn"), _("Status")]
+    header = [_("Klynge"), _("Styrkeposition"), _("Bevilling"), _("Status")]
     for c in criteria:
         header += [f"{c.title} ({c.weight})", f"{c.title}: {_('forslag')}"]
     header += [_("Rå totalscore"), _("Totalscore justeret for udgangspunkt"), _("Afgørelse")]

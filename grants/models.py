@@ -84,7 +84,7 @@ class Grant(TimestampedModel):
     cluster = models.ForeignKey(
         ClusterOrganisation, verbose_name=_("klynge"), on_delete=models.PROTECT, related_name="grants"
     )
-    reference = models.CharField(_("tilsagnsnummer"), max_length=40, unique=True)
+    reference = models.CharField(_("bevillingsnummer"), max_length=40, unique=True)
     funder = models.CharField(_("bevillingsgiver"), max_length=20, choices=Funder.choices)
     grant_type = models.CharField(_("bevillingstype"), max_length=30, choices=GrantType.choices)
     start_year = models.PositiveSmallIntegerField(_("startår"))

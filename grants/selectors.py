@@ -105,11 +105,20 @@ def report_attachment_get(*, user, report_pk: int, pk: int) -> ReportAttachment 
 
 
 def report_page_data(*, report: AnnualReport) -> dict:
-    """Everything the report page shows besides the report row itself, in fixed queries."""
+    """Everything the report page shows besides the report row itself, in fixed queries.
+    Each attachment says whether it may be deleted (`deletable`): not once a submitted version
+    lists it (the rule of services.report_attachment_delete; the report must be editable too)."""
+    from .services import attachment_ids_in_versions
+
+    attachments = list(report.attachments.select_related("uploaded_by"))
+    versions = list(report.versions.select_related("submitted_by").order_by("-number"))
+    submitted = attachment_ids_in_versions(versions)
+    for a in attachments:
+        a.deletable = a.pk not in submitted
     return {
         "competitive_funding": list(report.competitive_funding.order_by("funder")),
-        "attachments": list(report.attachments.select_related("uploaded_by")),
-        "versions": list(report.versions.select_related("submitted_by").order_by("-number")),
+        "attachments": attachments,
+        "versions": versions,
         "change_request": report_change_request(report=report),
         "key_figures": report_key_figures(report=report),
     }
@@ -358,7 +367,8 @@ def dashboard_data(*, user) -> dict:
     """The director's overview of their own cluster: grants with their years, tranches and
     midway evaluation, upcoming deadlines, reports by year, open requests. Fixed queries."""
     if not is_cluster_user(user) or not user.cluster_id:
-        return {"grants": [], "deadlines": [], "reports": [], "requests": [], "extensions": []}
+        return {"grants": [], "deadlines": [], "reports": [], "requests": [], "extensions": [],
+                "next_step": None}
     reports_qs = AnnualReport.objects.select_related("deadline").order_by("year")
     grants = list(
         scope_to_user(Grant.objects.all(), user)
@@ -390,12 +400,17 @@ def dashboard_data(*, user) -> dict:
     requests = [r for r in reports if r.status == ReportStatus.CHANGES_REQUESTED]
     for g in grants:
         g.timeline = _timeline(g)
+    from . import dashboard
+
+    next_step = dashboard.annotate(grants=grants, deadlines=deadlines, reports=reports,
+                                   today=timezone.localdate(now))
     return {
         "grants": grants,
         "deadlines": deadlines,
         "reports": sorted(reports, key=lambda r: r.year, reverse=True),
         "requests": requests,
         "extensions": extensions,
+        "next_step": next_step,
     }
 
 

@@ -452,6 +452,12 @@ def report_attachment_add(*, report: AnnualReport, actor, file, kind: str) -> Re
     return attachment
 
 
+def attachment_ids_in_versions(versions) -> set[int]:
+    """The attachments listed by the report's submitted versions (their snapshots): what was
+    submitted stays readable, so these can never be deleted (report_attachment_delete)."""
+    return {a["id"] for v in versions for a in (v.snapshot or {}).get("attachments", [])}
+
+
 @transaction.atomic
 def report_attachment_delete(*, attachment: ReportAttachment, actor) -> None:
     """Remove an attachment from an editable report, unless a submitted version lists it (what

@@ -259,5 +259,8 @@ def extension_request(request, pk: int):
                                             "Erhvervsstyrelsen. En kvittering er sendt på mail."))
                 return redirect("grants:dashboard")
         status = 400
+    from .dashboard import deadline_label
+
+    label = deadline_label(deadline, getattr(deadline, "self_assessment_of", None))
     return render(request, "grants/extension_form.html",
-                  {"deadline": deadline, "form": form}, status=status)
+                  {"deadline": deadline, "deadline_label": label, "form": form}, status=status)

@@ -9,6 +9,7 @@ class KlyngeadminConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import language  # noqa: F401 - remembers a language chosen before sign-in
         from .api import schema  # noqa: F401  (registers the OpenAPI Bearer scheme)
         from .saml import checks  # noqa: F401 - registers the SAML deploy checks
         from .security import signals  # noqa: F401 - connects the security-log receivers

@@ -60,12 +60,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The SAML sign-in's own session (outstanding requests), in a cookie the IdP's POST carries.
     "djangosaml2.middleware.SamlSessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store for signed-in people and the API (after auth: it reads request.user).
     "klyngeadmin.security.cache_control.NoStoreMiddleware",
+    # The UI is Danish unless the person chose English; the API follows Accept-Language.
+    "klyngeadmin.language.UILanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Drafts: stashes a save that arrived after the session expired (klyngeadmin/drafts.py).

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from grants import notification_views
 
-from . import draft_views, views
+from . import draft_views, public_views, views
 from .security import health
 from .security import views as security_views
 
@@ -20,6 +20,12 @@ urlpatterns = [
     path("kladder/", draft_views.draft_autosave, name="draft_autosave"),
     path("kladder/kasser/", draft_views.draft_discard, name="draft_discard"),
     path("session/forlaeng/", draft_views.session_keepalive, name="session_keepalive"),
+    path("tilgaengelighedserklaering/", public_views.accessibility_statement,
+         name="accessibility_statement"),
+    path("privatliv/", public_views.privacy_notice, name="privacy_notice"),
+    path("kontakt/", public_views.contact_help, name="contact_help"),
+    # Browsers ask for /favicon.ico where a page names no icon (PDFs, JSON): no 404 there either.
+    path("favicon.ico", public_views.favicon, name="favicon"),
     path("i18n/setlang/", views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),

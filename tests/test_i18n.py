@@ -80,12 +80,39 @@ def test_the_compiled_catalogue_is_current(tmp_path):
 
 
 @pytest.mark.django_db
-def test_danish_by_default_english_for_an_english_browser(client):
+def test_danish_whatever_the_browser_says(client):
+    """A Danish caseworker with an English-language browser still gets Danish pages."""
     danish = client.get("/login/").content.decode()
     assert '<html lang="da">' in danish and "Adgangskode" in danish
-    english = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    english_browser = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="da">' in english_browser and "Adgangskode" in english_browser
+    assert "Password" not in english_browser
+
+
+@pytest.mark.django_db
+def test_english_only_when_chosen_with_the_switch(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    english = client.get("/login/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert '<html lang="en">' in english and "Password" in english
-    assert "Adgangskode" not in english
+
+
+@pytest.mark.django_db
+def test_the_persons_stored_choice_follows_them_to_a_new_browser(client, director):
+    director.language = "en"
+    director.save(update_fields=["language"])
+    client.force_login(director)  # a fresh browser: no language cookie
+    page = client.get("/oversigt/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert '<html lang="en">' in page and "Sign out" in page
+
+
+@pytest.mark.django_db
+def test_a_language_chosen_before_sign_in_is_remembered_for_the_person(client, director):
+    director.set_password("test-password-123")
+    director.save()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    client.post("/login/", {"username": director.username, "password": "test-password-123"})
+    director.refresh_from_db()
+    assert director.language == "en"
 
 
 @pytest.mark.django_db

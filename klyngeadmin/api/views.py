@@ -15,6 +15,8 @@ from klyngeadmin.scoping import scope_to_user
 from .forms import ApiKeyForm
 from .keys import api_key_create, api_key_revoke
 
+NEW_KEY_SESSION_KEY = "api_key_new"
+
 
 def _require_director(user):
     require_perm(user, "klyngeadmin.add_apikey",
@@ -38,11 +40,29 @@ def api_key_list(request):
             name=form.cleaned_data["name"], cluster=request.user.cluster,
             created_by=request.user, expires_at=form.expires_at(),
         )
-        # The key is shown on this response only; it is never stored in plain text.
-        return render(request, "api/key_created.html", {"issued": issued})
+        # Post/redirect/get: a reload of the page that shows the key must not issue another.
+        # The plain key waits in the (server-side) session until the next page shows it once.
+        request.session[NEW_KEY_SESSION_KEY] = {"pk": issued.api_key.pk, "plain": issued.plain}
+        return redirect("api_keys:created")
     return render(request, "api/key_list.html", {
         "form": form, "keys": _cluster_keys(request.user),
     })
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def api_key_created(request):
+    """Shows a newly issued key once: it is taken out of the session as it is shown, so a
+    reload (or the back button) shows it no more and issues nothing."""
+    _require_director(request.user)
+    new = request.session.pop(NEW_KEY_SESSION_KEY, None)
+    key = _cluster_keys(request.user).filter(pk=new["pk"]).first() if new else None
+    if key is None:
+        messages.info(request, _("Nøglen er allerede vist og kan ikke vises igen. Opret en ny "
+                                 "nøgle, hvis du ikke nåede at kopiere den."))
+        return redirect("api_keys:list")
+    return render(request, "api/key_created.html", {"key": key, "plain": new["plain"]})
 
 
 @login_required

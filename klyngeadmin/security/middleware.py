@@ -62,7 +62,8 @@ class OTPRequiredMiddleware:
     second-factor pages, logout and static files (settings.REQUIRE_2FA, True by default;
     tests/conftest.py turns it off for tests that are not about 2FA)."""
 
-    EXEMPT_URL_NAMES = ("otp_setup", "otp_verify", "logout", "login", "healthz")
+    EXEMPT_URL_NAMES = ("otp_setup", "otp_verify", "logout", "login", "healthz",
+                        "accessibility_statement", "privacy_notice", "contact_help")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -24,15 +24,42 @@ def test_director_creates_key_shown_once(director, cluster):
     r = c.get(LIST)
     assert r.status_code == 200 and "Klyngen har ingen API-nøgler endnu." in r.content.decode()
     r = c.post(LIST, {"name": "Vores CRM", "expires_on": ""})
+    assert r.status_code == 302 and r["Location"] == "/api-noegler/ny/"  # post/redirect/get
+    r = c.get(r["Location"])
     assert r.status_code == 200
     html = r.content.decode()
     key = ApiKey.objects.get(cluster=cluster)
     plain = html.split('id="api-key-value" type="text" readonly value="')[1].split('"')[0]
     assert hash_key(plain) == key.key_hash and key.created_by == director
+    assert f'size="{len(plain)}"' in html and "Kopiér nøglen" in html
     assert "no-cache" in r["Cache-Control"] or "no-store" in r["Cache-Control"]
     assert ApiClient(plain).get("/api/v1/clusters/").status_code == 200
     listing = c.get(LIST).content.decode()
     assert key.prefix in listing and plain not in listing and "Vores CRM" in listing
+
+
+def test_reloading_the_page_that_shows_a_new_key_issues_no_second_key(director, cluster):
+    c = logged_in(director)
+    shown = c.post(LIST, {"name": "Vores CRM", "expires_on": ""}, follow=True)
+    plain = shown.content.decode().split('id="api-key-value" type="text" readonly value="')[1]
+    plain = plain.split('"')[0]
+    again = c.get("/api-noegler/ny/", follow=True)  # the reload
+    assert ApiKey.objects.filter(cluster=cluster).count() == 1
+    html = again.content.decode()
+    assert plain not in html and "Nøglen er allerede vist og kan ikke vises igen" in html
+    assert again.redirect_chain[-1][0] == LIST
+    assert not any(plain in str(v) for v in c.session.values())  # gone from the session too
+
+
+def test_another_clusters_director_never_sees_the_new_key(director, other_director, cluster):
+    c = logged_in(director)
+    c.post(LIST, {"name": "Vores CRM", "expires_on": ""})
+    other = logged_in(other_director)
+    session = other.session
+    session["api_key_new"] = dict(c.session["api_key_new"])  # even with the key's id planted
+    session.save()
+    html = other.get("/api-noegler/ny/", follow=True).content.decode()
+    assert c.session["api_key_new"]["plain"] not in html
 
 
 def test_create_refuses_past_expiry_with_error_next_to_field(director):

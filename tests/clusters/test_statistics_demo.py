@@ -36,3 +36,12 @@ def test_demo_data_trend_and_clusters_add_up(demo_data):
     assert sum(f["companies"] for _, f in stats.by_cluster) > stats.totals["companies"]
 
 
+
+
+def test_the_statistics_pages_read_right(demo_data, client):
+    """No "kr.." after an amount, "Faciliterede" (not "Facilitererede"), »« quotes."""
+    for url in ("/statistik/", "/statistik/?fra=2021&til=2023"):
+        html = client.get(url).content.decode()
+        assert "kr.." not in html
+        assert "acilitererede" not in html and "Faciliterede" in html
+        assert '("vises ikke"' not in html and "(»vises ikke« i tabellerne, »..« i" in html

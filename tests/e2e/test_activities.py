@@ -209,7 +209,7 @@ def test_another_clusters_activity_answers_404(page, live_server, director):
 def test_director_registers_a_facilitated_project(page, live_server, director, axe):
     log_in(page, live_server)
     page.get_by_role("navigation", name="Hovedmenu").get_by_role(
-        "link", name="Facilitererede projekter").click()
+        "link", name="Faciliterede projekter").click()
     page.get_by_role("link", name="Tilføj projekt").click()
     page.get_by_label("Titel").fill("Grøn proces i praksis")
     page.get_by_label("År").fill("2025")

@@ -79,6 +79,11 @@ RULES: dict[str, Rule] = {
     "kladder/": R(EVERYONE, method="post", fetch=True),
     "kladder/kasser/": R(EVERYONE, method="post"),
     "session/forlaeng/": R(EVERYONE, method="post", fetch=True),
+    # public-sector basics, linked from every page's footer (klyngeadmin/public_views.py)
+    "tilgaengelighedserklaering/": R(public=True),
+    "privatliv/": R(public=True),
+    "kontakt/": R(public=True),
+    "favicon.ico": R(public=True),
     # MitID Erhverv (SAML): checked with SAML on against the local test IdP (tests/saml).
     "saml2/login/": R(public=True),  # anonymous -> the IdP; signed in -> home
     "saml2/acs/": R(public=True, method="post"),  # an empty POST: 400, nobody signed in
@@ -144,6 +149,7 @@ RULES: dict[str, Rule] = {
         CLUSTER, kwargs={"table": "alle", "fmt": "xlsx"}),
     # -- API keys in the browser ------------------------------------------------------------
     "api-noegler/": R(CLUSTER),
+    "api-noegler/ny/": R(CLUSTER),  # the new key, shown once (else back to the list)
     "api-noegler/<int:pk>/tilbagekald/": R(CLUSTER, obj="api_key"),
     # -- reporting --------------------------------------------------------------------------
     "oversigt/": R(CLUSTER, state=AUTHORITY),
