@@ -27,6 +27,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klyngeadmin.formatting import number
+
 from .companies import lookup_after_commit
 from .constants import MAX_EMPLOYEES, ActivityType, DataEventAction
 from .cvr import is_valid_cvr
@@ -196,7 +198,7 @@ def parse_activities(items) -> tuple[list[ParsedActivity], list[dict]]:
                 or employees < 0 or employees > MAX_EMPLOYEES
             ):
                 add(f"{prefix}.employees", _("Antal ansatte skal være et helt tal fra 0 til %(max)s.")
-                    % {"max": f"{MAX_EMPLOYEES:,}".replace(",", ".")})
+                    % {"max": number(MAX_EMPLOYEES)})
                 employees = None
             if cvr is not None and name is not None and employees is not None:
                 companies[cvr] = (name, employees)

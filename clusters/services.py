@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from klyngeadmin.dates import format_date
 from klyngeadmin.errors import StaleVersion
+from klyngeadmin.formatting import number
 
 from .companies import lookup_after_commit
 from .constants import (
@@ -140,7 +141,7 @@ def unknown_company_error(ref: CompanyRef) -> str | None:
         return _(
             "Virksomheden med CVR-nummer %(cvr)s er ikke registreret: angiv antal ansatte som et "
             "helt tal fra 0 til %(max)s."
-        ) % {"cvr": ref.cvr, "max": f"{MAX_EMPLOYEES:,}".replace(",", ".")}
+        ) % {"cvr": ref.cvr, "max": number(MAX_EMPLOYEES)}
     return None
 
 

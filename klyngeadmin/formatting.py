@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from klyngeadmin.dates import format_date
+
 EMPTY = "–"
 
 
@@ -74,15 +76,11 @@ def permille_pct(value) -> str:
 
 
 def isodate(value) -> str:
-    """"2026-03-01" (an ISO date as stored in a snapshot) -> "01.03.2026"."""
-    if not value:
-        return ""
-    try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return str(value)
+    """"2026-03-01" (an ISO date as stored in a snapshot) -> the one human date format
+    ("1. mar. 2026", klyngeadmin.dates)."""
+    return format_date(str(value)[:10]) if value else ""
 
 
 def da_date(value: date | None) -> str:
-    """A date as Danish records write it: 01.03.2026."""
-    return value.strftime("%d.%m.%Y") if value else ""
+    """A date in the one human date format (klyngeadmin.dates)."""
+    return format_date(value) if value else ""

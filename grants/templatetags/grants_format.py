@@ -1,5 +1,5 @@
 """Report page helpers: the drill-down table bodies. The formatting filters (kr, number,
-isodate, permille_pct, lookup, ...) are klyngeadmin.formatting's, registered here too."""
+permille_pct, lookup, ...) are klyngeadmin.formatting's, registered here too."""
 
 from django import template
 from django.utils.html import format_html, format_html_join

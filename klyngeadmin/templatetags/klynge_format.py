@@ -14,7 +14,6 @@ register.filter("number", formatting.number)
 register.filter("score", formatting.score)
 register.filter("pct", formatting.pct)
 register.filter("permille_pct", formatting.permille_pct)
-register.filter("isodate", formatting.isodate)
 
 
 @register.filter
