@@ -141,6 +141,12 @@ class MidwayEvaluation(TimestampedModel):
         return self.grant.cluster
 
     @property
+    def open_for_self_assessment(self) -> bool:
+        """The authority has opened the evaluation and the cluster may fill in its
+        self-assessment (pages of other apps ask this, not the state names)."""
+        return self.status == EvaluationStatus.SELF_ASSESSMENT
+
+    @property
     def cluster_id(self):
         return self.grant.cluster_id
 

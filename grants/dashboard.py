@@ -48,9 +48,7 @@ def _report(deadline):
 
 def self_assessment_url(evaluation) -> str | None:
     """Where the cluster fills in its self-assessment, once the authority has opened it."""
-    from evaluations.constants import EvaluationStatus
-
-    if evaluation is not None and evaluation.status == EvaluationStatus.SELF_ASSESSMENT:
+    if evaluation is not None and evaluation.open_for_self_assessment:
         return reverse("evaluations:self_assessment", args=[evaluation.pk])
     return None
 
