@@ -22,7 +22,7 @@ help:
 	@echo "make run               start the app locally on http://127.0.0.1:8000/"
 	@echo "make test              service check, ruff, migrations check, pytest (PYTEST_ARGS=...)"
 	@echo "make install           create .venv and node_modules (quick when nothing changed)"
-	@echo "make lint              ruff check ."
+	@echo "make lint              ruff check . and the import-layer contract (lint-imports)"
 	@echo "make migrations-check  fail if models and migrations disagree"
 	@echo "make bench             performance benchmarks (bench/)"
 	@echo "make schema            write docs/openapi.yaml (drf-spectacular)"
@@ -70,8 +70,10 @@ run:
 check-services: install
 	$(PY) scripts/check_services.py
 
+# ruff, then the import contract (import-linter, pyproject.toml): an upward import fails the build.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -18,7 +18,7 @@ def main():
     from django.test import Client
 
     from clusters.models import Activity, CompanyParticipation
-    from klyngeadmin.models import User
+    from klyngeadmin.accounts.models import User
 
     director = User.objects.select_related("cluster").get(username=DIRECTOR)
     cluster = director.cluster

@@ -52,7 +52,7 @@ def main():
     import logging
 
     # One security-log line per API request would flood the output (and time the console).
-    logging.getLogger("klyngeadmin.security").setLevel(logging.WARNING)
+    logging.getLogger("klyngeadmin.accounts.security").setLevel(logging.WARNING)
     from django.db import connection, transaction
     from django.http import JsonResponse
     from django.test import Client
@@ -72,7 +72,7 @@ def main():
         StrengthPosition,
     )
     from clusters.sme import sme_size_class
-    from klyngeadmin.api.keys import api_key_create
+    from klyngeadmin.accounts.keys import api_key_create
 
     position, _ = StrengthPosition.objects.get_or_create(slug="bench-api", defaults={"name": "Bench API"})
     cluster, _ = ClusterOrganisation.objects.get_or_create(

@@ -24,9 +24,11 @@ def main():
     from django.test import Client
     from django.utils import timezone
 
+    from grants.cases.models import Case
     from grants.constants import CaseStatus, CaseType, DeadlineKind
-    from grants.models import AnnualReport, Case, Deadline
-    from klyngeadmin.models import User
+    from grants.deadlines.models import Deadline
+    from grants.reports.models import AnnualReport
+    from klyngeadmin.accounts.models import User
 
     with transaction.atomic():
         caseworkers = list(User.objects.filter(username__in=["caseworker1", "caseworker2"]))

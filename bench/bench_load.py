@@ -53,9 +53,9 @@ def make_plan(run: str) -> dict:
 
     from clusters.models import ClusterOrganisation
     from grants.constants import ReportStatus
-    from grants.models import AnnualReport
-    from klyngeadmin.api.keys import api_key_create
-    from klyngeadmin.models import User
+    from grants.reports.models import AnnualReport
+    from klyngeadmin.accounts.keys import api_key_create
+    from klyngeadmin.accounts.models import User
 
     directors = []
     for user in User.objects.filter(role="director", is_active=True).order_by("pk"):
@@ -71,7 +71,7 @@ def make_plan(run: str) -> dict:
          "key": api_key_create(name=f"load test {run}", cluster=c).plain}
         for c in clusters
     ]
-    from grants.models import Case
+    from grants.cases.models import Case
 
     queue = reverse("cases:queue")
     items = [reverse("cases:detail", args=[j]) for j in
@@ -99,7 +99,7 @@ def main() -> int:
     setup_django()
     seed = ensure_demo()
     from clusters.models import Activity
-    from grants.models import AnnualReport
+    from grants.reports.models import AnnualReport
 
     run = f"load-{uuid.uuid4().hex[:8]}"
     plan = make_plan(run)

@@ -19,7 +19,7 @@ def main():
     from django.test import Client
 
     from evaluations.models import MidwayEvaluation
-    from klyngeadmin.models import User
+    from klyngeadmin.accounts.models import User
 
     caseworker = User.objects.get(username="caseworker1")
     evaluation = MidwayEvaluation.objects.filter(year=2029).order_by("id").first()

@@ -25,7 +25,7 @@ class Rollback(Exception):
 
 def seed(n_deadlines: int, clusters) -> None:
     from grants.constants import DeadlineKind
-    from grants.models import Deadline
+    from grants.deadlines.models import Deadline
 
     due_day = NOW.date()
     rows = []
@@ -67,7 +67,7 @@ def measure(n_deadlines: int, clusters) -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from grants.reminders import reminder_tick
+    from grants.notifications.reminders import reminder_tick
 
     sid = transaction.savepoint()
     try:
@@ -99,9 +99,9 @@ def main() -> int:
 
     from clusters.constants import Region
     from clusters.models import ClusterOrganisation, StrengthPosition
-    from grants.models import Deadline
-    from klyngeadmin.constants import Role
-    from klyngeadmin.models import User
+    from grants.deadlines.models import Deadline
+    from klyngeadmin.accounts.models import User
+    from klyngeadmin.kernel.roles import Role
 
     results = []
     try:

@@ -19,9 +19,9 @@ def main():
     from django.test import Client
 
     from clusters.models import ClusterOrganisation
-    from grants.models import AnnualReport
-    from klyngeadmin.constants import Role
-    from klyngeadmin.models import User
+    from grants.reports.models import AnnualReport
+    from klyngeadmin.accounts.models import User
+    from klyngeadmin.kernel.roles import Role
 
     cluster = (ClusterOrganisation.objects.filter(status="active")
                .annotate(n=Count("activities")).order_by("-n").first())

@@ -73,7 +73,7 @@ def main():
     setup_django()
     from django.db import connection, transaction
 
-    from clusters.statistics import headline_figures, programme_statistics
+    from grants.statistics.selectors import headline_figures, programme_statistics
 
     seeded = ensure_demo()
     if seeded:

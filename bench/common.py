@@ -33,7 +33,7 @@ def setup_django():
 
     # No worker runs during the benchmarks: the outbox's "could not queue the relay" warning
     # (the rows stay pending, as designed) would only bury the figures.
-    logging.getLogger("grants.notifications").setLevel(logging.ERROR)
+    logging.getLogger("grants.notifications.services").setLevel(logging.ERROR)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -45,7 +45,7 @@ def ensure_demo(reset: bool = False) -> float:
 
     from django.core.management import call_command
 
-    from klyngeadmin.demo import demo_present
+    from klyngeadmin.demo.builder import demo_present
 
     if demo_present() and not reset:
         return 0.0

@@ -1,9 +1,9 @@
 """The programme's figures, each defined once.
 
 Every page, export, metric and API answer that shows one of these figures reads it from here:
-the annual report's key figures (``grants.selectors``), the statistics pages and exports
-(``clusters.statistics`` / ``stats_tables`` / ``exports``), the midway metrics
-(``evaluations.metrics``) and the API.
+the annual report's key figures (``grants.reports.selectors``), the statistics pages and exports
+(``grants.statistics.selectors`` / ``stats_tables`` / ``exports``), the midway metrics
+(``evaluations.midway.metrics``) and the API.
 
 Definitions:
 
@@ -30,8 +30,8 @@ from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q
 from django.db.models.functions import Left
 
-from .constants import SME_SIZE_CLASSES, SizeClass
-from .models import CompanyParticipation
+from clusters.constants import SME_SIZE_CLASSES, SizeClass
+from clusters.models import CompanyParticipation
 
 INSIDE, OUTSIDE, UNKNOWN = "inside", "outside", "unknown"
 SHARE_PLACES = Decimal("0.0001")

@@ -11,14 +11,13 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from klyngeadmin.dates import DateField
-from klyngeadmin.forms import AccessibleFormMixin
-
-from .constants import ActivityType, FacilitatedProjectStatus, FunderKind, InstitutionKind
-from .cvr import normalise_cvr
-from .models import Company
-from .selectors import institution_list
-from .services import MAX_EMPLOYEES, CompanyRef, cvr_error, unknown_company_error
+from clusters.constants import ActivityType, FacilitatedProjectStatus, FunderKind, InstitutionKind
+from clusters.cvr import normalise_cvr
+from clusters.models import Company
+from clusters.selectors import institution_list
+from clusters.services import MAX_EMPLOYEES, CompanyRef, cvr_error, unknown_company_error
+from klyngeadmin.kernel.dates import DateField
+from klyngeadmin.kernel.forms import AccessibleFormMixin
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 

@@ -27,12 +27,10 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klyngeadmin.formatting import number
-
-from .companies import lookup_after_commit
-from .constants import MAX_EMPLOYEES, ActivityType, DataEventAction
-from .cvr import is_valid_cvr
-from .models import (
+from clusters.companies.services import lookup_after_commit
+from clusters.constants import MAX_EMPLOYEES, ActivityType, DataEventAction
+from clusters.cvr import is_valid_cvr
+from clusters.models import (
     Activity,
     ClusterDataEvent,
     ClusterOrganisation,
@@ -41,7 +39,8 @@ from .models import (
     InstitutionParticipation,
     KnowledgeInstitution,
 )
-from .sme import sme_size_class
+from clusters.sme import sme_size_class
+from klyngeadmin.kernel.formatting import number
 
 MAX_BULK_ACTIVITIES = 5000
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -373,7 +372,7 @@ def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: d
                 [now, now],
             )
             cur.execute("DROP TABLE ingest_company")
-            lookup_after_commit(missing)  # the register's data, after commit (clusters.companies)
+            lookup_after_commit(missing)  # the register's data, after commit (clusters.companies.services)
             cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [missing])
             company_ids.update(cur.fetchall())
 

@@ -7,7 +7,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import (
+from clusters.constants import (
     MAX_EMPLOYEES,
     ActivityType,
     ClusterStatus,
@@ -22,7 +22,7 @@ from .constants import (
     SizeBasis,
     SizeClass,
 )
-from .cvr import validate_cvr
+from clusters.cvr import validate_cvr
 
 CVR_SQL_FORMAT = r"^[1-9][0-9]{7}$"
 db07_validator = RegexValidator(r"^[0-9]{6}$", _("En DB07-branchekode består af 6 cifre."))

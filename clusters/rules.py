@@ -1,6 +1,6 @@
 import rules
 
-from klyngeadmin.predicates import (
+from klyngeadmin.kernel.predicates import (
     is_applicant,
     is_authority,
     is_caseworker,

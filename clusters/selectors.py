@@ -8,9 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from klyngeadmin.scoping import scope_to_user
-
-from .models import (
+from clusters.models import (
     Activity,
     Company,
     CompanyParticipation,
@@ -19,6 +17,7 @@ from .models import (
     InstitutionParticipation,
     KnowledgeInstitution,
 )
+from klyngeadmin.kernel.scoping import scope_to_user
 
 
 def _count_of(model, fk: str) -> Coalesce:

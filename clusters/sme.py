@@ -5,7 +5,7 @@ ceiling. Amounts are DKK converted at the fixed rate below. Unknown financials a
 within the ceilings (headcount decides), which is how the clusters report in practice.
 """
 
-from .constants import SizeClass
+from clusters.constants import SizeClass
 
 # EUR ceilings are expressed in whole kroner at 7.46 DKK/EUR (integer arithmetic, no floats).
 

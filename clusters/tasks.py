@@ -2,8 +2,13 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from .companies import RegisterUnavailable, companies_due_for_refresh, companies_refresh
-from .importing import import_job_run
+from clusters.companies.services import (
+    RegisterUnavailable,
+    companies_due_for_refresh,
+    companies_refresh,
+)
+from clusters.imports.services import import_job_run
+from clusters.imports.sweep import sweep_stuck_imports as sweep
 
 
 @shared_task(
@@ -41,6 +46,5 @@ def cvr_refresh_stale() -> str:
 @shared_task(name="clusters.tasks.sweep_stuck_imports", ignore_result=True)
 def sweep_stuck_imports() -> dict:
     """Every minute (beat): queue again, or fail, imports whose worker died (import_sweep)."""
-    from .import_sweep import sweep_stuck_imports as sweep
 
     return sweep()

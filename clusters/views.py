@@ -21,19 +21,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from klyngeadmin import drafts
-from klyngeadmin.forms import apply_service_errors
-from klyngeadmin.permissions import require_perm
-
-from . import importing, selectors, services
-from .constants import ActivityType, FacilitatedProjectStatus, ImportJobStatus
-from .forms import (
+from clusters import projects, selectors, services
+from clusters.constants import ActivityType, FacilitatedProjectStatus, ImportJobStatus
+from clusters.forms import (
     ActivityDeleteForm,
     ActivityFilterForm,
     ActivityForm,
     FacilitatedProjectForm,
     ImportUploadForm,
 )
+from clusters.imports import services as importing
+from clusters.tasks import run_activity_import
+from klyngeadmin.accounts.drafts import services as drafts
+from klyngeadmin.kernel.forms import apply_service_errors
+from klyngeadmin.kernel.permissions import require_perm
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -183,7 +184,6 @@ def _run_or_queue(job) -> None:
         return
 
     def enqueue():
-        from .tasks import run_activity_import
 
         try:
             run_activity_import.delay(job.pk)
@@ -246,7 +246,7 @@ def project_create(request):
     form = FacilitatedProjectForm(drafts.form_data(request))  # on a GET, the person's draft if any
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.facilitated_project_create(
+            project = projects.facilitated_project_create(
                 cluster=request.user.cluster, actor=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:
@@ -266,7 +266,7 @@ def project_update(request, pk: int):
         form = FacilitatedProjectForm(request.POST)
         if form.is_valid():
             try:
-                project = services.facilitated_project_update(
+                project = projects.facilitated_project_update(
                     project=project, actor=request.user,
                     expected_version=form.cleaned_data["version"] or 0, **form.service_kwargs(),
                 )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MidwayEvaluation, Rubric
+from evaluations.models import MidwayEvaluation, Rubric
 
 
 @admin.register(MidwayEvaluation)

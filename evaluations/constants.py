@@ -27,7 +27,7 @@ class CriterionKind(models.TextChoices):
 
 
 class Metric(models.TextChoices):
-    """The key figures a data-based criterion can be measured by (see evaluations.metrics)."""
+    """The key figures a data-based criterion can be measured by (see evaluations.midway.metrics)."""
 
     SME_KNOWLEDGE_PROJECTS = "sme_knowledge_projects", _(
         "FoU-ansøgninger og innovationsprojekter med både SMV'er og videninstitutioner"

@@ -11,9 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import KnowledgeInstitution, TimestampedModel, choices_check
-from grants.models import Application, Deadline, Grant
-
-from .constants import (
+from evaluations.constants import (
     SCORE_MAX,
     SCORE_MIN,
     ApplicationOutcome,
@@ -24,6 +22,9 @@ from .constants import (
     Outcome,
     RubricPurpose,
 )
+from grants.calls.models import Application
+from grants.core.models import Grant
+from grants.deadlines.models import Deadline
 
 VALID_SCORE = Q(not_applicable=True, value__isnull=True) | Q(
     not_applicable=False, value__gte=SCORE_MIN, value__lte=SCORE_MAX

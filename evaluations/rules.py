@@ -4,8 +4,10 @@ so another cluster's evaluation answers 404 before any of these is asked."""
 
 import rules
 
+from evaluations.constants import EvaluationStatus as S
+from evaluations.midway.workflows import APPLICATION_WORKFLOW, MIDWAY_WORKFLOW
 from grants.constants import ApplicationStatus
-from klyngeadmin.predicates import (
+from klyngeadmin.kernel.predicates import (
     is_admin,
     is_applicant,
     is_authority,
@@ -13,9 +15,6 @@ from klyngeadmin.predicates import (
     is_cluster_user,
     is_own_cluster,
 )
-
-from .constants import EvaluationStatus as S
-from .workflows import APPLICATION_WORKFLOW, MIDWAY_WORKFLOW
 
 
 def _status_in(*states):

@@ -1,20 +1,13 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .constants import NotificationStatus
-from .models import (
-    AnnualReport,
-    Application,
-    Call,
-    CompetitiveFunding,
-    Deadline,
-    DeadlineExtension,
-    Grant,
-    Notification,
-    NotificationPreference,
-    ReportEvent,
-    Tranche,
-)
+from grants.calls.models import Application, Call
+from grants.constants import NotificationStatus
+from grants.core.models import Grant, Tranche
+from grants.deadlines.models import Deadline, DeadlineExtension
+from grants.notifications.models import Notification, NotificationPreference
+from grants.notifications.services import notification_retry
+from grants.reports.models import AnnualReport, CompetitiveFunding, ReportEvent
 
 
 @admin.register(Call)
@@ -34,7 +27,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 class TrancheInline(admin.TabularInline):
     model = Tranche
     extra = 0
-    # A tranche's state changes only through its table (grants.tranches): proposal, approval,
+    # A tranche's state changes only through its table (grants.cases.tranches): proposal, approval,
     # withdrawal. The admin shows it.
     readonly_fields = ("status", "released_on")
 
@@ -114,7 +107,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send de valgte fejlede notifikationer igen"))
     def retry_failed(self, request, queryset):
-        from .notifications import notification_retry
 
         failed = list(queryset.filter(status=NotificationStatus.FAILED))
         for n in failed:

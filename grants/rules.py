@@ -1,6 +1,7 @@
 import rules
 
-from klyngeadmin.predicates import (
+from grants.constants import ReportStatus
+from klyngeadmin.kernel.predicates import (
     is_authority,
     is_caseworker,
     is_cluster_user,
@@ -8,8 +9,6 @@ from klyngeadmin.predicates import (
     is_head_of_office,
     is_own_cluster,
 )
-
-from .constants import ReportStatus
 
 EDITABLE_REPORT_STATES = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
 

@@ -9,7 +9,8 @@ end (grants.notifications.relay_pending)."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import notifications, reminders
+from grants.notifications import reminders
+from grants.notifications import services as notifications
 
 RETRYING = {
     "acks_late": True,

@@ -2,8 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
-from .security.services import user_deactivate
+from klyngeadmin.accounts.models import User
+from klyngeadmin.accounts.security.logging import security_event
+from klyngeadmin.accounts.security.personal_data import personal_data_export
+from klyngeadmin.accounts.security.services import user_deactivate
 
 admin.site.site_header = _("klyngeadmin – administration")
 admin.site.site_title = _("klyngeadmin")
@@ -26,8 +28,6 @@ class UserAdmin(BaseUserAdmin):
 
         from django.http import HttpResponse
 
-        from .security.logging import security_event
-        from .security.personal_data import personal_data_export
 
         data = [personal_data_export(user=user) for user in queryset]
         for user in queryset:

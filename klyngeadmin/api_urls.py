@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from clusters.api import views as cluster_views
 from evaluations.api import views as evaluation_views
 from grants.api import views as grant_views
-from klyngeadmin.api.problems import api_not_found
+from klyngeadmin.kernel.api.problems import api_not_found
 
 app_name = "api"
 

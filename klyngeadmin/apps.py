@@ -9,10 +9,10 @@ class KlyngeadminConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import language  # noqa: F401 - remembers a language chosen before sign-in
-        from .api import schema  # noqa: F401  (registers the OpenAPI Bearer scheme)
-        from .saml import checks  # noqa: F401 - registers the SAML deploy checks
-        from .security import signals  # noqa: F401 - connects the security-log receivers
-        from .security.audit import install_append_only_triggers
+        from klyngeadmin.accounts.security import signals  # noqa: F401 - connects the security-log receivers
+        from klyngeadmin.accounts.security.audit import install_append_only_triggers
+        from klyngeadmin.kernel import language  # noqa: F401 - remembers a language chosen before sign-in
+        from klyngeadmin.kernel.api import schema  # noqa: F401  (registers the OpenAPI Bearer scheme)
+        from klyngeadmin.saml import checks  # noqa: F401 - registers the SAML deploy checks
 
         post_migrate.connect(install_append_only_triggers, dispatch_uid="append_only_triggers")

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .security.logging import security_event
+from clusters.constants import ImportJobStatus
+from clusters.models import ImportJob
+from klyngeadmin.accounts.security.logging import security_event
 
 IMPORT_JOB_KEEP_DAYS = 90
 
@@ -61,8 +63,6 @@ def media_orphans_sweep(*, now=None, min_age: timedelta = timedelta(days=1),
 def import_jobs_forget(*, now=None) -> int:
     """Delete activity-import jobs created more than IMPORT_JOB_KEEP_DAYS ago, unless queued or
     running: done, failed, and files checked but never imported (which still hold their rows)."""
-    from clusters.constants import ImportJobStatus
-    from clusters.models import ImportJob
 
     cutoff = (now or timezone.now()) - timedelta(days=IMPORT_JOB_KEEP_DAYS)
     deleted, _ = (

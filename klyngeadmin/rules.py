@@ -1,6 +1,6 @@
 import rules
 
-from .predicates import is_director, is_own_cluster
+from klyngeadmin.kernel.predicates import is_director, is_own_cluster
 
 # A director issues, lists and revokes the API keys of their own cluster (for its CRM).
 rules.add_perm("klyngeadmin.add_apikey", is_director)

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: a request body over the cap is refused before anything reads it (413).
-    "klyngeadmin.security.body_cap.RequestBodyCapMiddleware",
+    "klyngeadmin.accounts.security.body_cap.RequestBodyCapMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,19 +64,19 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store for signed-in people and the API (after auth: it reads request.user).
-    "klyngeadmin.security.cache_control.NoStoreMiddleware",
+    "klyngeadmin.accounts.security.cache_control.NoStoreMiddleware",
     # The UI is Danish unless the person chose English; the API follows Accept-Language.
-    "klyngeadmin.language.UILanguageMiddleware",
+    "klyngeadmin.kernel.language.UILanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Drafts: stashes a save that arrived after the session expired (klyngeadmin/drafts.py).
-    "klyngeadmin.security.middleware.DraftMiddleware",
-    "klyngeadmin.security.middleware.SessionLifetimeMiddleware",
-    "klyngeadmin.security.middleware.OTPRequiredMiddleware",
+    "klyngeadmin.accounts.security.middleware.DraftMiddleware",
+    "klyngeadmin.accounts.security.middleware.SessionLifetimeMiddleware",
+    "klyngeadmin.accounts.security.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A service's refusal (klyngeadmin.errors) that no view handled: a 400/403/409 page.
-    "klyngeadmin.error_middleware.DomainErrorMiddleware",
-    "klyngeadmin.security.middleware.SecurityLogMiddleware",
+    # A service's refusal (klyngeadmin.kernel.errors) that no view handled: a 400/403/409 page.
+    "klyngeadmin.kernel.error_middleware.DomainErrorMiddleware",
+    "klyngeadmin.accounts.security.middleware.SecurityLogMiddleware",
     # django-axes last: it turns the lockout signal into the Danish lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "grants.context_processors.notifications",
+                "grants.notifications.context_processors.notifications",
                 "klyngeadmin.context_processors.session",
             ],
             # The one date filter, {{ value|dato }} (klyngeadmin/dates.py), in every template.
@@ -128,7 +128,7 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username+IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     # Then failed sign-ins per IP across usernames and per username across IPs (shared cache).
-    "klyngeadmin.security.login_throttle.LoginThrottleBackend",
+    "klyngeadmin.accounts.security.login_throttle.LoginThrottleBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Sessions signed in with MitID Erhverv (klyngeadmin/saml): checks no credentials itself.
@@ -198,7 +198,7 @@ CVR_RETRIES = env.int("CVR_RETRIES", default=2)
 CVR_CIRCUIT_RESET_SECONDS = env.float("CVR_CIRCUIT_RESET_SECONDS", default=60.0)
 CVR_LOCAL_REGISTER = env.str(
     "CVR_LOCAL_REGISTER",
-    default=str(BASE_DIR / "klyngeadmin" / "demo_cvr_register.json.gz") if DEBUG else "",
+    default=str(BASE_DIR / "klyngeadmin" / "demo" / "cvr_register.json.gz") if DEBUG else "",
 )
 CVR_REFRESH_AFTER_DAYS = 30
 CVR_RETRY_SECONDS = env.float("CVR_RETRY_SECONDS", default=30.0)  # first pause; doubles, max 1 h
@@ -214,7 +214,7 @@ if REDIS_URL:
         "socket_timeout": 2,
         "socket_connect_timeout": 2,
     }
-    # Rate limits (klyngeadmin.ratelimit: API keys, sign-in, registration) are counted here,
+    # Rate limits (klyngeadmin.kernel.ratelimit: API keys, sign-in, registration) are counted here,
     # shared by every process; REDIS_CACHE_URL may name another Redis database for them.
     CACHES = {
         "default": {
@@ -296,10 +296,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "klyngeadmin.api.schema.add_problem_responses",
+        "klyngeadmin.kernel.api.schema.add_problem_responses",
     ],
 }
-# Per-API-key rate limits (klyngeadmin.api.throttling); "api_bulk" is the bulk ingest's own.
+# Per-API-key rate limits (klyngeadmin.kernel.api.throttling); "api_bulk" is the bulk ingest's own.
 API_THROTTLE_RATES = {
     "api": env.str("API_THROTTLE_RATE", default="1200/min"),
     "api_bulk": env.str("API_BULK_THROTTLE_RATE", default="60/min"),
@@ -369,7 +369,7 @@ AXES_VERBOSE = False
 # The number of reverse proxies in front of gunicorn (docker-compose: 1, Caddy): the client's
 # IP is then the one that proxy saw. 0 trusts no X-Forwarded-For at all.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "klyngeadmin.security.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "klyngeadmin.accounts.security.client_ip.client_ip"
 # ... and across usernames and IPs (klyngeadmin/security/login_throttle.py; counted in the
 # shared cache, Redis when REDIS_URL is set): failures per IP, and per username, in a window.
 LOGIN_FAILURE_RATE_PER_IP = env.str("LOGIN_FAILURE_RATE_PER_IP", default="20/15m")
@@ -416,8 +416,8 @@ HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "klyngeadmin.security.logging.RedactSecretsFilter"}},
-    "formatters": {"json": {"()": "klyngeadmin.security.logging.JsonFormatter"}},
+    "filters": {"redact": {"()": "klyngeadmin.accounts.security.logging.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "klyngeadmin.accounts.security.logging.JsonFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
         "security": {
@@ -429,7 +429,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "klyngeadmin.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        "klyngeadmin.accounts.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         # pysaml2 logs whole assertions (names, e-mails) at INFO: never below WARNING.
         "saml2": {"level": "WARNING"},

@@ -1,6 +1,9 @@
 from celery import shared_task
 
-from .security.personal_data import personal_data_retention_run
+from klyngeadmin.accounts.drafts.services import drafts_forget
+from klyngeadmin.accounts.security.personal_data import personal_data_retention_run
+from klyngeadmin.housekeeping import import_jobs_forget, media_orphans_sweep
+from klyngeadmin.saml.services import forget_expired_assertions
 
 
 @shared_task(name="klyngeadmin.tasks.personal_data_retention")
@@ -12,7 +15,6 @@ def personal_data_retention() -> int:
 @shared_task(name="klyngeadmin.tasks.forget_expired_saml_assertions")
 def forget_expired_saml_assertions() -> int:
     """Hourly: drop the replay guard's rows for assertions that have expired anyway."""
-    from .saml.services import forget_expired_assertions
 
     return forget_expired_assertions()
 
@@ -21,8 +23,6 @@ def forget_expired_saml_assertions() -> int:
 def housekeeping() -> dict:
     """Daily: delete files no row refers to, old activity-import jobs and form drafts nobody
     came back to (safe to run twice)."""
-    from .drafts import drafts_forget
-    from .housekeeping import import_jobs_forget, media_orphans_sweep
 
     return {"orphan_files": len(media_orphans_sweep()), "import_jobs": import_jobs_forget(),
             "form_drafts": drafts_forget()}

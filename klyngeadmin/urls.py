@@ -3,11 +3,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from grants import notification_views
-
-from . import draft_views, public_views, views
-from .security import health
-from .security import views as security_views
+from grants.notifications import views as notification_views
+from klyngeadmin import public_views, views
+from klyngeadmin.accounts.drafts import views as draft_views
+from klyngeadmin.accounts.security import health
+from klyngeadmin.accounts.security import views as security_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,23 +29,23 @@ urlpatterns = [
     path("i18n/setlang/", views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),
-    path("statistik/", include("clusters.stats_urls")),
-    path("virksomheder/", include("clusters.company_urls")),
-    path("api-noegler/", include("klyngeadmin.api.browser_urls")),
-    path("", include("grants.urls")),
+    path("statistik/", include("grants.statistics.urls")),
+    path("virksomheder/", include("clusters.companies.urls")),
+    path("api-noegler/", include("klyngeadmin.accounts.urls")),
+    path("", include("grants.reports.urls")),
     path("notifikationer/", notification_views.notification_list, name="notification_list"),
     path("notifikationer/laest/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifikationer/<int:pk>/laest/", notification_views.notification_read, name="notification_read"),
     path("notifikationer/indstillinger/", notification_views.notification_preferences,
          name="notification_preferences"),
     path("", include("clusters.urls")),
-    path("midtvejsevaluering/", include("evaluations.urls")),
-    path("opslag/", include("evaluations.call_urls")),
-    path("", include("grants.case_urls")),
+    path("midtvejsevaluering/", include("evaluations.midway.urls")),
+    path("opslag/", include("evaluations.calls.urls")),
+    path("", include("grants.cases.urls")),
 ]
 
 if settings.DEBUG:  # the benchmarks' bare-view limit (bench/common.py)
     urlpatterns += [path("bench/bare/", views.bare)]
 
 # The API answers problem+json on a server error, and 503 while the database is down.
-handler500 = "klyngeadmin.api.errors.server_error"
+handler500 = "klyngeadmin.kernel.api.errors.server_error"

@@ -4,6 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from klyngeadmin.accounts.security.forms import SignInForm
+from klyngeadmin.saml.config import saml_enabled
+
 
 @login_required
 def home(request):
@@ -30,12 +33,10 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_form_class(self):
-        from .security.forms import SignInForm
 
         return SignInForm
 
     def get_context_data(self, **kwargs):
-        from .saml.config import saml_enabled
 
         return super().get_context_data(saml_enabled=saml_enabled(), **kwargs)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes klyngeadmin/demo_cvr_register.json.gz: the synthetic CVR register shipped with the
+"""Writes klyngeadmin/demo/cvr_register.json.gz: the synthetic CVR register shipped with the
 demo data, one record in the register's ``_source`` shape (clusters/cvr/records.py) for every
 demo company, as the demo builder (klyngeadmin/demo.py) makes them. Deterministic: the demo
 builder is seeded, the records are sorted by CVR and the gzip header carries no time.
@@ -30,7 +30,7 @@ from django.core.management import call_command  # noqa: E402
 from clusters.cvr.records import CvrRecord, hit_source  # noqa: E402
 from clusters.models import Company  # noqa: E402
 
-OUT = ROOT / "klyngeadmin" / "demo_cvr_register.json.gz"
+OUT = ROOT / "klyngeadmin" / "demo" / "cvr_register.json.gz"
 
 
 def main() -> None:

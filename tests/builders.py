@@ -5,9 +5,10 @@ tests/evaluations/conftest.py.)"""
 
 from datetime import date, timedelta
 
-from grants import cases
+from grants.cases import proposals
+from grants.cases import services as cases
+from grants.cases.models import Case, TrancheProposal
 from grants.constants import CaseStatus
-from grants.models import Case, TrancheProposal
 from tests.grants.case_fixtures import make_report_case
 
 
@@ -31,5 +32,5 @@ def release_proposal(grant, director, caseworker, year: int, amount_dkk: int = 5
                      ) -> TrancheProposal:
     """An open proposal to release the year's tranche (the tranche is then proposed)."""
     case = approved_report_case(grant, director, caseworker, year)
-    return cases.tranche_propose_release(case=case, actor=caseworker, amount_dkk=amount_dkk,
+    return proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=amount_dkk,
                                          pay_on=date.today() + timedelta(days=10))

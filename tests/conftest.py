@@ -4,10 +4,9 @@ import logging
 import pytest
 from django.core.management import call_command
 
-from grants.services import grant_create
-from klyngeadmin.constants import Role
-
-from .factories import ClusterFactory, UserFactory
+from evaluations.midway.schedule import grant_create
+from klyngeadmin.kernel.roles import Role
+from tests.factories import ClusterFactory, UserFactory
 
 
 @pytest.fixture
@@ -104,7 +103,7 @@ def _danish_outside_requests():
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate limits (klyngeadmin.ratelimit) count in the default cache, which in tests is this
+    """Rate limits (klyngeadmin.kernel.ratelimit) count in the default cache, which in tests is this
     process's memory: every test starts with no failed sign-ins or registrations counted."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
@@ -146,7 +145,7 @@ def log_output():
     """Everything the configured log handlers write (JSON security events and the console),
     through the real filters and formatter."""
     buffer = io.StringIO()
-    handlers = logging.getLogger("klyngeadmin.security").handlers + logging.getLogger().handlers
+    handlers = logging.getLogger("klyngeadmin.accounts.security").handlers + logging.getLogger().handlers
     configured = [h for h in handlers if isinstance(h, logging.StreamHandler)
                   and h.filters and h.__class__ is logging.StreamHandler]
     assert len(configured) >= 2, "settings.LOGGING handlers not found"

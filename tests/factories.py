@@ -15,8 +15,8 @@ from clusters.models import (
     StrengthPosition,
 )
 from clusters.sme import sme_size_class
-from klyngeadmin.constants import Role
-from klyngeadmin.models import User
+from klyngeadmin.accounts.models import User
+from klyngeadmin.kernel.roles import Role
 
 _serials = itertools.count(5_000_001)
 

@@ -16,17 +16,13 @@ from clusters.models import (
     FacilitatedProject,
     InstitutionParticipation,
 )
-from grants.models import (
-    AnnualReport,
-    Case,
-    DeadlineExtension,
-    Grant,
-    Notification,
-    Tranche,
-)
-from klyngeadmin.models import User
-
-from .factories import ActivityFactory, CompanyFactory, InstitutionFactory, UserFactory
+from grants.cases.models import Case
+from grants.core.models import Grant, Tranche
+from grants.deadlines.models import DeadlineExtension
+from grants.notifications.models import Notification
+from grants.reports.models import AnnualReport
+from klyngeadmin.accounts.models import User
+from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +104,7 @@ def test_user_role_must_match_cluster_binding(cluster):
 
 
 def test_case_journal_number_subject_and_assignee(grant):
-    from grants.cases import case_open
+    from grants.cases.services import case_open
 
     report = grant.reports.first()
     case = case_open(case_type="annual_report", subject="x", cluster=grant.cluster, report=report)

@@ -12,9 +12,10 @@ from clusters.cvr import is_valid_cvr
 from clusters.models import Company
 from evaluations.models import MidwayEvaluation
 from grants.constants import ReportStatus
-from grants.models import AnnualReport, Grant
-from klyngeadmin.demo import CLUSTERS
-from klyngeadmin.models import User
+from grants.core.models import Grant
+from grants.reports.models import AnnualReport
+from klyngeadmin.accounts.models import User
+from klyngeadmin.demo.plan import CLUSTERS
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_half_of_the_companies_are_outside_their_clusters_strength_position(demo
 def test_company_figures_in_one_grouping_sets_query_equal_one_query_per_key(demo_data, selection):
     """programme_statistics counts companies for the total, per year and per cluster in one
     GROUPING SETS query; on the demo data it gives what one query per key gives."""
-    from clusters.statistics import Selection, _company_figures, _company_figures_by
+    from grants.statistics.selectors import Selection, _company_figures, _company_figures_by
 
     sel = Selection.build(**selection)
     together = _company_figures_by(sel, (None, "year", "cluster"))
@@ -141,8 +142,8 @@ def test_demo_passwords_refused_without_debug_or_flag(demo_data):
 
 
 def test_demo_cases_in_every_state(demo_data):
+    from grants.cases.models import Case, DecisionLetter, TrancheProposal
     from grants.constants import CaseStatus
-    from grants.models import Case, DecisionLetter, TrancheProposal
 
     assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
     assert Case.objects.filter(assignee__isnull=True).exists()

@@ -9,9 +9,9 @@ import uuid
 import psycopg
 import pytest
 
+from grants.cases.flows import report_submit
 from grants.constants import ReportStatus
-from grants.services import report_submit
-from klyngeadmin.demo_states import demo_states
+from klyngeadmin.demo.states import demo_states
 from tests.grants.report_helpers import fill_report, report_for
 from tests.subprocesses import PYTHON, ROOT, database_url
 

@@ -5,29 +5,30 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from klyngeadmin import errors
-from klyngeadmin.api.problems import PROBLEM_CONTENT_TYPE, problem_exception_handler
-from klyngeadmin.error_middleware import DomainErrorMiddleware
+from klyngeadmin.kernel import errors
+from klyngeadmin.kernel.api.problems import PROBLEM_CONTENT_TYPE, problem_exception_handler
+from klyngeadmin.kernel.error_middleware import DomainErrorMiddleware
 
 
 def test_one_stale_version_one_four_eyes_one_actor_role():
     import clusters.services
-    import evaluations.call_services
-    import evaluations.services
-    import grants.cases
-    import grants.services
-    import klyngeadmin.workflow
+    import evaluations.calls.services
+    import evaluations.midway.services
+    import grants.cases.services
+    import grants.reports.services
+    import klyngeadmin.kernel.workflow
 
-    assert grants.services.StaleVersion is errors.StaleVersion
+    assert grants.reports.services.StaleVersion is errors.StaleVersion
     assert clusters.services.StaleVersion is errors.StaleVersion
-    assert evaluations.services.StaleVersion is errors.StaleVersion
-    assert issubclass(grants.cases.StaleCase, errors.StaleVersion)
-    assert grants.cases.FourEyesViolation is errors.FourEyesViolation
-    assert evaluations.services.FourEyesViolation is errors.FourEyesViolation
-    assert klyngeadmin.workflow.TransitionNotAllowed is errors.TransitionNotAllowed
-    for module in (grants.services, grants.cases, evaluations.services, evaluations.call_services):
-        own = getattr(module, "actor_role", klyngeadmin.workflow.actor_role)
-        assert own is klyngeadmin.workflow.actor_role, module.__name__
+    assert evaluations.midway.services.StaleVersion is errors.StaleVersion
+    assert issubclass(grants.cases.services.StaleCase, errors.StaleVersion)
+    assert grants.cases.services.FourEyesViolation is errors.FourEyesViolation
+    assert evaluations.midway.services.FourEyesViolation is errors.FourEyesViolation
+    assert klyngeadmin.kernel.workflow.TransitionNotAllowed is errors.TransitionNotAllowed
+    for module in (grants.reports.services, grants.cases.services, evaluations.midway.services,
+                   evaluations.calls.services):
+        own = getattr(module, "actor_role", klyngeadmin.kernel.workflow.actor_role)
+        assert own is klyngeadmin.kernel.workflow.actor_role, module.__name__
 
 
 def test_every_refusal_is_a_validation_error_with_its_plain_message():
@@ -53,7 +54,7 @@ def test_the_api_maps_djangos_validation_error_to_a_400_naming_the_field():
 
 def test_the_api_maps_a_workflow_refusal_to_a_409_naming_the_state_field():
     from grants.constants import ReportStatus
-    from grants.workflows import REPORT_WORKFLOW
+    from grants.reports.workflows import REPORT_WORKFLOW
 
     with pytest.raises(errors.TransitionNotAllowed) as refused:
         REPORT_WORKFLOW.check(ReportStatus.DRAFT, ReportStatus.APPROVED, "director")

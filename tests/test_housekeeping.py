@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from clusters.constants import ImportJobStatus
 from clusters.models import ImportJob
-from grants.services import report_attachment_add
+from grants.reports.services import report_attachment_add
+from klyngeadmin.accounts.models import FormDraft
 from klyngeadmin.celery import app as celery_app
 from klyngeadmin.housekeeping import import_jobs_forget, media_orphans_sweep
-from klyngeadmin.models import FormDraft
 from klyngeadmin.tasks import housekeeping
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from klyngeadmin.models import User
+from klyngeadmin.accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"

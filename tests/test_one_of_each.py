@@ -7,9 +7,10 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 
-from grants import notifications, reminders
+from grants.calls.models import Application
 from grants.constants import ApplicationStatus
-from grants.models import Application
+from grants.notifications import reminders
+from grants.notifications import services as notifications
 
 
 def _own_models():
@@ -60,7 +61,7 @@ def test_there_is_no_python_copy_of_the_reminder_sql():
 
 
 def test_application_states_are_the_textchoices_with_a_check_constraint():
-    from evaluations.workflows import APPLICATION_WORKFLOW
+    from evaluations.midway.workflows import APPLICATION_WORKFLOW
 
     assert set(APPLICATION_WORKFLOW.states) == set(ApplicationStatus.values)
     for state in APPLICATION_WORKFLOW.states:
@@ -78,7 +79,7 @@ def test_the_reminder_policy_is_defined_once():
     """settings.REMINDER_POLICY holds overrides only; the policy itself lives in grants.reminders."""
     from django.conf import settings
 
-    from grants.reminders import DEFAULT_REMINDER_POLICY
+    from grants.notifications.reminders import DEFAULT_REMINDER_POLICY
 
     copied = {k for k, v in settings.REMINDER_POLICY.items() if DEFAULT_REMINDER_POLICY.get(k) == v}
     assert copied == set()
@@ -89,7 +90,7 @@ def test_one_copenhagen_time_zone_constant():
 
     from django.conf import settings
 
-    from klyngeadmin.localtime import COPENHAGEN, COPENHAGEN_NAME
+    from klyngeadmin.kernel.localtime import COPENHAGEN, COPENHAGEN_NAME
 
     assert settings.TIME_ZONE == COPENHAGEN_NAME == str(COPENHAGEN)
     root = Path(__file__).resolve().parent.parent

@@ -3,12 +3,11 @@ from django.contrib.auth.models import AnonymousUser
 
 from clusters.models import Activity
 from grants.constants import ReportStatus
-from grants.models import AnnualReport
-from grants.services import report_transition
-from klyngeadmin.constants import Role
-from klyngeadmin.scoping import scope_to_user
-
-from .factories import ActivityFactory, UserFactory
+from grants.reports.models import AnnualReport
+from grants.reports.services import report_transition
+from klyngeadmin.kernel.roles import Role
+from klyngeadmin.kernel.scoping import scope_to_user
+from tests.factories import ActivityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +84,7 @@ def test_the_apps_rules_decide_for_administrators_too(grant, director, administr
     """The administrator is a Django superuser (the Django admin is theirs), but in the app a
     role like the others: a cluster's report is not theirs to submit or edit. Permissions the
     app has no rule for fall back to Django's."""
-    from klyngeadmin.permissions import has_app_perm
+    from klyngeadmin.kernel.permissions import has_app_perm
 
     report = grant.reports.order_by("year").first()
     assert administrator.has_perm("grants.submit_annualreport", report)  # Django: superuser

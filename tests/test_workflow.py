@@ -1,12 +1,11 @@
 import pytest
 
 from grants.constants import ReportStatus as S
-from grants.services import report_transition
-from grants.workflows import REPORT_WORKFLOW
-from klyngeadmin.constants import Role
-from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
-
-from .factories import UserFactory
+from grants.reports.services import report_transition
+from grants.reports.workflows import REPORT_WORKFLOW
+from klyngeadmin.kernel.roles import Role
+from klyngeadmin.kernel.workflow import SYSTEM, TransitionNotAllowed
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

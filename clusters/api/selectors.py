@@ -3,10 +3,7 @@ cluster's rows only, an authority key sees all."""
 
 from django.db.models import Prefetch, QuerySet
 
-from klyngeadmin.predicates import is_authority, is_cluster_user
-from klyngeadmin.scoping import scope_to_user
-
-from ..models import (
+from clusters.models import (
     Activity,
     ClusterOrganisation,
     CompanyParticipation,
@@ -14,6 +11,8 @@ from ..models import (
     InstitutionParticipation,
     KnowledgeInstitution,
 )
+from klyngeadmin.kernel.predicates import is_authority, is_cluster_user
+from klyngeadmin.kernel.scoping import scope_to_user
 
 
 def cluster_list(*, user) -> QuerySet[ClusterOrganisation]:

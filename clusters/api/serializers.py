@@ -4,11 +4,11 @@ activity parser) and clusters.services (facilitated_project_check and the write 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..company_selectors import company_employees
-from ..constants import MAX_EMPLOYEES, ActivityType, FacilitatedProjectStatus, FunderKind
-from ..cvr import validate_cvr
-from ..ingest import MAX_BULK_ACTIVITIES
-from ..models import ClusterOrganisation, Company, FacilitatedProject, KnowledgeInstitution
+from clusters.companies.selectors import company_employees
+from clusters.constants import MAX_EMPLOYEES, ActivityType, FacilitatedProjectStatus, FunderKind
+from clusters.cvr import validate_cvr
+from clusters.ingest import MAX_BULK_ACTIVITIES
+from clusters.models import ClusterOrganisation, Company, FacilitatedProject, KnowledgeInstitution
 
 
 class ClusterSerializer(serializers.ModelSerializer):

@@ -14,20 +14,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from klyngeadmin.api.actors import api_actor
-from klyngeadmin.api.base import ApiViewMixin
-from klyngeadmin.api.idempotency import MAX_KEY_LENGTH, request_fingerprint, run_idempotent
-from klyngeadmin.api.permissions import ClusterKeyOnly, ClusterKeyWrites
-from klyngeadmin.api.problems import Conflict, FieldErrors, PayloadTooLarge
-from klyngeadmin.api.throttling import ApiKeyBulkThrottle, ApiKeyThrottle
-
-from .. import services
-from ..company_selectors import company_get
-from ..constants import ActivityType
-from ..ingest import MAX_BULK_ACTIVITIES, IngestValidationError
-from ..models import Activity, FacilitatedProject
-from . import selectors
-from .serializers import (
+from clusters import projects, services
+from clusters.api import selectors
+from clusters.api.serializers import (
     ActivityPutSerializer,
     ActivitySerializer,
     BulkActivitiesSerializer,
@@ -37,6 +26,16 @@ from .serializers import (
     FacilitatedProjectSerializer,
     InstitutionSerializer,
 )
+from clusters.companies.selectors import company_get
+from clusters.constants import ActivityType
+from clusters.ingest import MAX_BULK_ACTIVITIES, IngestValidationError
+from clusters.models import Activity, FacilitatedProject
+from klyngeadmin.accounts.api.actors import api_actor
+from klyngeadmin.accounts.api.base import ApiViewMixin
+from klyngeadmin.accounts.api.idempotency import MAX_KEY_LENGTH, request_fingerprint, run_idempotent
+from klyngeadmin.kernel.api.permissions import ClusterKeyOnly, ClusterKeyWrites
+from klyngeadmin.kernel.api.problems import Conflict, FieldErrors, PayloadTooLarge
+from klyngeadmin.kernel.api.throttling import ApiKeyBulkThrottle, ApiKeyThrottle
 
 BULK_MAX_BODY_BYTES = 32 * 1024 * 1024
 
@@ -239,7 +238,7 @@ class FacilitatedProjectDetailView(ApiViewMixin, APIView):
         serializer = FacilitatedProjectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            project, created = services.facilitated_project_put(
+            project, created = projects.facilitated_project_put(
                 cluster=request.user.cluster, actor=api_actor(request.user),
                 external_id=external_id, data=serializer.validated_data,
             )

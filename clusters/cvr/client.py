@@ -29,7 +29,7 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .records import CvrRecord, parse_company
+from clusters.cvr.records import CvrRecord, parse_company
 
 log = logging.getLogger(__name__)
 

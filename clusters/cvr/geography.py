@@ -1,7 +1,7 @@
 """The 98 Danish municipalities (kommunekoder) and the region each lies in: the CVR register
 gives a company's municipality, the programme's figures want its region."""
 
-from ..constants import Region
+from clusters.constants import Region
 
 _BY_REGION = {
     Region.HOVEDSTADEN: {

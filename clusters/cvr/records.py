@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from ..constants import SizeClass
-from ..sme import sme_size_class
-from .geography import MUNICIPALITY_NAMES, region_of
+from clusters.constants import SizeClass
+from clusters.cvr.geography import MUNICIPALITY_NAMES, region_of
+from clusters.sme import sme_size_class
 
 ACTIVE, CEASED = "active", "ceased"
 # sammensatStatus values meaning the company is running; anything else named is ceased

@@ -1,4 +1,4 @@
-"""The cluster pages' template library: the formatting filters of klyngeadmin.formatting (kr,
+"""The cluster pages' template library: the formatting filters of klyngeadmin.kernel.formatting (kr,
 lookup, ...), registered here so `{% load clusters_format %}` keeps working. Form fields are
 rendered by templates/_field.html (klyngeadmin.forms.AccessibleFormMixin)."""
 

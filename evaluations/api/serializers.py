@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..constants import EvaluationStatus, Outcome
-from ..models import MidwayEvaluation
+from evaluations.constants import EvaluationStatus, Outcome
+from evaluations.models import MidwayEvaluation
 
 
 class EvaluationSerializer(serializers.ModelSerializer):

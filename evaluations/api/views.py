@@ -3,13 +3,12 @@
 import django_filters
 from rest_framework import generics
 
-from klyngeadmin.api.base import ApiViewMixin
-from klyngeadmin.api.permissions import HasRule
-
-from ..constants import EvaluationStatus
-from ..models import MidwayEvaluation
-from ..selectors import evaluation_list
-from .serializers import EvaluationSerializer
+from evaluations.api.serializers import EvaluationSerializer
+from evaluations.constants import EvaluationStatus
+from evaluations.midway.selectors import evaluation_list
+from evaluations.models import MidwayEvaluation
+from klyngeadmin.accounts.api.base import ApiViewMixin
+from klyngeadmin.kernel.api.permissions import HasRule
 
 
 class EvaluationFilter(django_filters.FilterSet):

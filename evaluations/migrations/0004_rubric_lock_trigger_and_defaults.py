@@ -56,7 +56,7 @@ DROP FUNCTION IF EXISTS evaluations_rubric_lock_guard();
 """
 
 def seed(apps, schema_editor):
-    from evaluations.defaults import seed_default_rubrics
+    from evaluations.panels.defaults import seed_default_rubrics
 
     seed_default_rubrics(apps.get_model("evaluations", "Rubric"), apps.get_model("evaluations", "Criterion"))
 

@@ -1,5 +1,5 @@
 """Danish number formatting for scores, key figures and amounts (1.234.567 kr.; 2,50): the
-filters of klyngeadmin.formatting, registered under this library's name too."""
+filters of klyngeadmin.kernel.formatting, registered under this library's name too."""
 
 from django import template
 

@@ -3,10 +3,10 @@
 import rules
 from django.db.models import Prefetch, Q, QuerySet
 
-from klyngeadmin.predicates import is_authority, is_cluster_user
-
-from ..models import Case, CaseEvent, Deadline
-from ..selectors import CLUSTER_DEADLINE_KINDS, report_list
+from grants.cases.models import Case, CaseEvent
+from grants.deadlines.models import Deadline
+from grants.reports.selectors import CLUSTER_DEADLINE_KINDS, report_list
+from klyngeadmin.kernel.predicates import is_authority, is_cluster_user
 
 
 def report_api_list(*, user):

@@ -4,10 +4,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clusters.figures import cluster_year_key_figures
-
-from ..constants import CaseEventKind, CaseStatus, CaseType, DeadlineKind, ReportStatus
-from ..models import AnnualReport, Case, CaseEvent, Deadline
-from ..services import REPORT_FINANCE_FIELDS, REPORT_NARRATIVE_FIELDS
+from grants.cases.models import Case, CaseEvent
+from grants.constants import CaseEventKind, CaseStatus, CaseType, DeadlineKind, ReportStatus
+from grants.deadlines.models import Deadline
+from grants.reports.models import AnnualReport
+from grants.reports.services import REPORT_FINANCE_FIELDS, REPORT_NARRATIVE_FIELDS
 
 MAX_AMOUNT = 10**15
 MAX_TEXT = 20_000
@@ -122,7 +123,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class StatisticsSerializer(serializers.Serializer):
-    """Headline figures (numbers) for the period; clusters.statistics adds more keys."""
+    """Headline figures (numbers) for the period; grants.statistics.selectors adds more keys."""
 
     from_year = serializers.IntegerField()
     to_year = serializers.IntegerField()

@@ -13,28 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clusters.models import ClusterOrganisation
-from clusters.statistics import headline_figures
-from klyngeadmin.api.actors import api_actor
-from klyngeadmin.api.base import ApiViewMixin
-from klyngeadmin.api.permissions import ClusterKeyOnly, ClusterKeyWrites, HasRule
-from klyngeadmin.api.problems import (
-    Conflict,
-    FieldErrors,
-    PreconditionFailed,
-    PreconditionRequired,
-)
-
-from ..constants import CaseStatus, CaseType, ReportStatus
-from ..models import AnnualReport, Case
-from ..services import (
-    ReportIncomplete,
-    ReportNotEditable,
-    StaleVersion,
-    report_save_draft,
-    report_submit,
-)
-from . import selectors
-from .serializers import (
+from grants.api import selectors
+from grants.api.serializers import (
     CaseSerializer,
     DeadlineSerializer,
     ReportListSerializer,
@@ -42,6 +22,26 @@ from .serializers import (
     ReportSerializer,
     StatisticsQuerySerializer,
     StatisticsSerializer,
+)
+from grants.cases.flows import report_submit
+from grants.cases.models import Case
+from grants.constants import CaseStatus, CaseType, ReportStatus
+from grants.reports.models import AnnualReport
+from grants.reports.services import (
+    ReportIncomplete,
+    ReportNotEditable,
+    StaleVersion,
+    report_save_draft,
+)
+from grants.statistics.selectors import headline_figures
+from klyngeadmin.accounts.api.actors import api_actor
+from klyngeadmin.accounts.api.base import ApiViewMixin
+from klyngeadmin.kernel.api.permissions import ClusterKeyOnly, ClusterKeyWrites, HasRule
+from klyngeadmin.kernel.api.problems import (
+    Conflict,
+    FieldErrors,
+    PreconditionFailed,
+    PreconditionRequired,
 )
 
 _ETAG_RE = re.compile(r'^(?:W/)?"v(\d+)"$')

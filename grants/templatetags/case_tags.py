@@ -1,8 +1,9 @@
 """Template helpers for the case pages: workflow labels; the formatting filters (kr, get_item)
-are klyngeadmin.formatting's, registered here too."""
+are klyngeadmin.kernel.formatting's, registered here too."""
 
 from django import template
 
+from grants.constants import CaseStatus
 from klyngeadmin.templatetags.klynge_format import SHARED
 
 register = template.Library()
@@ -12,7 +13,6 @@ register.filters.update(SHARED.filters)
 @register.filter
 def case_status_label(value):
     """'in_progress' -> 'Under behandling' (the Danish label of a case status)."""
-    from grants.constants import CaseStatus
 
     try:
         return CaseStatus(value).label

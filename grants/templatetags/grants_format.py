@@ -1,11 +1,11 @@
 """Report page helpers: the drill-down table bodies. The formatting filters (kr, number,
-permille_pct, lookup, ...) are klyngeadmin.formatting's, registered here too."""
+permille_pct, lookup, ...) are klyngeadmin.kernel.formatting's, registered here too."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from klyngeadmin.formatting import isodate, number
+from klyngeadmin.kernel.formatting import isodate, number
 from klyngeadmin.templatetags.klynge_format import SHARED
 
 register = template.Library()

@@ -4,7 +4,7 @@ receiver."""
 
 from django.db import migrations
 
-from klyngeadmin.security.audit import FUNCTION_SQL, trigger_sql
+from klyngeadmin.accounts.security.audit import FUNCTION_SQL, trigger_sql
 
 TABLES = [
     "grants_reportevent",

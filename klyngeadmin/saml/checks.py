@@ -5,6 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from klyngeadmin.saml.attributes import LOA_LEVELS
+
 
 @register(Tags.security, deploy=True)
 def saml_deploy_checks(app_configs=None, **kwargs):
@@ -15,7 +17,6 @@ def saml_deploy_checks(app_configs=None, **kwargs):
             hint="Unset SAML_DEV_IDP in production; set SAML_IDP_METADATA to NemLog-in's metadata.",
             id="klyngeadmin.E101",
         ))
-    from .attributes import LOA_LEVELS
 
     if settings.SAML_MIN_LOA not in LOA_LEVELS:
         errors.append(Error(

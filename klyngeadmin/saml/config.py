@@ -21,7 +21,7 @@ from django.urls import reverse
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
 
-from .attributes import LOA_CONTEXT_PREFIX, LOA_LEVELS
+from klyngeadmin.saml.attributes import LOA_CONTEXT_PREFIX, LOA_LEVELS
 
 
 def xmlsec_binary() -> str:
@@ -55,7 +55,7 @@ def sp_keypair() -> tuple[str, str]:
     if settings.SAML_SP_KEY_FILE and settings.SAML_SP_CERT_FILE:
         return str(settings.SAML_SP_KEY_FILE), str(settings.SAML_SP_CERT_FILE)
     if settings.SAML_DEV_IDP:
-        from .dev_idp import dev_sp_keypair
+        from klyngeadmin.saml.dev_idp import dev_sp_keypair
 
         return dev_sp_keypair()
     raise ImproperlyConfigured("SAML_SP_KEY_FILE og SAML_SP_CERT_FILE skal være sat.")
@@ -65,7 +65,7 @@ def idp_metadata() -> dict:
     if settings.SAML_IDP_METADATA:
         return {"local": [str(settings.SAML_IDP_METADATA)]}
     if settings.SAML_DEV_IDP:
-        from .dev_idp import dev_idp
+        from klyngeadmin.saml.dev_idp import dev_idp
 
         return {"inline": [dev_idp().metadata_xml()]}
     raise ImproperlyConfigured("SAML_IDP_METADATA er ikke sat.")

@@ -28,8 +28,10 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT
 from saml2.server import Server
 
-from . import attributes as attr
-from .config import acs_url, site_url, sp_config_dict, sp_entity_id, xmlsec_binary
+from klyngeadmin.accounts.models import User
+from klyngeadmin.kernel.roles import Role
+from klyngeadmin.saml import attributes as attr
+from klyngeadmin.saml.config import acs_url, site_url, sp_config_dict, sp_entity_id, xmlsec_binary
 
 
 def make_keypair(common_name: str, *, days: int = 3650) -> tuple[bytes, bytes]:
@@ -200,8 +202,6 @@ def dev_persona(*, cluster, persona: str) -> dict:
     """The OIOSAML 3 attributes of a demo person of `cluster`: "director" is the cluster's
     (first) director account, linked by e-mail on first sign-in; "new" is an employee with no
     account yet. Each persona has a fixed UUID, so signing in again finds the same user."""
-    from ..constants import Role
-    from ..models import User
 
     director = (User.objects.filter(cluster=cluster, role=Role.DIRECTOR).order_by("pk").first()
                 if persona == "director" else None)

@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from saml2.time_util import str_to_time
 
 from clusters.models import ClusterOrganisation
-
-from ..constants import CLUSTER_ROLES, Role
-from ..models import UsedSamlAssertion, User
-from . import attributes as attr
+from klyngeadmin.accounts.models import UsedSamlAssertion, User
+from klyngeadmin.kernel.roles import CLUSTER_ROLES, Role
+from klyngeadmin.saml import attributes as attr
 
 
 @dataclass

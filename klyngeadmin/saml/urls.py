@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from klyngeadmin.saml import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="saml2_login"),

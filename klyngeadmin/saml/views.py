@@ -22,11 +22,10 @@ from saml2.sigver import SignatureError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from clusters.models import ClusterOrganisation
-
-from ..security.logging import client_ip, security_event
-from .config import acs_url, requested_loa_contexts, saml_enabled
-from .dev_idp import dev_idp, dev_idp_respond, dev_persona
-from .services import SamlRefused, assertion_use_once, saml_user_for
+from klyngeadmin.accounts.security.logging import client_ip, security_event
+from klyngeadmin.saml.config import acs_url, requested_loa_contexts, saml_enabled
+from klyngeadmin.saml.dev_idp import dev_idp, dev_idp_respond, dev_persona
+from klyngeadmin.saml.services import SamlRefused, assertion_use_once, saml_user_for
 
 BACKEND = "klyngeadmin.saml.backends.MitIDErhvervBackend"
 

@@ -3,7 +3,7 @@
 
 from django import template
 
-from klyngeadmin.dates import format_date
+from klyngeadmin.kernel.dates import format_date
 
 register = template.Library()
 

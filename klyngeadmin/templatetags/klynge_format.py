@@ -1,11 +1,11 @@
-"""The template filters of klyngeadmin.formatting (the one formatting library).
+"""The template filters of klyngeadmin.kernel.formatting (the one formatting library).
 
 `{% load klynge_format %}`; the apps' older library names (grants_format, case_tags,
 clusters_format, evaluation_tags) register these same filters, so their templates keep working."""
 
 from django import template
 
-from klyngeadmin import formatting
+from klyngeadmin.kernel import formatting
 
 register = template.Library()
 

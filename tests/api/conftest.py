@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from klyngeadmin.api.keys import api_key_create, api_key_revoke
+from klyngeadmin.accounts.keys import api_key_create, api_key_revoke
 
 
 class ApiClient:

@@ -5,10 +5,9 @@ from django.test import override_settings
 
 from clusters.api.views import ActivityBulkView
 from clusters.models import Activity, Company, CompanyParticipation, InstitutionParticipation
-from klyngeadmin.models import IdempotencyRecord
+from klyngeadmin.accounts.models import IdempotencyRecord
+from tests.api.conftest import assert_problem
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory, next_cvr
-
-from .conftest import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@ import pytest
 from django.utils import timezone
 
 from clusters.models import CompanyParticipation
-from grants.cases import case_open
+from grants.cases.models import CaseEvent
+from grants.cases.services import case_open
 from grants.constants import CaseEventKind, CaseStatus, CaseType
-from grants.models import CaseEvent, Deadline
+from grants.deadlines.models import Deadline
+from tests.api.conftest import assert_problem
 from tests.factories import ActivityFactory, CompanyFactory
-
-from .conftest import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -11,14 +11,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from clusters.companies import companies_due_for_refresh, companies_refresh
+from clusters.companies.services import companies_due_for_refresh, companies_refresh
 from clusters.constants import CompanySource, CompanyStatus, SizeBasis
 from clusters.cvr.client import NoRegister
 from clusters.models import Activity, Company, CompanyRecordEvent
+from tests.api.test_activities import BULK, company, item
 from tests.cvr_server import CvrServer
 from tests.factories import CompanyFactory, next_cvr
-
-from .test_activities import BULK, company, item
 
 pytestmark = pytest.mark.django_db
 

@@ -3,18 +3,11 @@ filters, denied for cluster keys and without a valid key, constant query count."
 
 import pytest
 
-from evaluations.defaults import ensure_default_rubrics
-from evaluations.services import (
-    consensus_save,
-    decision_approve,
-    decision_propose,
-    evaluation_open,
-    panel_join,
-    scores_save,
-)
+from evaluations.midway.panel_services import consensus_save, panel_join, scores_save
+from evaluations.midway.services import decision_approve, decision_propose, evaluation_open
+from evaluations.panels.defaults import ensure_default_rubrics
+from tests.api.conftest import assert_problem
 from tests.evaluations.conftest import all_scores, answer_all
-
-from .conftest import assert_problem
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from clusters.figures import KEY_FIGURES
 from evaluations.constants import Metric
-from evaluations.metrics import key_figures
-from grants.selectors import report_key_figures
+from evaluations.midway.metrics import key_figures
+from grants.reports.selectors import report_key_figures
 from tests.grants.report_helpers import build_activity_data, report_for
 
 pytestmark = pytest.mark.django_db

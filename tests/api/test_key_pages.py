@@ -3,10 +3,9 @@ import re
 import pytest
 from django.test import Client
 
-from klyngeadmin.api.keys import api_key_create, hash_key
-from klyngeadmin.models import ApiKey
-
-from .conftest import ApiClient
+from klyngeadmin.accounts.keys import api_key_create, hash_key
+from klyngeadmin.accounts.models import ApiKey
+from tests.api.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 

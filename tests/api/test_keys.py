@@ -6,10 +6,9 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
-from klyngeadmin.api.keys import ApiKeyOwnerError, api_key_create, hash_key
-from klyngeadmin.models import ApiKey
-
-from .conftest import ApiClient, assert_problem
+from klyngeadmin.accounts.keys import ApiKeyOwnerError, api_key_create, hash_key
+from klyngeadmin.accounts.models import ApiKey
+from tests.api.conftest import ApiClient, assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +94,7 @@ def test_create_api_key_command_refuses(director):
 
 
 def test_revoked_and_expired_caseworker_keys_get_401(caseworker):
-    from klyngeadmin.api.keys import api_key_revoke
+    from klyngeadmin.accounts.keys import api_key_revoke
 
     revoked = api_key_create(name="r", user=caseworker)
     api_key_revoke(api_key=revoked.api_key)

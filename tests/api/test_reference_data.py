@@ -1,9 +1,8 @@
 import pytest
 
 from clusters.models import FacilitatedProject
+from tests.api.conftest import assert_problem
 from tests.factories import InstitutionFactory
-
-from .conftest import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,11 @@
 import pytest
 
+from grants.cases.models import Case
 from grants.constants import ReportStatus
-from grants.models import AnnualReport, Case, ReportEvent
-from grants.services import REPORT_FINANCE_FIELDS, REPORT_NARRATIVE_FIELDS
-from klyngeadmin.api.keys import api_key_create
-
-from .conftest import ApiClient, assert_problem
+from grants.reports.models import AnnualReport, ReportEvent
+from grants.reports.services import REPORT_FINANCE_FIELDS, REPORT_NARRATIVE_FIELDS
+from klyngeadmin.accounts.keys import api_key_create
+from tests.api.conftest import ApiClient, assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from clusters.models import CompanyParticipation, InstitutionParticipation
-from grants.cases import case_open
+from grants.cases.services import case_open
 from grants.constants import CaseType
-from klyngeadmin.api.keys import api_key_create
+from klyngeadmin.accounts.keys import api_key_create
 from klyngeadmin.wsgi import application
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 

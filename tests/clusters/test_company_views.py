@@ -7,7 +7,7 @@ import pytest
 
 from clusters.constants import CompanySource
 from clusters.models import CompanyParticipation, CompanyRecordEvent
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.cvr_server import CvrServer
 from tests.factories import ActivityFactory, CompanyFactory, UserFactory, next_cvr
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from clusters.statistics import headline_figures, programme_statistics
 from evaluations.constants import Metric
-from evaluations.metrics import key_figures
-from grants.selectors import report_key_figures
+from evaluations.midway.metrics import key_figures
+from grants.reports.selectors import report_key_figures
+from grants.statistics.selectors import headline_figures, programme_statistics
 from tests.grants.report_helpers import build_activity_data, report_for
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from clusters.constants import ImportJobStatus
-from clusters.importing import (
+from clusters.imports.services import (
     _ProgressWriter,
     check_file,
     import_job_create,

@@ -11,8 +11,8 @@ import pytest
 
 from clusters.constants import InstitutionKind
 from clusters.cvr import normalise_cvr
-from clusters.import_cells import employees_cell, header_code
-from clusters.importing import check_file, import_job_create, import_job_preview
+from clusters.imports.cells import employees_cell, header_code
+from clusters.imports.services import check_file, import_job_create, import_job_preview
 from tests.cvr_server import CvrServer
 from tests.factories import CompanyFactory, InstitutionFactory, UserFactory, next_cvr
 

@@ -8,8 +8,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from clusters.constants import ImportJobStatus
-from clusters.import_sweep import LOCK_KEY, Heartbeat, sweep_stuck_imports
-from clusters.importing import import_job_run
+from clusters.imports.services import import_job_run
+from clusters.imports.sweep import LOCK_KEY, Heartbeat, sweep_stuck_imports
 from clusters.models import ImportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)

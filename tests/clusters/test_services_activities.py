@@ -17,6 +17,7 @@ from clusters.models import (
     CompanyParticipation,
     FacilitatedProject,
 )
+from clusters.projects import facilitated_project_create, facilitated_project_update
 from clusters.services import (
     ActivityRow,
     CompanyRef,
@@ -28,8 +29,6 @@ from clusters.services import (
     activity_rows_check,
     activity_update,
     company_get_or_create,
-    facilitated_project_create,
-    facilitated_project_update,
 )
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 

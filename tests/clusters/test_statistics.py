@@ -6,13 +6,13 @@ import pytest
 
 from clusters.constants import ActivityType, FunderKind, InstitutionKind, Region
 from clusters.models import CompanyParticipation, InstitutionParticipation
-from clusters.statistics import headline_figures, programme_statistics
+from evaluations.midway.schedule import grant_create
 from grants.constants import ReportStatus
-from grants.models import CompetitiveFunding
-from grants.services import grant_create, report_transition
-from klyngeadmin.constants import Role
-
-from ..factories import (
+from grants.reports.models import CompetitiveFunding
+from grants.reports.services import report_transition
+from grants.statistics.selectors import headline_figures, programme_statistics
+from klyngeadmin.kernel.roles import Role
+from tests.factories import (
     ActivityFactory,
     ClusterFactory,
     CompanyFactory,

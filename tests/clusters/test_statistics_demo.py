@@ -3,7 +3,7 @@ data lives for the whole module)."""
 
 import pytest
 
-from clusters.statistics import HEADLINE_KEYS, headline_figures, programme_statistics
+from grants.statistics.selectors import HEADLINE_KEYS, headline_figures, programme_statistics
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

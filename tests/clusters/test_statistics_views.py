@@ -11,9 +11,8 @@ from openpyxl import load_workbook
 
 from clusters.constants import Region
 from clusters.models import CompanyParticipation
-from klyngeadmin.constants import Role
-
-from ..factories import ActivityFactory, ClusterFactory, CompanyFactory, UserFactory
+from klyngeadmin.kernel.roles import Role
+from tests.factories import ActivityFactory, ClusterFactory, CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

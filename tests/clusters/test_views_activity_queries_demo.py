@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clusters.models import Activity, FacilitatedProject
-from klyngeadmin.constants import Role
-from klyngeadmin.models import User
+from klyngeadmin.accounts.models import User
+from klyngeadmin.kernel.roles import Role
 from tests.factories import ActivityFactory, ClusterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

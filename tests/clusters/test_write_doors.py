@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clusters.constants import DataEventAction, ImportJobStatus
-from clusters.importing import import_job_confirm, import_job_create
+from clusters.imports.services import import_job_confirm, import_job_create
 from clusters.models import Activity, ClusterDataEvent, Company, FacilitatedProject, ImportJob
 from clusters.tasks import run_activity_import
-from klyngeadmin.api.keys import api_key_create
+from klyngeadmin.accounts.keys import api_key_create
 from tests.api.conftest import ApiClient, assert_problem
 from tests.factories import ActivityFactory, next_cvr
 

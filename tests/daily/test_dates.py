@@ -2,7 +2,7 @@
 
 - every <input type="date"> (and datetime-local) renders an ISO value, in Danish too;
 - the one date field takes ISO and Danish input;
-- templates and Python texts format dates only through klyngeadmin.dates (the `dato` filter)."""
+- templates and Python texts format dates only through klyngeadmin.kernel.dates (the `dato` filter)."""
 
 import importlib
 import inspect
@@ -17,7 +17,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from klyngeadmin import dates
+from klyngeadmin.kernel import dates
 from tests.factories import ActivityFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +116,7 @@ def test_every_date_field_of_every_form_is_the_one_date_field():
                         field.widget, dates.DateInput | dates.DateTimeInput):
                     wrong.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
     assert seen >= 7
-    assert not wrong, f"date fields outside klyngeadmin.dates: {wrong}"
+    assert not wrong, f"date fields outside klyngeadmin.kernel.dates: {wrong}"
 
 
 # -- pages with existing objects ------------------------------------------------------------------

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clusters.models import Activity
-from grants.models import ReportAttachment
-from klyngeadmin.drafts import LAST_USER_COOKIE
-from klyngeadmin.models import FormDraft
+from grants.reports.models import ReportAttachment
+from klyngeadmin.accounts.drafts.services import LAST_USER_COOKIE
+from klyngeadmin.accounts.models import FormDraft
 from tests.factories import ActivityFactory
 from tests.grants.report_helpers import report_for
 from tests.grants.test_report_views import PDF, form_data

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from clusters.constants import InstitutionKind
 from clusters.models import Activity, Company, ImportJob
 from clusters.tasks import run_activity_import
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.factories import ClusterFactory, InstitutionFactory, UserFactory
 
@@ -176,7 +176,7 @@ def test_queued_import_shows_progress_until_the_worker_is_done(page, live_server
     script polls the status, and the page moves on by itself when the worker is done. (The
     confirmation queuing the task after commit is tested in tests/clusters.)"""
     from clusters.constants import ImportJobStatus
-    from clusters.importing import import_job_create
+    from clusters.imports.services import import_job_create
 
     rows = [f"q-{i};Aktivitet {i};matchmaking;2025-03-01;2025-03-01;nej;nej;;" for i in range(5)]
     job = import_job_create(cluster=director.cluster, actor=director, file_name="queued.csv",

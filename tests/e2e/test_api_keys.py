@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from klyngeadmin.models import ApiKey
+from klyngeadmin.accounts.models import ApiKey
 from tests.factories import UserFactory
 
 

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from evaluations.midway.schedule import grant_create
+from grants.cases.flows import report_submit
+from grants.cases.models import Case, Disbursement
 from grants.constants import CaseStatus, ReportStatus, TrancheStatus
-from grants.models import Case, Disbursement
-from grants.services import grant_create, report_submit
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import fill_report

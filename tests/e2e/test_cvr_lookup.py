@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clusters.models import Company
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.cvr_server import CvrServer
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.e2e.test_activities import log_in

@@ -11,10 +11,10 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from grants.models import ReportAttachment
-from grants.services import grant_create
-from klyngeadmin.constants import Role
-from klyngeadmin.models import FormDraft
+from evaluations.midway.schedule import grant_create
+from grants.reports.models import ReportAttachment
+from klyngeadmin.accounts.models import FormDraft
+from klyngeadmin.kernel.roles import Role
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.factories import ActivityFactory, ClusterFactory, UserFactory
 

@@ -4,7 +4,7 @@ attribute follows, so screen readers read it in the right language."""
 import pytest
 from playwright.sync_api import expect
 
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.factories import ClusterFactory, UserFactory
 
 

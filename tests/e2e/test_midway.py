@@ -9,11 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluations.constants import EvaluationStatus
-from evaluations.defaults import ensure_default_rubrics
+from evaluations.midway.schedule import grant_create
 from evaluations.models import PanelMember
+from evaluations.panels.defaults import ensure_default_rubrics
 from grants.constants import GrantStatus, ReportStatus, TrancheStatus
-from grants.services import grant_create
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.factories import ClusterFactory, UserFactory
 
 PASSWORD = "test-password-123"

@@ -5,7 +5,7 @@ IdP page, the signed assertion auto-posted back, and the page they asked for."""
 import pytest
 from playwright.sync_api import expect
 
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.factories import ClusterFactory, UserFactory
 
 

@@ -3,8 +3,9 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from grants.models import Deadline, NotificationPreference
-from grants.reminders import reminder_tick
+from grants.deadlines.models import Deadline
+from grants.notifications.models import NotificationPreference
+from grants.notifications.reminders import reminder_tick
 from tests.factories import UserFactory
 
 CPH = ZoneInfo("Europe/Copenhagen")

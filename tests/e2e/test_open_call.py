@@ -11,10 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clusters.models import ClusterOrganisation
-from evaluations.defaults import ensure_default_rubrics
 from evaluations.models import Criterion
-from grants.models import Application
-from klyngeadmin.constants import Role
+from evaluations.panels.defaults import ensure_default_rubrics
+from grants.calls.models import Application
+from klyngeadmin.kernel.roles import Role
 from tests.factories import InstitutionFactory, UserFactory, next_cvr
 
 PASSWORD = "test-password-123"

@@ -7,10 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from evaluations.midway.schedule import grant_create
 from grants.constants import ReportStatus
-from grants.models import AnnualReport, Notification
-from grants.services import grant_create
-from klyngeadmin.constants import Role
+from grants.notifications.models import Notification
+from grants.reports.models import AnnualReport
+from klyngeadmin.kernel.roles import Role
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import build_activity_data

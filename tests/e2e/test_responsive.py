@@ -6,8 +6,9 @@ gets Danish; the footer links, the favicon and the header mark are there on ever
 import pytest
 from playwright.sync_api import expect
 
-from grants.services import grant_create, report_submit
-from klyngeadmin.constants import Role
+from evaluations.midway.schedule import grant_create
+from grants.cases.flows import report_submit
+from klyngeadmin.kernel.roles import Role
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import fill_report

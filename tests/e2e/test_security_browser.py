@@ -6,8 +6,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from grants.services import grant_create
-from klyngeadmin.constants import Role
+from evaluations.midway.schedule import grant_create
+from klyngeadmin.kernel.roles import Role
 from tests.factories import ClusterFactory, UserFactory
 
 PASSWORD = "test-password-123"

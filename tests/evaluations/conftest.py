@@ -1,23 +1,20 @@
 import pytest
 
 from evaluations.constants import EvaluationStatus
-from evaluations.models import Criterion, Panel
-from evaluations.services import (
-    ScoreInput,
-    consensus_save,
+from evaluations.midway.panel_services import ScoreInput, consensus_save, panel_join, scores_save
+from evaluations.midway.services import (
     decision_propose,
     evaluation_open,
-    panel_join,
-    scores_save,
     self_assessment_save,
     self_assessment_submit,
 )
+from evaluations.models import Criterion, Panel
 
 
 @pytest.fixture
 def rubrics(db):
     """The default rubrics (seeded by migration; re-seeded here in case a flush removed them)."""
-    from evaluations.defaults import ensure_default_rubrics
+    from evaluations.panels.defaults import ensure_default_rubrics
 
     ensure_default_rubrics()
 

@@ -9,18 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clusters.models import ClusterOrganisation
-from evaluations import call_services as cs
+from evaluations.calls import services as cs
+from evaluations.midway.panel_services import ScoreInput, consensus_save, panel_join, scores_save
+from evaluations.midway.services import FourEyesViolation
 from evaluations.models import Applicant, Criterion, Panel
-from evaluations.services import (
-    FourEyesViolation,
-    ScoreInput,
-    consensus_save,
-    panel_join,
-    scores_save,
-)
+from grants.cases.models import Case
 from grants.constants import ApplicationStatus, CallStatus, CaseType
-from grants.models import Case, Notification
-from klyngeadmin.constants import Role
+from grants.notifications.models import Notification
+from klyngeadmin.kernel.roles import Role
 from tests.factories import InstitutionFactory, next_cvr
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from evaluations import scoring as sc
+from evaluations.panels import scoring as sc
 
 D = Decimal
 

@@ -5,6 +5,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from evaluations.constants import EvaluationStatus as S
+from evaluations.midway.panel_services import ScoreInput, panel_join, scores_save
+from evaluations.midway.services import (
+    FourEyesViolation,
+    decision_approve,
+    decision_propose,
+    decision_return,
+    evaluation_open,
+    self_assessment_save,
+    self_assessment_submit,
+)
 from evaluations.models import (
     ConsensusScore,
     Criterion,
@@ -15,28 +25,18 @@ from evaluations.models import (
     Rubric,
     Score,
 )
-from evaluations.services import (
-    FourEyesViolation,
+from evaluations.panels.rubrics import (
     RubricLocked,
-    ScoreInput,
     criterion_save,
-    decision_approve,
-    decision_propose,
-    decision_return,
-    evaluation_open,
-    panel_join,
     rubric_activate,
     rubric_new_version,
-    scores_save,
-    self_assessment_save,
-    self_assessment_submit,
 )
+from grants.cases.models import Case
 from grants.constants import CaseType, GrantStatus, ReportStatus, TrancheStatus
-from grants.models import Case, Notification
-from klyngeadmin.constants import Role
-
-from ..factories import UserFactory
-from .conftest import all_scores, answer_all, score_as, set_consensus
+from grants.notifications.models import Notification
+from klyngeadmin.kernel.roles import Role
+from tests.evaluations.conftest import all_scores, answer_all, score_as, set_consensus
+from tests.factories import UserFactory
 
 
 def test_default_rubric_is_seeded_with_weights_summing_to_100(rubrics):
@@ -177,7 +177,7 @@ def test_two_submissions_close_scoring(in_consensus):
 
 def test_consensus_needs_reason_per_criterion_and_panel_member(in_consensus, caseworker, head_of_office):
     panel = Panel.objects.get(evaluation=in_consensus)
-    from evaluations.services import consensus_save
+    from evaluations.midway.panel_services import consensus_save
 
     with pytest.raises(ValidationError):
         consensus_save(panel=panel, actor=head_of_office, scores=all_scores(in_consensus),
@@ -317,9 +317,9 @@ PAIRS = [(a, b) for a in S.values for b in S.values if a != b]
 @pytest.mark.parametrize("role", ROLES)
 def test_transition_table(evaluation, cluster, role):
     """Every (from, to) pair for this role: allowed ones move, all others raise and move nothing."""
+    from evaluations.midway.services import evaluation_transition
     from evaluations.models import MidwayEvaluation
-    from evaluations.services import evaluation_transition
-    from klyngeadmin.workflow import TransitionNotAllowed
+    from klyngeadmin.kernel.workflow import TransitionNotAllowed
 
     rubric = Rubric.objects.get(purpose="midway", active=True)
     actor = None if role == "system" else UserFactory(

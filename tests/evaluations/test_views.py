@@ -8,11 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from evaluations.constants import EvaluationStatus as S
+from evaluations.midway.panel_services import panel_join
 from evaluations.models import Criterion, PanelMember, Rubric
-from evaluations.services import panel_join
+from tests.evaluations.conftest import score_as, set_consensus
 from tests.factories import ClusterFactory, UserFactory
-
-from .conftest import score_as, set_consensus
 
 
 def url(name, evaluation, *args):
@@ -212,7 +211,7 @@ def test_propose_and_approve_four_eyes_via_views(client, in_consensus, caseworke
     assert letter.content.startswith(b"%PDF")
     # The letter is kept with the case as it was sent, listed on the cluster's own page, and
     # served from there (not rendered again from today's data).
-    from grants.models import DecisionLetter
+    from grants.cases.models import DecisionLetter
 
     stored = DecisionLetter.objects.get(case__evaluation=in_consensus, kind="midway_decision")
     assert stored.cluster_id == director.cluster_id and stored.created_by == head_of_office
@@ -224,8 +223,8 @@ def test_propose_and_approve_four_eyes_via_views(client, in_consensus, caseworke
 
 
 def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, caseworker, head_of_office):
-    from evaluations.letters import decision_letter_html
-    from evaluations.services import decision_approve, decision_propose
+    from evaluations.midway.letters import decision_letter_html
+    from evaluations.midway.services import decision_approve, decision_propose
 
     set_consensus(in_consensus, caseworker, 1, "withdraw")
     decision_propose(evaluation=in_consensus, actor=caseworker, outcome="withdraw", reasons="For lav score")
@@ -243,7 +242,7 @@ def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, cas
 
 def test_cohort_authority_only_and_constant_queries(client, django_assert_max_num_queries, evaluation,
                                                     caseworker, director):
-    from grants.services import grant_create
+    from evaluations.midway.schedule import grant_create
 
     client.force_login(director)
     assert client.get(reverse("evaluations:cohort", args=[2029])).status_code == 403
@@ -273,7 +272,7 @@ def test_cohort_xlsx(client, in_consensus, caseworker):
 
 
 def test_list_query_count_constant(client, django_assert_max_num_queries, evaluation, caseworker):
-    from grants.services import grant_create
+    from evaluations.midway.schedule import grant_create
 
     client.force_login(caseworker)
     with django_assert_max_num_queries(10) as first:

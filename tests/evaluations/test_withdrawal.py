@@ -9,12 +9,14 @@ from django.urls import reverse
 
 from clusters.constants import ClusterStatus, DataEventAction
 from clusters.models import ClusterDataEvent
-from evaluations.services import decision_approve
-from grants import cases
+from evaluations.midway.services import decision_approve
+from grants.cases import proposals
+from grants.cases import services as cases
+from grants.cases.models import CaseEvent, Disbursement, TrancheProposal
 from grants.constants import CaseEventKind, GrantStatus, ProposalStatus, ReportStatus, TrancheStatus
-from grants.models import CaseEvent, Disbursement, Tranche, TrancheProposal
-from klyngeadmin.constants import Role
-from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
+from grants.core.models import Tranche
+from klyngeadmin.kernel.roles import Role
+from klyngeadmin.kernel.workflow import SYSTEM, TransitionNotAllowed
 from tests.builders import release_proposal
 from tests.grants.case_fixtures import media_root  # noqa: F401 (decision letters are stored)
 
@@ -27,7 +29,7 @@ def open_proposal(grant, director, caseworker):
 
 
 def test_withdrawal_cascades_through_the_grants_services(proposed, open_proposal, head_of_office):
-    from grants.models import GrantEvent  # new with the fix; imported here so the other tests
+    from grants.core.models import GrantEvent  # new with the fix; imported here so the other tests
     # of this file run (and fail) on the code before it
 
     grant = proposed.grant
@@ -71,7 +73,7 @@ def test_no_disbursement_on_a_withdrawn_grant(proposed, open_proposal, head_of_o
     another_head.role = Role.HEAD_OF_OFFICE
     another_head.save(update_fields=["role"])
     with pytest.raises((cases.CaseActionError, TransitionNotAllowed)):
-        cases.tranche_proposal_approve(proposal=open_proposal, actor=another_head)
+        proposals.tranche_proposal_approve(proposal=open_proposal, actor=another_head)
     assert not Disbursement.objects.exists()
     assert not Tranche.objects.filter(grant=proposed.grant, status=TrancheStatus.RELEASED).exists()
 
@@ -81,7 +83,7 @@ def test_an_open_proposal_on_a_withdrawn_grant_cannot_be_approved(grant, open_pr
     approval itself refuses to pay on a withdrawn grant."""
     type(grant).objects.filter(pk=grant.pk).update(status=GrantStatus.WITHDRAWN)
     with pytest.raises((cases.CaseActionError, TransitionNotAllowed)):
-        cases.tranche_proposal_approve(proposal=open_proposal, actor=head_of_office)
+        proposals.tranche_proposal_approve(proposal=open_proposal, actor=head_of_office)
     assert not Disbursement.objects.exists()
 
 
@@ -90,14 +92,14 @@ def test_a_released_tranche_cannot_be_released_again(grant, open_proposal, head_
     Tranche.objects.filter(pk=open_proposal.tranche_id).update(
         status=TrancheStatus.RELEASED, released_on=open_proposal.pay_on)
     with pytest.raises((cases.CaseActionError, TransitionNotAllowed)):
-        cases.tranche_proposal_approve(proposal=open_proposal, actor=head_of_office)
+        proposals.tranche_proposal_approve(proposal=open_proposal, actor=head_of_office)
     assert not Disbursement.objects.exists()
     open_proposal.refresh_from_db()
     assert open_proposal.status == ProposalStatus.PROPOSED
 
 
 def test_the_tranche_and_proposal_tables():
-    from grants.workflows import PROPOSAL_WORKFLOW, TRANCHE_WORKFLOW
+    from grants.reports.workflows import PROPOSAL_WORKFLOW, TRANCHE_WORKFLOW
 
     assert not TRANCHE_WORKFLOW.is_allowed(TrancheStatus.RELEASED, TrancheStatus.RELEASED, Role.HEAD_OF_OFFICE)
     assert not TRANCHE_WORKFLOW.is_allowed(TrancheStatus.PLANNED, TrancheStatus.RELEASED, Role.HEAD_OF_OFFICE)

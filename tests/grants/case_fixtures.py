@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from grants.cases import case_open
+from grants.calls.models import Application, Call
+from grants.cases.flows import report_submit
+from grants.cases.models import Case
+from grants.cases.services import case_open
 from grants.constants import CaseType
-from grants.models import Application, Call, Case, DeadlineExtension
-from grants.services import report_submit
+from grants.deadlines.models import DeadlineExtension
 
 
 def fill_report(report, spent=8_000_000):

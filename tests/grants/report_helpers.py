@@ -4,7 +4,7 @@ from datetime import date
 
 from clusters.constants import ActivityType, FacilitatedProjectStatus, FunderKind, InstitutionKind
 from clusters.models import CompanyParticipation, FacilitatedProject, InstitutionParticipation
-from grants.services import REPORT_NARRATIVE_FIELDS
+from grants.reports.services import REPORT_NARRATIVE_FIELDS
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 
 COMPLETE_CONTENT = {

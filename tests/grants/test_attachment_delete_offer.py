@@ -5,10 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from grants.cases.flows import report_submit
 from grants.constants import ReportStatus
-from grants.services import report_attachment_add, report_submit, report_transition
-
-from .report_helpers import fill_report
+from grants.reports.services import report_attachment_add, report_transition
+from tests.grants.report_helpers import fill_report
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -6,12 +6,11 @@ import threading
 import pytest
 from django.db import connection
 
-from grants import cases as svc
+from grants.cases import services as svc
+from grants.cases.models import Case, CaseEvent
 from grants.constants import CaseEventKind, CaseStatus
-from grants.models import Case, CaseEvent
-from klyngeadmin.workflow import TransitionNotAllowed
-
-from .case_fixtures import make_report_case
+from klyngeadmin.kernel.workflow import TransitionNotAllowed
+from tests.grants.case_fixtures import make_report_case
 
 
 def _race(*calls):

@@ -9,8 +9,10 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from grants import cases as svc
-from grants.case_workflows import CASE_WORKFLOW
+from grants.cases import proposals
+from grants.cases import services as svc
+from grants.cases.models import Case, CaseEvent, Disbursement, TrancheProposal
+from grants.cases.workflows import CASE_WORKFLOW
 from grants.constants import (
     CaseEventKind,
     CaseStatus,
@@ -19,12 +21,11 @@ from grants.constants import (
     ReportStatus,
     TrancheStatus,
 )
-from grants.models import Case, CaseEvent, Disbursement, Notification, TrancheProposal
-from klyngeadmin.constants import CLUSTER_ROLES, Role
-from klyngeadmin.workflow import SYSTEM, TransitionNotAllowed
+from grants.notifications.models import Notification
+from klyngeadmin.kernel.roles import CLUSTER_ROLES, Role
+from klyngeadmin.kernel.workflow import SYSTEM, TransitionNotAllowed
 from tests.factories import UserFactory
-
-from .case_fixtures import (
+from tests.grants.case_fixtures import (
     make_application_case,
     make_extension_case,
     submit_report,
@@ -246,14 +247,14 @@ def _approved(case, caseworker):
 
 def test_propose_and_approve_release(report_case, caseworker, head_of_office, director, media_root):
     case = _approved(report_case, caseworker)
-    proposal = svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=10_000_000,
+    proposal = proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=10_000_000,
                                            pay_on=date.today() + timedelta(days=10))
     tranche = proposal.tranche
     tranche.refresh_from_db()
     assert tranche.status == TrancheStatus.PROPOSED
     assert Notification.objects.filter(recipient=head_of_office, kind="case_proposal").exists()
 
-    svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
     tranche.refresh_from_db()
     case.refresh_from_db()
     assert tranche.status == TrancheStatus.RELEASED
@@ -272,44 +273,44 @@ def test_propose_and_approve_release(report_case, caseworker, head_of_office, di
 def test_release_needs_an_approved_report(report_case, caseworker):
     _start(report_case, caseworker)
     with pytest.raises(svc.CaseActionError, match="godkendt"):
-        svc.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=1,
+        proposals.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=1,
                                     pay_on=date.today())
 
 
 def test_release_amount_cannot_exceed_the_tranche(report_case, caseworker):
     case = _approved(report_case, caseworker)
     with pytest.raises(svc.CaseActionError, match="Beløbet"):
-        svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=10_000_001,
+        proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=10_000_001,
                                     pay_on=date.today())
     assert not TrancheProposal.objects.exists()
 
 
 def test_four_eyes_the_proposer_cannot_approve(report_case, head_of_office):
     case = _approved(report_case, head_of_office)  # the head of office handles this case
-    proposal = svc.tranche_propose_release(case=case, actor=head_of_office, amount_dkk=5,
+    proposal = proposals.tranche_propose_release(case=case, actor=head_of_office, amount_dkk=5,
                                            pay_on=date.today())
     with pytest.raises(svc.FourEyesViolation):
-        svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+        proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PROPOSED
     assert proposal.tranche.status == TrancheStatus.PROPOSED
     another = UserFactory(role=Role.HEAD_OF_OFFICE)
-    svc.tranche_proposal_approve(proposal=proposal, actor=another)
+    proposals.tranche_proposal_approve(proposal=proposal, actor=another)
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.APPROVED
 
 
 def test_caseworker_cannot_approve_a_proposal(report_case, caseworker, caseworker2):
     case = _approved(report_case, caseworker)
-    proposal = svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
+    proposal = proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
                                            pay_on=date.today())
     with pytest.raises(svc.CaseActionError, match="kontorchefen"):
-        svc.tranche_proposal_approve(proposal=proposal, actor=caseworker2)
+        proposals.tranche_proposal_approve(proposal=proposal, actor=caseworker2)
 
 
 def test_four_eyes_in_the_database(report_case, caseworker, head_of_office):
     case = _approved(report_case, caseworker)
-    proposal = svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
+    proposal = proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
                                            pay_on=date.today())
     with pytest.raises(IntegrityError), transaction.atomic():
         TrancheProposal.objects.filter(pk=proposal.pk).update(
@@ -325,9 +326,9 @@ def test_four_eyes_in_the_database(report_case, caseworker, head_of_office):
 
 def test_reject_proposal_returns_the_tranche_to_planned(report_case, caseworker, head_of_office):
     case = _approved(report_case, caseworker)
-    proposal = svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
+    proposal = proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
                                            pay_on=date.today())
-    svc.tranche_proposal_reject(proposal=proposal, actor=head_of_office, reason="Forkert beløb")
+    proposals.tranche_proposal_reject(proposal=proposal, actor=head_of_office, reason="Forkert beløb")
     proposal.refresh_from_db()
     proposal.tranche.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED
@@ -339,14 +340,14 @@ def test_reject_proposal_returns_the_tranche_to_planned(report_case, caseworker,
 def test_cancelling_money_needs_the_head_of_office(report_case, caseworker, head_of_office,
                                                    media_root):
     _start(report_case, caseworker)
-    proposal = svc.tranche_propose_cancellation(case=report_case, actor=caseworker,
+    proposal = proposals.tranche_propose_cancellation(case=report_case, actor=caseworker,
                                                 reason="Manglende aktivitet")
     proposal.tranche.refresh_from_db()
     assert proposal.tranche.status == TrancheStatus.PLANNED  # nothing cancelled yet
     with pytest.raises(svc.FourEyesViolation):
-        svc.tranche_proposal_approve(proposal=proposal,
+        proposals.tranche_proposal_approve(proposal=proposal,
                                      actor=_self_head(caseworker, proposal))
-    svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
     proposal.tranche.refresh_from_db()
     assert proposal.tranche.status == TrancheStatus.CANCELLED
     assert report_case.letters.get().kind == "tranche_cancelled"
@@ -415,9 +416,9 @@ def test_every_step_writes_an_event(report_case, caseworker, head_of_office, med
     case = _approved(report_case, caseworker)
     svc.case_message(case=case, actor=caseworker, text="Besked")
     svc.case_note(case=case, actor=caseworker, text="Note")
-    proposal = svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
+    proposal = proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=5,
                                            pay_on=date.today())
-    svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
     svc.case_transition(case=case, to=CaseStatus.CLOSED, actor=caseworker)
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == [
@@ -436,7 +437,7 @@ def test_an_english_speaking_caseworker_writes_danish_records_and_each_recipient
     authority's record), and each notification is in its recipient's language."""
     from django.utils import translation
 
-    from grants.models import DecisionLetter
+    from grants.cases.models import DecisionLetter
 
     caseworker2.language = "en"
     caseworker2.save(update_fields=["language"])
@@ -455,9 +456,9 @@ def test_an_english_speaking_caseworker_writes_danish_records_and_each_recipient
     svc.case_approve_report(case=report_case, actor=caseworker)
     case = Case.objects.get(pk=report_case.pk)
     with translation.override("en"):
-        proposal = svc.tranche_propose_release(case=case, actor=caseworker, amount_dkk=10_000_000,
+        proposal = proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=10_000_000,
                                                pay_on=date.today() + timedelta(days=10))
-        svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+        proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
     letter = DecisionLetter.objects.get(case=case)
     assert letter.body.startswith("Raten for ") and "udbetales" in letter.body
     assert case.events.filter(text__startswith="Indstiller udbetaling af raten").exists()

@@ -9,13 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grants import cases as svc
+from grants.cases import proposals
+from grants.cases import services as svc
+from grants.cases.models import Case
 from grants.constants import CaseStatus, CaseType, DeadlineKind, ReportStatus, TrancheStatus
-from grants.models import Case, Deadline
-from klyngeadmin.constants import Role
+from grants.deadlines.models import Deadline
+from klyngeadmin.kernel.roles import Role
 from tests.factories import UserFactory
-
-from .case_fixtures import (
+from tests.grants.case_fixtures import (
     make_application_case,
     make_extension_case,
     make_report_case,
@@ -46,9 +47,9 @@ def decided_case(report_case, caseworker, head_of_office, media_root):
     svc.case_approve_report(case=report_case, actor=caseworker)
     svc.case_note(case=report_case, actor=caseworker, text="HEMMELIG NOTE")
     svc.case_message(case=report_case, actor=caseworker, text="Synlig besked")
-    proposal = svc.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=1000,
+    proposal = proposals.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=1000,
                                            pay_on=date.today())
-    svc.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
     report_case.refresh_from_db()
     return report_case
 
@@ -218,7 +219,7 @@ def _bulk_cases_more(report, caseworker):
 def test_case_view_shows_report_side_by_side_with_previous_year_and_trend(
     client, grant, director, caseworker
 ):
-    from .case_fixtures import fill_report
+    from tests.grants.case_fixtures import fill_report
 
     first = make_report_case(grant, director, year=2025)
     _start(first, caseworker)
@@ -245,7 +246,7 @@ def test_case_view_offers_actions_by_state_and_role(client, report_case, casewor
     svc.case_approve_report(case=report_case, actor=caseworker)
     body = client.get(detail(report_case)).content.decode()
     assert "Indstil raten til udbetaling" in body
-    svc.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=10,
+    proposals.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=10,
                                 pay_on=date.today())
     body = client.get(detail(report_case)).content.decode()
     assert "Godkend indstillingen" not in body and "Afventer kontorchefens godkendelse" in body
@@ -337,7 +338,7 @@ def test_only_head_of_office_approves_and_never_their_own(client, report_case, c
                                                          head_of_office, media_root):
     _start(report_case, caseworker)
     svc.case_approve_report(case=report_case, actor=caseworker)
-    svc.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=10,
+    proposals.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=10,
                                 pay_on=date.today())
     report_case.refresh_from_db()
     client.force_login(caseworker)
@@ -350,7 +351,7 @@ def test_only_head_of_office_approves_and_never_their_own(client, report_case, c
     assert "afgørelsesbrevet er dannet" in r.content.decode()
     report_case.refresh_from_db()
     assert report_case.status == CaseStatus.DECIDED
-    tranche = svc.case_tranche(report_case)
+    tranche = proposals.case_tranche(report_case)
     assert tranche.status == TrancheStatus.RELEASED
 
 

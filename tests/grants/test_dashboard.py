@@ -61,8 +61,8 @@ def test_the_grants_paid_and_remaining_amounts(client, director, grant):
 
 
 def test_the_self_assessment_is_a_link_once_it_is_open(client, director, grant, caseworker):
-    from evaluations.defaults import ensure_default_rubrics
-    from evaluations.services import evaluation_open
+    from evaluations.midway.services import evaluation_open
+    from evaluations.panels.defaults import ensure_default_rubrics
 
     ensure_default_rubrics()
     evaluation = grant.midway_evaluation
@@ -91,7 +91,7 @@ def test_deadline_names_follow_the_english_ui(client, director, grant):
 
 
 def test_the_dashboard_query_count_is_fixed(client, director, grant, django_assert_num_queries):
-    from grants.services import grant_create
+    from evaluations.midway.schedule import grant_create
 
     client.force_login(director)
     client.get(reverse("grants:dashboard"))

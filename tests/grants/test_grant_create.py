@@ -3,10 +3,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from evaluations.midway.schedule import grant_create
 from evaluations.models import MidwayEvaluation
 from grants.constants import DeadlineKind, ReportStatus, TrancheStatus
-from grants.models import AnnualReport, Deadline, Tranche
-from grants.services import grant_create
+from grants.core.models import Tranche
+from grants.deadlines.models import Deadline
+from grants.reports.models import AnnualReport
 
 CPH = ZoneInfo("Europe/Copenhagen")
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from grants.constants import NotificationDelivery, NotificationStatus
-from grants.models import Deadline, Notification, NotificationPreference
-from grants.notifications import (
+from grants.deadlines.models import Deadline
+from grants.notifications.models import Notification, NotificationPreference
+from grants.notifications.reminders import reminder_tick
+from grants.notifications.services import (
     PreferenceNotAllowed,
     category_for_kind,
     notify,
@@ -23,9 +25,8 @@ from grants.notifications import (
     render_notification,
     send_digests,
 )
-from grants.reminders import reminder_tick
 from grants.tasks import relay_notifications
-from klyngeadmin.constants import Role
+from klyngeadmin.kernel.roles import Role
 from tests.factories import UserFactory
 
 CPH = ZoneInfo("Europe/Copenhagen")

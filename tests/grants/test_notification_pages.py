@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from grants.constants import NotificationStatus
-from grants.models import Notification, NotificationPreference
-from grants.notifications import notify
+from grants.notifications.models import Notification, NotificationPreference
+from grants.notifications.services import notify
 
 LIST = "/notifikationer/"
 PREFS = "/notifikationer/indstillinger/"

@@ -8,12 +8,11 @@
 from django.urls import reverse
 from django.utils import translation
 
-from grants import cases as svc
+from grants.cases import services as svc
+from grants.cases.flows import report_submit
+from grants.cases.models import CaseEvent
 from grants.constants import CaseEventKind, CaseStatus
-from grants.models import CaseEvent
-from grants.services import report_submit
-
-from .case_fixtures import fill_report
+from tests.grants.case_fixtures import fill_report
 
 
 def _action(case, name):

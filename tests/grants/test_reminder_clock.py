@@ -12,8 +12,9 @@ import pytest
 import time_machine
 
 from grants.constants import DeadlineKind
-from grants.models import Deadline, Notification
-from grants.reminders import reminder_tick
+from grants.deadlines.models import Deadline
+from grants.notifications.models import Notification
+from grants.notifications.reminders import reminder_tick
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

@@ -13,9 +13,10 @@ import pytest
 from django.db import connection, transaction
 
 from grants.constants import DeadlineKind
-from grants.models import Deadline, Notification
-from grants.reminders import reminder_tick
-from klyngeadmin.constants import Role
+from grants.deadlines.models import Deadline
+from grants.notifications.models import Notification
+from grants.notifications.reminders import reminder_tick
+from klyngeadmin.kernel.roles import Role
 from tests.factories import ClusterFactory, UserFactory
 from tests.subprocesses import PYTHON, ROOT, subprocess_env
 

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from grants.cases.models import Case
 from grants.constants import (
     CaseStatus,
     CaseType,
@@ -18,10 +19,12 @@ from grants.constants import (
     NotificationStatus,
     ReportStatus,
 )
-from grants.models import AnnualReport, Case, Deadline, Notification, NotificationPreference
-from grants.reminders import policy_day, reminder_policy, reminder_tick
-from grants.services import report_transition
-from klyngeadmin.constants import Role
+from grants.deadlines.models import Deadline
+from grants.notifications.models import Notification, NotificationPreference
+from grants.notifications.reminders import policy_day, reminder_policy, reminder_tick
+from grants.reports.models import AnnualReport
+from grants.reports.services import report_transition
+from klyngeadmin.kernel.roles import Role
 from tests.factories import UserFactory
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -208,7 +211,7 @@ def test_report_reminder_links_to_the_report_page(grant, director):
 def test_caseworker_of_the_reports_case_is_told_at_seven_days_overdue(
     grant, director, caseworker, caseworker2
 ):
-    from grants.cases import case_open
+    from grants.cases.services import case_open
 
     report = grant.reports.get(year=2025)
     case = case_open(case_type=CaseType.ANNUAL_REPORT, subject="Årsrapport 2025", cluster=grant.cluster,
@@ -240,7 +243,7 @@ def test_caseworkers_are_reminded_of_their_own_case_handling_and_scoring_deadlin
 
 
 def test_case_handling_deadline_reminds_the_cases_assignee(grant, caseworker, director):
-    from grants.cases import case_open
+    from grants.cases.services import case_open
 
     report = grant.reports.get(year=2025)
     with time_machine.travel(local(2026, 4, 1, 10), tick=False):

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from clusters.models import ClusterOrganisation
 from grants.constants import ReportStatus
-from grants.models import AnnualReport
-from klyngeadmin.constants import Role
-from klyngeadmin.models import User
+from grants.reports.models import AnnualReport
+from klyngeadmin.accounts.models import User
+from klyngeadmin.kernel.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from clusters.models import Activity
+from grants.cases.flows import extension_request, report_submit
+from grants.cases.models import Case, CaseEvent
 from grants.constants import (
     CaseEventKind,
     CaseStatus,
@@ -15,28 +17,23 @@ from grants.constants import (
     ExtensionStatus,
     ReportStatus,
 )
-from grants.models import (
-    AnnualReport,
-    Case,
-    CaseEvent,
-    CompetitiveFunding,
-    DeadlineExtension,
-    Notification,
-    ReportEvent,
-    ReportVersion,
-)
-from grants.services import (
+from grants.deadlines.models import DeadlineExtension
+from grants.notifications.models import Notification
+from grants.reports.models import AnnualReport, CompetitiveFunding, ReportEvent, ReportVersion
+from grants.reports.services import (
     ReportIncomplete,
     ReportNotEditable,
     StaleVersion,
-    extension_request,
     report_save_draft,
-    report_submit,
     report_transition,
 )
-from klyngeadmin.workflow import TransitionNotAllowed
-
-from .report_helpers import COMPLETE_CONTENT, build_activity_data, fill_report, report_for
+from klyngeadmin.kernel.workflow import TransitionNotAllowed
+from tests.grants.report_helpers import (
+    COMPLETE_CONTENT,
+    build_activity_data,
+    fill_report,
+    report_for,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,20 +10,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from grants.cases.flows import report_submit
+from grants.cases.models import Case, CaseEvent
 from grants.constants import CaseEventKind, CaseType, ReportStatus
-from grants.models import (
-    AnnualReport,
-    Case,
-    CaseEvent,
-    CompetitiveFunding,
-    DeadlineExtension,
-    Notification,
-    ReportAttachment,
-    ReportVersion,
+from grants.deadlines.models import DeadlineExtension
+from grants.notifications.models import Notification
+from grants.reports.models import AnnualReport, CompetitiveFunding, ReportAttachment, ReportVersion
+from grants.reports.services import report_transition
+from tests.grants.report_helpers import (
+    COMPLETE_CONTENT,
+    build_activity_data,
+    fill_report,
+    report_for,
 )
-from grants.services import report_submit, report_transition
-
-from .report_helpers import COMPLETE_CONTENT, build_activity_data, fill_report, report_for
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +134,7 @@ def test_dashboard_shows_timeline_deadlines_reports_and_requests(
 def test_dashboard_query_count_does_not_grow_with_grants(
     client, director, grant, django_assert_max_num_queries
 ):
-    from grants.services import grant_create
+    from evaluations.midway.schedule import grant_create
 
     client.force_login(director)
     client.get(url("dashboard"))

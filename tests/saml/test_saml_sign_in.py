@@ -19,8 +19,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from klyngeadmin.constants import Role
-from klyngeadmin.models import UsedSamlAssertion, User
+from klyngeadmin.accounts.models import UsedSamlAssertion, User
+from klyngeadmin.kernel.roles import Role
 from klyngeadmin.saml import attributes as attr
 from klyngeadmin.saml.dev_idp import oiosaml_identity
 from klyngeadmin.saml.services import (

@@ -4,10 +4,11 @@ SQL so no application code is in the way."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from grants.cases import case_open
+from grants.cases.models import CaseEvent
+from grants.cases.services import case_open
 from grants.constants import CaseType
-from grants.models import CaseEvent, ReportEvent
-from klyngeadmin.security.audit import event_tables
+from grants.reports.models import ReportEvent
+from klyngeadmin.accounts.security.audit import event_tables
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,12 @@ from openpyxl import Workbook, load_workbook
 
 from clusters.constants import FunderKind
 from clusters.models import CompanyParticipation
+from evaluations.midway.schedule import grant_create
 from grants.constants import ReportStatus
-from grants.models import CompetitiveFunding
-from grants.services import grant_create, report_transition
-from klyngeadmin.constants import Role
-from klyngeadmin.spreadsheets import CsvWriter, csv_text, xlsx_cell, xlsx_row
+from grants.reports.models import CompetitiveFunding
+from grants.reports.services import report_transition
+from klyngeadmin.kernel.roles import Role
+from klyngeadmin.kernel.spreadsheets import CsvWriter, csv_text, xlsx_cell, xlsx_row
 from tests.evaluations.conftest import (  # noqa: F401 - fixtures
     evaluation,
     in_consensus,

@@ -11,11 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clusters.constants import ImportJobStatus
-from clusters.importing import MAX_COLUMNS, MAX_ROWS, FileUnreadable, check_file, read_table
+from clusters.imports.services import MAX_COLUMNS, MAX_ROWS, FileUnreadable, check_file, read_table
 from clusters.models import ImportJob
+from tests.security.xlsx_bomb import claimed_dimension_bomb, far_cell_bomb
 from tests.subprocesses import ROOT, subprocess_env
-
-from .xlsx_bomb import claimed_dimension_bomb, far_cell_bomb
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,7 +59,7 @@ def test_reading_a_bomb_stays_small_in_a_capped_process(make):
         import django
         django.setup()
         from tests.security.xlsx_bomb import {make.__name__} as make
-        from clusters.importing import read_table, FileUnreadable
+        from clusters.imports.services import read_table, FileUnreadable
         data = make()
         limit = 1024 * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

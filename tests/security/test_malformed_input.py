@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from klyngeadmin.api.keys import api_key_create
+from klyngeadmin.accounts.keys import api_key_create
 from tests.evaluations.conftest import evaluation, opened, rubrics  # noqa: F401 - fixtures
 from tests.subprocesses import ROOT, subprocess_env
 

@@ -1,5 +1,5 @@
 """One permission home (issue 13, finding 4): the API's role checks, the pages, the workflow
-tables and the services ask the same `rules` predicates (klyngeadmin.predicates).
+tables and the services ask the same `rules` predicates (klyngeadmin.kernel.predicates).
 
 The API used to count an administrator as a caseworker (klyngeadmin/api/permissions.py) while
 the predicates - and so the case pages - did not: an administrator's key read every case and
@@ -12,16 +12,16 @@ import rules
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 
-from grants import cases as svc
-from grants.case_selectors import case_actions
-from grants.case_workflows import CASE_WORKFLOW, MANUAL_TRANSITIONS
+from grants.cases import services as svc
+from grants.cases.selectors import case_actions
+from grants.cases.workflows import CASE_WORKFLOW, MANUAL_TRANSITIONS
 from grants.constants import CaseStatus
-from klyngeadmin import predicates
-from klyngeadmin.api import permissions as api
-from klyngeadmin.api.authentication import ClusterKeyPrincipal
-from klyngeadmin.api.keys import api_key_create
-from klyngeadmin.constants import Role
-from klyngeadmin.errors import DomainError
+from klyngeadmin.accounts.api.authentication import ClusterKeyPrincipal
+from klyngeadmin.accounts.keys import api_key_create
+from klyngeadmin.kernel import predicates
+from klyngeadmin.kernel.api import permissions as api
+from klyngeadmin.kernel.errors import DomainError
+from klyngeadmin.kernel.roles import Role
 from tests.factories import UserFactory
 from tests.grants.case_fixtures import make_report_case
 
@@ -120,8 +120,8 @@ def test_the_case_page_offers_exactly_the_steps_the_service_accepts(role, report
 
 
 def test_the_workflow_tables_guards_are_the_predicates():
-    from evaluations.workflows import MIDWAY_WORKFLOW
-    from grants.workflows import REPORT_WORKFLOW
+    from evaluations.midway.workflows import MIDWAY_WORKFLOW
+    from grants.reports.workflows import REPORT_WORKFLOW
 
     for workflow in (REPORT_WORKFLOW, CASE_WORKFLOW, MIDWAY_WORKFLOW):
         for step, guard in workflow.transitions.items():
@@ -134,7 +134,7 @@ def test_the_evaluation_pages_permissions_come_from_the_workflow_table(db):
     from types import SimpleNamespace
 
     from evaluations.constants import EvaluationStatus as S
-    from evaluations.workflows import MIDWAY_WORKFLOW
+    from evaluations.midway.workflows import MIDWAY_WORKFLOW
 
     evaluation = SimpleNamespace(status=S.CONSENSUS, decision=None, panel=None)
     for role in ROLES:

@@ -26,11 +26,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clusters.models import CompanyParticipation
-from grants.cases import case_open
+from grants.cases.services import case_open
 from grants.constants import CaseType
-from grants.models import Notification
-from klyngeadmin.api.keys import api_key_create, api_key_revoke
-from klyngeadmin.constants import Role
+from grants.notifications.models import Notification
+from klyngeadmin.accounts.keys import api_key_create, api_key_revoke
+from klyngeadmin.kernel.roles import Role
 from tests.factories import ActivityFactory, CompanyFactory, UserFactory
 from tests.saml.conftest import saml_idp, saml_keys  # noqa: F401 - fixtures for the SAML routes
 
@@ -253,7 +253,7 @@ def test_no_stale_rules():
 @pytest.fixture
 def _default_rubrics(db):
     """A transactional test's flush may have removed the migration's rubrics; grants need them."""
-    from evaluations.defaults import ensure_default_rubrics
+    from evaluations.panels.defaults import ensure_default_rubrics
 
     ensure_default_rubrics()
 
@@ -334,7 +334,7 @@ def _call_with_application(administrator):
 
     from django.utils import timezone
 
-    from evaluations import call_services as cs
+    from evaluations.calls import services as cs
     from tests.factories import InstitutionFactory, next_cvr
 
     now = timezone.now()
@@ -359,7 +359,7 @@ def _call_with_application(administrator):
 def _attachment(report, owner):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from grants.services import report_attachment_add
+    from grants.reports.services import report_attachment_add
 
     return report_attachment_add(report=report, actor=owner, kind="other", file=SimpleUploadedFile(
         "bilag.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))

@@ -9,11 +9,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from grants.models import Notification, ReportEvent
-from klyngeadmin.api.keys import api_key_create
+from grants.notifications.models import Notification
+from grants.reports.models import ReportEvent
+from klyngeadmin.accounts.keys import api_key_create
+from klyngeadmin.accounts.models import User
+from klyngeadmin.accounts.security.personal_data import (
+    personal_data_export,
+    personal_data_retention_run,
+)
 from klyngeadmin.celery import app as celery_app
-from klyngeadmin.models import User
-from klyngeadmin.security.personal_data import personal_data_export, personal_data_retention_run
 from klyngeadmin.tasks import personal_data_retention
 
 pytestmark = pytest.mark.django_db

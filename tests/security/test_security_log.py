@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from klyngeadmin.api.keys import api_key_create
-from klyngeadmin.security.services import user_deactivate
+from klyngeadmin.accounts.keys import api_key_create
+from klyngeadmin.accounts.security.services import user_deactivate
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "test-password-123"

@@ -6,8 +6,8 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from klyngeadmin import ratelimit
-from klyngeadmin.security.client_ip import client_ip
+from klyngeadmin.accounts.security.client_ip import client_ip
+from klyngeadmin.kernel import ratelimit
 from tests.evaluations.conftest import rubrics  # noqa: F401 - fixture of `call`
 from tests.evaluations.test_open_call import call  # noqa: F401 - fixture
 from tests.factories import UserFactory

@@ -12,8 +12,7 @@ from clusters.models import Activity, Company
 from clusters.services import CompanyRef, activity_create
 from tests.cvr_server import CvrServer
 from tests.factories import next_cvr
-
-from .conftest import wait_until
+from tests.worker.conftest import wait_until
 
 pytestmark = [pytest.mark.worker]
 

@@ -15,13 +15,12 @@ import pytest
 from django.db import connection
 
 from clusters.constants import ImportJobStatus
-from clusters.importing import import_job_confirm, import_job_create
+from clusters.imports.services import import_job_confirm, import_job_create
 from clusters.models import Activity, ImportJob
 from clusters.tasks import run_activity_import, sweep_stuck_imports
 from grants.tasks import relay_notifications
 from tests.subprocesses import database_url
-
-from .conftest import wait_until
+from tests.worker.conftest import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -111,10 +110,9 @@ def test_relay_killed_after_the_mail_server_accepted_never_sends_twice(
     from django.db import transaction
 
     from grants.constants import NotificationStatus
-    from grants.models import MailAcceptance
-    from grants.notifications import notify
-
-    from .conftest import mails_for
+    from grants.notifications.models import MailAcceptance
+    from grants.notifications.services import notify
+    from tests.worker.conftest import mails_for
 
     director.email = "direktor@klynge.example.dk"
     director.save()

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from klyngeadmin.api.keys import api_key_create
+from klyngeadmin.accounts.keys import api_key_create
 from tests.subprocesses import PYTHON, ROOT, subprocess_env
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

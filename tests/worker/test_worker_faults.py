@@ -14,14 +14,13 @@ import time
 import pytest
 from django.db import transaction
 
+from grants.cases.flows import report_submit
 from grants.constants import NotificationStatus
-from grants.models import Notification
-from grants.notifications import kick_relay, notify
-from grants.services import report_submit
+from grants.notifications.models import Notification
+from grants.notifications.services import kick_relay, notify
 from grants.tasks import relay_notifications
 from tests.grants.report_helpers import fill_report, report_for
-
-from .conftest import mail_files, mails_for, sending_markers, wait_until
+from tests.worker.conftest import mail_files, mails_for, sending_markers, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

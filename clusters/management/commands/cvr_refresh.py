@@ -4,7 +4,11 @@ ago), as the nightly task does."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clusters.companies import RegisterUnavailable, companies_due_for_refresh, companies_refresh
+from clusters.companies.services import (
+    RegisterUnavailable,
+    companies_due_for_refresh,
+    companies_refresh,
+)
 from clusters.cvr import is_valid_cvr
 from clusters.cvr.client import get_register
 from clusters.models import Company

@@ -9,8 +9,8 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from grants.reminders import reminder_tick
-from klyngeadmin.localtime import COPENHAGEN as CPH
+from grants.notifications.reminders import reminder_tick
+from klyngeadmin.kernel.localtime import COPENHAGEN as CPH
 
 
 def parse_now(value: str) -> datetime:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from klyngeadmin.security.personal_data import personal_data_retention_run
+from klyngeadmin.accounts.security.personal_data import personal_data_retention_run
 
 
 class Command(BaseCommand):

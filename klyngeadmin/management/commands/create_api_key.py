@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clusters.models import ClusterOrganisation
-from klyngeadmin.api.keys import ApiKeyOwnerError, api_key_create
-from klyngeadmin.models import User
+from klyngeadmin.accounts.keys import ApiKeyOwnerError, api_key_create
+from klyngeadmin.accounts.models import User
 
 
 class Command(BaseCommand):

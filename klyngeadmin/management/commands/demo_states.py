@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from klyngeadmin.demo_states import demo_states
+from klyngeadmin.demo.states import demo_states
 
 
 class Command(BaseCommand):

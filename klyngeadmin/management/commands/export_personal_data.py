@@ -3,8 +3,8 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from klyngeadmin.security.logging import security_event
-from klyngeadmin.security.personal_data import personal_data_export
+from klyngeadmin.accounts.security.logging import security_event
+from klyngeadmin.accounts.security.personal_data import personal_data_export
 
 
 class Command(BaseCommand):

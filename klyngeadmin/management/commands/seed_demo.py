@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from klyngeadmin.demo import CLUSTERS, DEMO_USERNAMES, DemoBuilder, demo_present
+from klyngeadmin.demo.builder import DemoBuilder, demo_present
+from klyngeadmin.demo.plan import CLUSTERS, DEMO_USERNAMES
 
 
 class Command(BaseCommand):

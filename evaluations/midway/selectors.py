@@ -1,0 +1,194 @@
+"""Reads for evaluations, scoped to the person asking (klyngeadmin.scoping.scope_to_user)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from evaluations.constants import EvaluationStatus
+from evaluations.midway.metrics import key_figures
+from evaluations.models import (
+    ConsensusScore,
+    Criterion,
+    MidwayEvaluation,
+    Panel,
+    PanelMember,
+    Rubric,
+    Score,
+    SelfAssessment,
+)
+from evaluations.panels import scoring
+from grants.cases.models import DecisionLetter
+from grants.constants import LetterKind
+from klyngeadmin.kernel.scoping import scope_to_user
+
+S = EvaluationStatus
+SCORES_REVEALED = (S.CONSENSUS, S.PROPOSED, S.DECIDED)
+
+
+def evaluation_list(*, user, year: int | None = None) -> QuerySet[MidwayEvaluation]:
+    qs = MidwayEvaluation.objects.select_related(
+        "grant__cluster__strength_position", "rubric", "decision", "self_assessment_deadline",
+    )
+    if year is not None:
+        qs = qs.filter(year=year)
+    return scope_to_user(qs, user, cluster_path="grant__cluster").order_by("year", "grant__cluster__name")
+
+
+def evaluation_get(*, user, pk: int) -> MidwayEvaluation | None:
+    return (
+        evaluation_list(user=user)
+        .select_related("self_assessment_deadline", "scoring_deadline", "panel__recommendation")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def evaluation_years(*, user) -> list[int]:
+    return list(evaluation_list(user=user).values_list("year", flat=True).distinct().order_by("year"))
+
+
+def criteria_of(rubric: Rubric | None) -> list[Criterion]:
+    if rubric is None:
+        rubric = Rubric.objects.filter(purpose="midway", active=True).first()
+    return list(rubric.criteria.order_by("position", "id")) if rubric else []
+
+
+def self_assessment_of(evaluation: MidwayEvaluation) -> SelfAssessment | None:
+    return (
+        SelfAssessment.objects.filter(evaluation=evaluation)
+        .prefetch_related("answers", "attachments")
+        .first()
+    )
+
+
+def panel_of(evaluation: MidwayEvaluation) -> Panel | None:
+    return (
+        Panel.objects.filter(evaluation=evaluation)
+        .select_related("rubric")
+        .prefetch_related(Prefetch("members", queryset=PanelMember.objects.select_related("user")))
+        .first()
+    )
+
+
+def member_of(panel: Panel | None, user) -> PanelMember | None:
+    if panel is None or not user.is_authenticated:
+        return None
+    return next((m for m in panel.members.all() if m.user_id == user.pk), None)
+
+
+def scores_visible_to(*, panel: Panel, viewer, member: PanelMember, status: str) -> bool:
+    """Blind scoring: a scorer sees their own scores; nobody sees another member's scores
+    until every member has submitted (the evaluation has left `scoring`), and then only the
+    authority does."""
+    if member.user_id == viewer.pk:
+        return True
+    if not viewer.is_authority:
+        return False
+    if panel.evaluation_id:
+        return status in SCORES_REVEALED
+    return panel.scoring_closed_at is not None
+
+
+def scores_of(member: PanelMember) -> dict[int, Score]:
+    return {s.criterion_id: s for s in Score.objects.filter(member=member)}
+
+
+def all_scores(panel: Panel) -> dict[int, dict[int, Score]]:
+    """member id -> criterion id -> score (only to be used once scores are revealed)."""
+    out: dict[int, dict[int, Score]] = {}
+    for s in Score.objects.filter(member__panel=panel):
+        out.setdefault(s.member_id, {})[s.criterion_id] = s
+    return out
+
+
+def consensus_of(panel: Panel | None) -> dict[int, ConsensusScore]:
+    if panel is None:
+        return {}
+    return {c.criterion_id: c for c in ConsensusScore.objects.filter(panel=panel)}
+
+
+# -- starting point -----------------------------------------------------------------------------
+
+
+def _year_numbers(evaluation: MidwayEvaluation) -> dict[int, int]:
+    """calendar year -> grant year number, from the year before the grant (0) to year 5."""
+    start = evaluation.grant.start_year
+    midway = evaluation.grant.midway_year or 5
+    return {start + n - 1: n for n in range(0, midway + 1)}
+
+
+@dataclass
+class CohortStartingPoints:
+    # evaluation id -> criterion key -> StartingPoint
+    by_evaluation: dict[int, dict[str, scoring.StartingPoint]] = field(default_factory=dict)
+
+
+def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Criterion]) -> CohortStartingPoints:
+    """The starting-point analysis of every data-based criterion for a group of evaluations of
+    the same year, which is also the peer group. One query (or two) per key figure."""
+    data = [c for c in criteria if c.is_data_based]
+    out = CohortStartingPoints()
+    if not evaluations or not data:
+        return out
+    cluster_ids = [e.grant.cluster_id for e in evaluations]
+    years_by_eval = {e.pk: _year_numbers(e) for e in evaluations}
+    all_years = sorted({y for ys in years_by_eval.values() for y in ys})
+    figures = key_figures([c.metric for c in data], cluster_ids, all_years)
+    for criterion in data:
+        per_metric = figures[criterion.metric]
+        values_by_eval: dict[int, dict[int, Decimal | None]] = {}
+        levels = []
+        for e in evaluations:
+            values = {n: per_metric.get((e.grant.cluster_id, year)) for year, n in years_by_eval[e.pk].items()}
+            # A cluster without activity in a year it held the grant has 0, not "no data".
+            for year, n in years_by_eval[e.pk].items():
+                if n >= 1 and values[n] is None and criterion.metric != "cofinancing_per_grant_krone":
+                    values[n] = Decimal(0) if year <= _last_complete_year(e) else None
+            values_by_eval[e.pk] = values
+            _y, level = scoring.level_of(values)
+            if level is not None:
+                levels.append(level)
+        for e in evaluations:
+            out.by_evaluation.setdefault(e.pk, {})[criterion.key] = scoring.starting_point(
+                values_by_eval[e.pk], levels
+            )
+    return out
+
+
+def _last_complete_year(evaluation: MidwayEvaluation) -> int:
+    from django.utils import timezone
+
+    return min(evaluation.year, timezone.localdate().year - 1)
+
+
+def peer_evaluations(evaluation: MidwayEvaluation) -> list[MidwayEvaluation]:
+    """The peer group: every cluster evaluated in the same year (not yet-withdrawn grants too)."""
+    return list(
+        MidwayEvaluation.objects.filter(year=evaluation.year).select_related("grant__cluster")
+    )
+
+
+def starting_points(evaluation: MidwayEvaluation, criteria: list[Criterion]) -> dict[str, scoring.StartingPoint]:
+    return starting_points_for(peer_evaluations(evaluation), criteria).by_evaluation.get(evaluation.pk, {})
+
+
+def suggestions_by_criterion(criteria, points: dict[str, scoring.StartingPoint]) -> dict[int, tuple]:
+    return {
+        c.pk: (points[c.key].suggested_shown, points[c.key].suggested_points)
+        for c in criteria if c.key in points and points[c.key].has_data
+    }
+
+
+def level_scores(points: dict[str, scoring.StartingPoint]) -> dict[str, Decimal | None]:
+    return {k: p.level_score for k, p in points.items()}
+
+
+def decision_letter_of(evaluation):
+    """The midway decision letter kept with the evaluation's case (the newest), or None."""
+
+    return (DecisionLetter.objects.filter(case__evaluation=evaluation,
+                                          kind=LetterKind.MIDWAY_DECISION)
+            .order_by("-created_at", "-id").first())

@@ -1,0 +1,227 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clusters.models import ClusterOrganisation, TimestampedModel, choices_check
+from grants.calls.models import Application
+from grants.constants import (
+    CaseEventKind,
+    CaseStatus,
+    CaseType,
+    LetterKind,
+    ProposalKind,
+    ProposalStatus,
+)
+from grants.core.models import Tranche
+from grants.deadlines.models import Deadline, DeadlineExtension
+from grants.reports.models import AnnualReport
+
+
+class JournalCounter(models.Model):
+    """The last journal number used in a year; numbers are sequential and never reused."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+
+class Case(TimestampedModel):
+    """A sag at Erhvervsstyrelsen: one per submitted report, extension request, application or
+    midway evaluation."""
+
+    journal_number = models.CharField(_("journalnummer"), max_length=11, unique=True)
+    case_type = models.CharField(_("sagstype"), max_length=30, choices=CaseType.choices)
+    cluster = models.ForeignKey(
+        ClusterOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    subject = models.CharField(_("emne"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_cases", verbose_name=_("sagsbehandler"),
+    )
+    deadline = models.OneToOneField(
+        Deadline, null=True, blank=True, on_delete=models.PROTECT, related_name="case",
+        verbose_name=_("behandlingsfrist"),
+    )
+    report = models.ForeignKey(
+        AnnualReport, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    extension = models.OneToOneField(
+        DeadlineExtension, null=True, blank=True, on_delete=models.PROTECT, related_name="case"
+    )
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    evaluation = models.ForeignKey(
+        "evaluations.MidwayEvaluation", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("sag")
+        verbose_name_plural = _("sager")
+        ordering = ["-created_at"]
+        constraints = [
+            choices_check("case_type_valid", "case_type", CaseType),
+            choices_check("case_status_valid", "status", CaseStatus),
+            models.CheckConstraint(
+                name="case_journal_number_format", condition=Q(journal_number__regex=r"^[0-9]{4}-[0-9]{6}$")
+            ),
+            models.CheckConstraint(
+                name="case_subject_matches_type",
+                condition=(
+                    Q(case_type=CaseType.ANNUAL_REPORT, report__isnull=False)
+                    | Q(case_type=CaseType.DEADLINE_EXTENSION, extension__isnull=False)
+                    | Q(case_type=CaseType.APPLICATION, application__isnull=False)
+                    | Q(case_type=CaseType.MIDWAY_EVALUATION, evaluation__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="case_assigned_has_assignee",
+                condition=Q(status=CaseStatus.NEW) | Q(assignee__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "case_type"], name="case_status_type")]
+
+    def __str__(self):
+        return f"{self.journal_number} {self.subject}"
+
+
+
+class CaseEvent(models.Model):
+    """Append-only audit trail of a case: transitions, assignments, messages, notes, decisions."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    text = models.TextField(blank=True)
+    internal = models.BooleanField(
+        _("intern"), default=False, help_text=_("Interne noter vises aldrig for klyngen.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sagshændelse")
+        verbose_name_plural = _("sagshændelser")
+        ordering = ["created_at", "id"]
+        constraints = [choices_check("case_event_kind_valid", "kind", CaseEventKind)]
+
+
+
+class TrancheProposal(models.Model):
+    """A caseworker's proposal (indstilling) to release or cancel a tranche; the head of office
+    approves or rejects it. Four eyes: the approver is never the proposer (CHECK below)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="proposals")
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="proposals")
+    kind = models.CharField(_("type"), max_length=20, choices=ProposalKind.choices)
+    amount_dkk = models.BigIntegerField(_("beløb (kr.)"))
+    pay_on = models.DateField(_("udbetalingsdato"), null=True, blank=True)
+    reason = models.TextField(_("begrundelse"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("indstillet af"),
+    )
+    proposed_at = models.DateTimeField(_("indstillet"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("afgjort af"),
+    )
+    decided_at = models.DateTimeField(_("afgjort"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("indstilling")
+        verbose_name_plural = _("indstillinger")
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            choices_check("proposal_kind_valid", "kind", ProposalKind),
+            choices_check("proposal_status_valid", "status", ProposalStatus),
+            models.CheckConstraint(name="proposal_amount_nonnegative", condition=Q(amount_dkk__gte=0)),
+            models.CheckConstraint(
+                name="proposal_release_has_date",
+                condition=~Q(kind=ProposalKind.RELEASE) | Q(pay_on__isnull=False, amount_dkk__gt=0),
+            ),
+            models.CheckConstraint(  # a proposal closed by a withdrawal was not decided on
+                name="proposal_four_eyes",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by"))
+                | Q(status=ProposalStatus.WITHDRAWN),
+            ),
+            models.CheckConstraint(
+                name="proposal_decided_has_decider",
+                condition=Q(status=ProposalStatus.PROPOSED)
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["tranche"], name="proposal_one_open_per_tranche",
+                condition=Q(status=ProposalStatus.PROPOSED),
+            ),
+        ]
+
+
+
+class Disbursement(models.Model):
+    """A released tranche (udbetaling): amount and date, who proposed and who approved it."""
+
+    tranche = models.OneToOneField(Tranche, on_delete=models.PROTECT, related_name="disbursement")
+    proposal = models.OneToOneField(
+        TrancheProposal, on_delete=models.PROTECT, related_name="disbursement"
+    )
+    amount_dkk = models.BigIntegerField(_("beløb (kr.)"))
+    paid_on = models.DateField(_("udbetalingsdato"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("udbetaling")
+        verbose_name_plural = _("udbetalinger")
+        constraints = [
+            models.CheckConstraint(name="disbursement_amount_positive", condition=Q(amount_dkk__gt=0)),
+            models.CheckConstraint(
+                name="disbursement_four_eyes", condition=~Q(approved_by=F("proposed_by"))
+            ),
+        ]
+
+
+
+def decision_letter_path(instance, filename):
+    return f"afgoerelser/{instance.case.journal_number}/{filename}"
+
+
+
+class DecisionLetter(models.Model):
+    """A decision letter (afgørelsesbrev): the PDF generated from a decision, kept with the case
+    and shown to the cluster."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters")
+    cluster = models.ForeignKey(
+        ClusterOrganisation, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="decision_letters",
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=LetterKind.choices)
+    title = models.CharField(_("titel"), max_length=300)
+    body = models.TextField(_("afgørelse"))
+    file = models.FileField(_("PDF"), upload_to=decision_letter_path, max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("afgørelsesbrev")
+        verbose_name_plural = _("afgørelsesbreve")
+        ordering = ["-created_at", "-id"]
+        constraints = [choices_check("letter_kind_valid", "kind", LetterKind)]
+
+    def __str__(self):
+        return self.title
+

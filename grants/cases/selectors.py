@@ -1,0 +1,450 @@
+"""Reads for the case pages, scoped to the person asking (klyngeadmin.scoping.scope_to_user).
+
+Only caseworkers and the head of office see cases; cluster people see their own cluster's
+messages and decision letters (never internal notes) through the cluster_* selectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import rules
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clusters.models import ClusterOrganisation
+from grants.cases.models import Case, CaseEvent, DecisionLetter, JournalCounter, TrancheProposal
+from grants.cases.workflows import CASE_HANDLERS, CASE_WORKFLOW, MANUAL_TRANSITIONS, OPEN_STATES
+from grants.constants import (
+    CaseEventKind,
+    CaseStatus,
+    CaseType,
+    ExtensionStatus,
+    ProposalStatus,
+    ReportStatus,
+    TrancheStatus,
+)
+from grants.core.models import Tranche
+from grants.reports.models import AnnualReport, ReportEvent, ReportVersion
+from klyngeadmin.accounts.models import User
+from klyngeadmin.kernel.scoping import scope_to_user
+
+TABS = {"mine": _("Mine sager"), "unassigned": _("Ikke fordelte"), "all": _("Alle sager")}
+SORTS = {
+    "deadline": ("deadline__due_at", "id"),
+    "-deadline": ("-deadline__due_at", "-id"),
+    "-created": ("-created_at", "-id"),
+}
+SORT_LABELS = {
+    "deadline": _("Frist, tidligste først"),
+    "-deadline": _("Frist, seneste først"),
+    "-created": _("Nyeste først"),
+}
+
+
+def cases_for_user(user) -> QuerySet:
+    if not rules.has_perm("grants.view_case", user):
+        return Case.objects.none()
+    return scope_to_user(Case.objects.all(), user)
+
+
+@dataclass
+class QueueParams:
+    tab: str = "all"
+    case_type: str = ""
+    status: str = ""
+    cluster: int | None = None
+    year: int | None = None
+    overdue: bool = False
+    q: str = ""
+    sort: str = "deadline"
+
+    @classmethod
+    def from_query(cls, data, default_tab: str = "all") -> QueueParams:
+        def as_int(value):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return None
+
+        tab = data.get("fane") or default_tab
+        case_type = data.get("type") or ""
+        status = data.get("status") or ""
+        sort = data.get("sorter") or "deadline"
+        return cls(
+            tab=tab if tab in TABS else default_tab,
+            case_type=case_type if case_type in CaseType.values else "",
+            status=status if status in CaseStatus.values else "",
+            cluster=as_int(data.get("klynge")),
+            year=as_int(data.get("aar")),
+            overdue=data.get("overskredet") in ("1", "on", "true"),
+            q=(data.get("q") or "").strip()[:100],
+            sort=sort if sort in SORTS else "deadline",
+        )
+
+
+def _tab_q(tab: str, user) -> Q:
+    if tab == "mine":
+        return Q(assignee_id=user.pk)
+    if tab == "unassigned":
+        return Q(assignee__isnull=True)
+    return Q()
+
+
+def _overdue_q(now) -> Q:
+    return Q(deadline__due_at__lt=now, status__in=OPEN_STATES)
+
+
+@dataclass
+class _Facets:
+    tab: Q
+    type: Q
+    status: Q
+    cluster: Q
+    year: Q
+    overdue: Q
+    search: Q
+    names: tuple[str, ...] = field(default=("tab", "type", "status", "cluster", "year", "overdue"))
+
+    def all(self) -> Q:
+        return self.without(None)
+
+    def without(self, name: str | None) -> Q:
+        q = self.search
+        for n in self.names:
+            if n != name:
+                q &= getattr(self, n)
+        return q
+
+
+def _facets(params: QueueParams, user, now) -> _Facets:
+    search = Q()
+    if params.q:
+        search = Q(journal_number__icontains=params.q) | Q(cluster__name__icontains=params.q)
+    return _Facets(
+        tab=_tab_q(params.tab, user),
+        type=Q(case_type=params.case_type) if params.case_type else Q(),
+        status=Q(status=params.status) if params.status else Q(),
+        cluster=Q(cluster_id=params.cluster) if params.cluster else Q(),
+        year=Q(journal_number__startswith=f"{params.year:04d}-") if params.year else Q(),
+        overdue=_overdue_q(now) if params.overdue else Q(),
+        search=search,
+    )
+
+
+def case_queue(*, user, params: QueueParams) -> QuerySet:
+    """The queue's rows: every filter applied, sorted, with what a row shows joined in."""
+    now = timezone.now()
+    f = _facets(params, user, now)
+    return (
+        cases_for_user(user)
+        .filter(f.all())
+        .select_related("cluster", "assignee", "deadline")
+        .annotate(is_overdue=ExpressionWrapper(_overdue_q(now), output_field=BooleanField()))
+        .order_by(*SORTS[params.sort])
+    )
+
+
+def case_queue_counts(*, user, params: QueueParams) -> dict[str, dict[str, int]]:
+    """Counts beside every tab and filter, in ONE aggregate query: each option is counted with
+    all the other filters applied (a facet count), so the numbers say what a click would give."""
+    now = timezone.now()
+    f = _facets(params, user, now)
+    aggregates = {}
+    for tab in TABS:
+        aggregates[f"tab__{tab}"] = Count("id", filter=f.without("tab") & _tab_q(tab, user))
+    for value in CaseType.values:
+        aggregates[f"type__{value}"] = Count("id", filter=f.without("type") & Q(case_type=value))
+    for value in CaseStatus.values:
+        aggregates[f"status__{value}"] = Count("id", filter=f.without("status") & Q(status=value))
+    aggregates["overdue__1"] = Count("id", filter=f.without("overdue") & _overdue_q(now))
+    aggregates["total__all"] = Count("id", filter=f.all())
+    row = cases_for_user(user).aggregate(**aggregates)
+    out: dict[str, dict[str, int]] = {}
+    for key, value in row.items():
+        group, _sep, option = key.partition("__")
+        out.setdefault(group, {})[option] = value
+    return out
+
+
+def queue_filter_options() -> dict:
+    return {
+        "clusters": list(ClusterOrganisation.objects.order_by("name").values_list("id", "name")),
+        "years": list(JournalCounter.objects.order_by("-year").values_list("year", flat=True)),
+    }
+
+
+def case_detail(*, user, journal_number: str) -> Case:
+    """One case with what its page shows; raises Case.DoesNotExist outside the user's scope."""
+    return (
+        cases_for_user(user)
+        .select_related(
+            "cluster", "assignee", "deadline", "report__grant__cluster", "report__deadline",
+            "extension__deadline", "extension__requested_by",
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by(
+                "created_at", "id")),
+            Prefetch("proposals", queryset=TrancheProposal.objects.select_related(
+                "tranche", "proposed_by", "decided_by").order_by("proposed_at", "id")),
+            Prefetch("letters", queryset=DecisionLetter.objects.order_by("-created_at", "-id")),
+        )
+        .get(journal_number=journal_number)
+    )
+
+
+def case_handlers() -> QuerySet:
+
+    return User.objects.filter(role__in=CASE_HANDLERS, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+# -- the annual report: side by side and the trend -------------------------------------------
+
+MONEY_FIELDS = [
+    ("grant_spent_dkk", _("Forbrugt bevilling")),
+    ("cofinancing_membership_dkk", _("Kontingenter")),
+    ("cofinancing_sponsorship_dkk", _("Sponsorater")),
+    ("cofinancing_foundation_dkk", _("Fondsmidler")),
+    ("cofinancing_project_dkk", _("Projektmidler")),
+]
+TEXT_FIELDS = [
+    ("value_created", _("Værdiskabelse i virksomhederne")),
+    ("knowledge_collaboration", _("Samarbejde med videninstitutioner")),
+    ("internationalisation", _("Internationalisering")),
+    ("platform_role", _("Klyngen som platform")),
+    ("local_collaboration", _("Lokalt samarbejde")),
+]
+
+
+KEY_FIGURES = [
+    (("activities", "total"), _("Aktiviteter")),
+    (("companies", "total"), _("Deltagende virksomheder")),
+    (("companies", "sme"), _("Heraf SMV'er")),
+    (("outside", "total"), _("Virksomheder uden for styrkepositionen")),
+    (("institutions", "participations"), _("Videninstitutionsdeltagelser")),
+]
+
+
+def _with_totals(qs):
+    return qs.annotate(competitive_total=Sum("competitive_funding__amount_dkk"))
+
+
+def _latest_versions(report_ids) -> dict:
+    """The newest submitted version (ReportVersion) of each report, in one query."""
+    rows = (
+        ReportVersion.objects.filter(report_id__in=report_ids)
+        .order_by("report_id", "-number")
+        .distinct("report_id")
+        .values("report_id", "number", "snapshot")
+    )
+    return {r["report_id"]: r for r in rows}
+
+
+def _dig(data, path):
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+class _Submitted:
+    """A report as submitted: the ReportVersion snapshot when there is one, else its fields."""
+
+    def __init__(self, report, version):
+        self.report = report
+        self.year = report.year
+        self.number = version["number"] if version else None
+        snapshot = (version or {}).get("snapshot") or {}
+        self.content = snapshot.get("report") or {}
+        self.key_figures = snapshot.get("key_figures") or {}
+        funding = snapshot.get("competitive_funding")
+        self.competitive_total = (
+            sum(row.get("amount_dkk") or 0 for row in funding) if funding is not None
+            else report.competitive_total
+        )
+        self.attachments = snapshot.get("attachments") or []
+
+    def field(self, name):
+        return self.content[name] if name in self.content else getattr(self.report, name)
+
+    def figure(self, path):
+        return _dig(self.key_figures, path)
+
+
+def report_comparison(report: AnnualReport) -> dict:
+    """The submitted version (ReportVersion) beside the cluster's report for the year before
+    (from this grant or the one before it), and the key figures for every year since the
+    grant started. Two queries."""
+    cluster_id = report.grant.cluster_id
+    reports = list(
+        _with_totals(AnnualReport.objects.filter(
+            Q(grant_id=report.grant_id, year__lte=report.year)
+            | Q(grant__cluster_id=cluster_id, year=report.year - 1)
+        )).order_by("year", "-grant__start_year")
+    )
+    versions = _latest_versions([r.pk for r in reports])
+    submitted = {r.pk: _Submitted(r, versions.get(r.pk)) for r in reports}
+    current = submitted.get(report.pk) or _Submitted(report, None)
+    previous = next((submitted[r.pk] for r in reports if r.year == report.year - 1), None)
+
+    def pair(getter):
+        return getter(current), (getter(previous) if previous else None)
+
+    money_rows = []
+    for name, label in MONEY_FIELDS:
+        now, before = pair(lambda s, n=name: s.field(n))
+        money_rows.append({"label": label, "current": now, "previous": before})
+    now, before = pair(lambda s: s.competitive_total)
+    money_rows.append({"label": _("Hjemtaget konkurrenceudsat finansiering"), "current": now,
+                       "previous": before})
+    figure_rows = []
+    for path, label in KEY_FIGURES:
+        now, before = pair(lambda s, p=path: s.figure(p))
+        figure_rows.append({"label": label, "current": now, "previous": before})
+    text_rows = []
+    for name, label in TEXT_FIELDS:
+        now, before = pair(lambda s, n=name: s.field(n))
+        text_rows.append({"label": label, "current": now, "previous": before or ""})
+    trend = []
+    for r in reports:
+        if r.grant_id != report.grant_id:
+            continue
+        s = submitted[r.pk]
+        has_content = s.number is not None or r.status != ReportStatus.DRAFT
+        cofinancing = sum(s.field(n) or 0 for n, _l in MONEY_FIELDS[1:])
+        trend.append({
+            "year": r.year, "status": r.get_status_display(), "version": s.number,
+            "grant_spent": s.field("grant_spent_dkk") if has_content else None,
+            "cofinancing": cofinancing if has_content else None,
+            "competitive": s.competitive_total if has_content else None,
+            "activities": s.figure(("activities", "total")),
+            "companies": s.figure(("companies", "total")),
+            "current": r.pk == report.pk,
+        })
+    return {"current": current, "previous": previous, "money_rows": money_rows,
+            "figure_rows": figure_rows, "text_rows": text_rows, "trend": trend}
+
+
+# -- what a person may do on a case right now ---------------------------------------------------
+
+
+def case_actions(case: Case, user) -> dict:
+    """The actions the case page offers the user in the case's current state. The status steps
+    come from CASE_WORKFLOW's guards and the approval from the grants.approve_proposal rule -
+    the same questions the services ask (and ask again)."""
+    if not rules.has_perm("grants.handle_case", user):
+        return {}
+    status = case.status
+    actions: dict = {}
+    if status in OPEN_STATES:
+        actions["assign"] = True
+        if case.assignee_id != user.pk:
+            actions["take"] = True
+    transitions = []
+    if case.assignee_id:
+        for target in CASE_WORKFLOW.available(status, user):
+            if (status, target) in MANUAL_TRANSITIONS:
+                transitions.append(target)
+    actions["transitions"] = transitions
+    if status != CaseStatus.CLOSED:
+        actions["message"] = True
+    actions["note"] = True
+    open_proposal = next(
+        (p for p in case.proposals.all() if p.status == ProposalStatus.PROPOSED), None
+    )
+    actions["open_proposal"] = open_proposal
+    if open_proposal is not None and rules.has_perm("grants.approve_proposal", user):
+        if open_proposal.proposed_by_id == user.pk:
+            actions["own_proposal"] = True
+        else:
+            actions["approve_proposal"] = True
+    if status == CaseStatus.IN_PROGRESS:
+        if case.case_type == CaseType.ANNUAL_REPORT and case.report_id:
+            report = case.report
+            if report.status == ReportStatus.IN_REVIEW:
+                actions["request_changes"] = True
+                actions["approve_report"] = True
+            tranche = Tranche.objects.filter(
+                grant_id=report.grant_id, year_number=report.year_number
+            ).first()
+            actions["tranche"] = tranche
+            if tranche and tranche.status == TrancheStatus.PLANNED and open_proposal is None:
+                if report.status == ReportStatus.APPROVED:
+                    actions["propose_release"] = True
+                actions["propose_cancel"] = True
+        elif case.case_type == CaseType.DEADLINE_EXTENSION and case.extension_id:
+            if case.extension.status == ExtensionStatus.REQUESTED:
+                actions["decide_extension"] = True
+        elif case.case_type in (CaseType.APPLICATION, CaseType.MIDWAY_EVALUATION):
+            actions["decide"] = True
+    return actions
+
+
+# -- the cluster's side ---------------------------------------------------------------------------
+
+
+def cluster_case_messages(*, user) -> QuerySet:
+    """Messages and decisions on the cluster's own cases. Internal notes never appear."""
+    if not rules.has_perm("grants.view_cluster_cases", user):
+        return CaseEvent.objects.none()
+    return (
+        scope_to_user(CaseEvent.objects.all(), user, cluster_path="case__cluster")
+        .filter(internal=False, kind__in=[CaseEventKind.MESSAGE, CaseEventKind.DECISION])
+        .select_related("case", "actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def cluster_decision_letters(*, user) -> QuerySet:
+    if not rules.has_perm("grants.view_cluster_cases", user):
+        return DecisionLetter.objects.none()
+    return scope_to_user(DecisionLetter.objects.all(), user).select_related("case").order_by(
+        "-created_at", "-id")
+
+
+def decision_letters_for_user(user) -> QuerySet:
+    """Letters the user may download: every letter for caseworkers, the own cluster's for
+    cluster people, none for anyone else."""
+    if rules.has_perm("grants.view_case", user):
+        return DecisionLetter.objects.select_related("case")
+    if rules.has_perm("grants.view_cluster_cases", user):
+        return scope_to_user(DecisionLetter.objects.select_related("case"), user)
+    return DecisionLetter.objects.none()
+
+
+def report_change_request(*, report: AnnualReport) -> dict | None:
+    """The caseworker's latest request for changes, if the report is waiting for them: the
+    message sent to the cluster on the case (CaseEvent kind MESSAGE, not internal) or, failing
+    that, the comment on the workflow step to changes_requested. Two queries at most."""
+    if report.status != ReportStatus.CHANGES_REQUESTED:
+        return None
+    step = (
+        ReportEvent.objects.filter(report=report, to_status=ReportStatus.CHANGES_REQUESTED)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    since = step.created_at if step else None
+    messages = CaseEvent.objects.filter(
+        case__report=report, kind=CaseEventKind.MESSAGE, internal=False
+    ).order_by("-created_at", "-id")
+    if since is not None:
+        # a message written just before the step (same request) counts as well
+        messages = messages.filter(created_at__gte=since - timezone.timedelta(hours=1))
+    message = messages.first()
+    if message is not None and message.text:
+        return {"text": message.text, "at": message.created_at}
+    if step is not None:
+        return {"text": step.comment, "at": step.created_at}
+    return {"text": "", "at": None}

@@ -1,0 +1,511 @@
+"""Case services: every change to a case is one function here, one transaction, under the
+case's row lock, with a CaseEvent written in the same transaction (events are append-only).
+
+Forms pass the case `version` they were rendered with (`expected_version`); a stale version
+raises StaleCase with a Danish message, so two caseworkers acting at once never both succeed.
+A step the workflow (grants.case_workflows.CASE_WORKFLOW) does not allow raises
+klyngeadmin.workflow.TransitionNotAllowed; other refused actions raise CaseActionError."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.models import ClusterOrganisation
+from grants.cases.letters import decision_letter_create
+from grants.cases.models import Case, CaseEvent, DecisionLetter
+from grants.cases.workflows import ACTIVE_STATES, CASE_WORKFLOW, OPEN_STATES
+from grants.constants import (
+    CaseEventKind,
+    CaseStatus,
+    CaseType,
+    DeadlineKind,
+    ExtensionStatus,
+    LetterKind,
+    ReportStatus,
+)
+from grants.deadlines.models import Deadline, DeadlineExtension
+from grants.notifications.services import Text, notify
+from grants.reports.models import AnnualReport
+from grants.reports.services import report_transition
+from klyngeadmin.accounts.models import User
+from klyngeadmin.kernel.dates import format_date
+from klyngeadmin.kernel.errors import ActionRefused, FourEyesViolation, StaleVersion
+from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.i18n import RECORD_LANGUAGE, record_text
+from klyngeadmin.kernel.predicates import (
+    APPROVER_ROLES,
+    in_role,
+    is_caseworker,
+    is_cluster_user,
+)
+from klyngeadmin.kernel.roles import Role
+from klyngeadmin.kernel.workflow import TransitionNotAllowed
+
+CASE_HANDLING_DAYS = 30
+
+
+class CaseActionError(ActionRefused):
+    """An action refused for a reason other than the workflow table; the message is Danish and
+    meant for the person who tried."""
+
+
+class StaleCase(CaseActionError, StaleVersion):
+    """The case changed since the form was shown (someone else acted first)."""
+
+    default_code = "stale"
+
+
+def next_journal_number(year: int) -> str:
+    """`YYYY-NNNNNN`, sequential per year. The counter row is updated under its row lock, so
+    concurrent openings get distinct numbers; a rolled-back opening leaves no gap in use."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO grants_journalcounter (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = grants_journalcounter.last + 1 "
+            "RETURNING last",
+            [year],
+        )
+        (number,) = cur.fetchone()
+    return f"{year:04d}-{number:06d}"
+
+
+@transaction.atomic
+def case_open(
+    *,
+    case_type: str,
+    subject: str,
+    cluster: ClusterOrganisation | None,
+    actor=None,
+    handling_days: int = CASE_HANDLING_DAYS,
+    **subject_objects,
+) -> Case:
+    """Open a case for a report, extension, application or evaluation (passed by keyword:
+    report=, extension=, application=, evaluation=)."""
+    assert case_type in CaseType.values
+    now = timezone.now()
+    due = now + timedelta(days=handling_days)
+    deadline = Deadline.objects.create(
+        kind=DeadlineKind.CASE_HANDLING, subject=f"Sagsbehandling: {subject}", cluster=cluster,
+        due_at=due, original_due_at=due,
+    )
+    case = Case.objects.create(
+        journal_number=next_journal_number(timezone.localdate(now).year),
+        case_type=case_type, subject=subject, cluster=cluster, deadline=deadline,
+        status=CaseStatus.NEW, **subject_objects,
+    )
+    CaseEvent.objects.create(
+        case=case, actor=actor, kind=CaseEventKind.OPENED, to_status=CaseStatus.NEW, text=subject
+    )
+    return case
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("cluster", "assignee", "report__grant", "extension__deadline")
+        .get(pk=case.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleCase(
+            _(
+                "Sagen %(journal)s er blevet ændret af en anden, siden du åbnede den. "
+                "Din handling er ikke udført. Se sagen igen, og prøv på ny."
+            )
+            % {"journal": locked.journal_number}
+        )
+    return locked
+
+
+def _require_handler(actor) -> None:
+    if not is_caseworker(actor):
+        raise CaseActionError(_("Kun sagsbehandlere og kontorchefen kan behandle sager."))
+
+
+def _save(case: Case, fields: list[str], original: Case | None = None) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+    if original is not None and original is not case:
+        for name in [*fields, "version", "updated_at"]:
+            attname = case._meta.get_field(name).attname
+            setattr(original, attname, getattr(case, attname))
+
+
+def _event(case, actor, kind, *, text="", from_status="", to_status="", internal=False, at=None):
+    return CaseEvent.objects.create(
+        case=case, actor=actor, kind=kind, text=text, from_status=from_status,
+        to_status=to_status, internal=internal, created_at=at or timezone.now(),
+    )
+
+
+def _move(case: Case, to: str, actor, comment: str = "") -> None:
+    """Change the locked case's status after checking the table; write the transition event."""
+    source = case.status
+    CASE_WORKFLOW.check(source, to, actor)
+    case.status = to
+    fields = ["status"]
+    if to in (CaseStatus.DECIDED, CaseStatus.CLOSED) and case.deadline_id:
+        Deadline.objects.filter(pk=case.deadline_id, completed_at__isnull=True).update(
+            completed_at=timezone.now()
+        )
+    _save(case, fields)
+    _event(case, actor, CaseEventKind.TRANSITION, from_status=source, to_status=to, text=comment)
+
+
+def _directors(case: Case):
+
+    if case.cluster_id is None:
+        return User.objects.none()
+    return User.objects.filter(cluster_id=case.cluster_id, role=Role.DIRECTOR, is_active=True)
+
+
+def _notify_cluster(case: Case, subject: Text, body: Text) -> None:
+    for director in _directors(case):
+        notify(recipient=director, kind="case_message", subject=subject, body=body,
+               url="/mine-sager/")
+
+
+def _notify_approvers(case: Case, subject: Text, body: Text, exclude=None) -> None:
+
+    for user in User.objects.filter(role__in=APPROVER_ROLES, is_active=True).exclude(
+        pk=getattr(exclude, "pk", None)
+    ):
+        notify(recipient=user, kind="case_proposal", subject=subject, body=body,
+               url=f"/sager/{case.journal_number}/")
+
+
+def _report_of(case: Case) -> AnnualReport:
+    if case.case_type != CaseType.ANNUAL_REPORT or case.report_id is None:
+        raise CaseActionError(_("Handlingen gælder kun sager om en årsrapport."))
+    return case.report
+
+
+def _require_status(case: Case, *states: str) -> None:
+    if case.status not in states:
+        raise CaseActionError(
+            _("Handlingen kan ikke udføres, når sagen har status »%(status)s«.")
+            % {"status": case.get_status_display()}
+        )
+
+
+# -- assignment and transitions --------------------------------------------------------------
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee, actor, expected_version: int | None = None) -> Case:
+    """Assign (or reassign) a case to a caseworker. A new case becomes assigned."""
+    _require_handler(actor)
+    if assignee is None or not is_caseworker(assignee):
+        raise CaseActionError(_("Sagen kan kun tildeles en aktiv sagsbehandler eller kontorchef."))
+    locked = _lock(case, expected_version)
+    if locked.status not in OPEN_STATES:
+        raise CaseActionError(_("En afgjort eller lukket sag kan ikke tildeles."))
+    if locked.assignee_id == assignee.pk:
+        raise CaseActionError(
+            _("Sagen er allerede tildelt %(name)s.") % {"name": _name(assignee)}
+        )
+    previous = locked.assignee
+    source = locked.status
+    if source == CaseStatus.NEW:
+        CASE_WORKFLOW.check(source, CaseStatus.ASSIGNED, actor)
+        locked.status = CaseStatus.ASSIGNED
+    locked.assignee = assignee
+    _save(locked, ["assignee", "status"], case)
+    if locked.deadline_id:
+        Deadline.objects.filter(pk=locked.deadline_id).update(assignee=assignee)
+    if previous is None:
+        text = record_text("Tildelt %(name)s.", {"name": _name(assignee)})
+    else:
+        text = record_text("Overdraget fra %(old)s til %(new)s.", {
+            "old": _name(previous), "new": _name(assignee)})
+    _event(locked, actor, CaseEventKind.ASSIGNMENT, text=text, from_status=source,
+           to_status=locked.status, internal=True)
+    if assignee.pk != actor.pk:
+        notify(recipient=assignee, kind="case_assigned",
+               subject=lambda: _("Sag %(journal)s er tildelt dig") % {
+                   "journal": locked.journal_number},
+               body=locked.subject, url=f"/sager/{locked.journal_number}/")
+    return locked
+
+
+def case_take(*, case: Case, actor, expected_version: int | None = None) -> Case:
+    """Take a case: assign it to yourself."""
+    return case_assign(case=case, assignee=actor, actor=actor, expected_version=expected_version)
+
+
+# The order in which a case driven by another workflow (midway evaluation, application) moves.
+_FOLLOW_ORDER = (CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.DECIDED)
+
+
+@transaction.atomic
+def case_follow(*, case: Case | None, actor, to: str) -> Case | None:
+    """Bring a case that another workflow drives (a midway evaluation, an application) up to
+    `to` along CASE_WORKFLOW, as that workflow's steps happen: a new case is taken by the
+    caseworker acting, then assigned -> in progress -> decided as far as `to`. A case that
+    is already there (or further, or closed) is left alone; so is a step by anyone who does
+    not handle cases."""
+    if case is None or not is_caseworker(actor):
+        return case
+    assert to in _FOLLOW_ORDER
+    locked = _lock(case, None)
+    if locked.status == CaseStatus.NEW:
+        locked = case_assign(case=locked, assignee=actor, actor=actor)
+    if locked.status == CaseStatus.AWAITING_CLUSTER and to != CaseStatus.ASSIGNED:
+        _move(locked, CaseStatus.IN_PROGRESS, actor)
+    while (locked.status in _FOLLOW_ORDER
+           and _FOLLOW_ORDER.index(locked.status) < _FOLLOW_ORDER.index(to)):
+        _move(locked, _FOLLOW_ORDER[_FOLLOW_ORDER.index(locked.status) + 1], actor)
+    return locked
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, to: str, actor, comment: str = "", expected_version: int | None = None
+) -> Case:
+    """Move a case along CASE_WORKFLOW (TransitionNotAllowed when the table says no).
+
+    Starting work on an annual-report case takes the report into review."""
+    locked = _lock(case, expected_version)
+    source = locked.status
+    CASE_WORKFLOW.check(source, to, actor)
+    if is_cluster_user(in_role(actor)) and actor.cluster_id != locked.cluster_id:
+        raise CaseActionError(_("Sagen tilhører en anden klynge."))
+    if is_caseworker(actor) and locked.assignee_id is None:
+        raise CaseActionError(_("Sagen skal tildeles, før den kan behandles."))
+    _move(locked, to, actor, comment)
+    if (to == CaseStatus.IN_PROGRESS and locked.case_type == CaseType.ANNUAL_REPORT
+            and locked.report.status == ReportStatus.SUBMITTED):
+        _report_transition(locked.report, ReportStatus.IN_REVIEW, actor)
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+def _report_transition(report, to, actor, comment=""):
+
+    return report_transition(report=report, to=to, actor=actor, comment=comment)
+
+
+# -- messages and notes ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_message(*, case: Case, actor, text: str, expected_version: int | None = None) -> CaseEvent:
+    """A message to the cluster: shown to the cluster, and its director is notified."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv en besked til klyngen."))
+    locked = _lock(case, expected_version)
+    if locked.status == CaseStatus.CLOSED:
+        raise CaseActionError(_("Der kan ikke sendes beskeder på en lukket sag."))
+    _save(locked, [], case)
+    event = _event(locked, actor, CaseEventKind.MESSAGE, text=text)
+    _notify_cluster(
+        locked, lambda: _("Ny besked fra Erhvervsstyrelsen i sag %(j)s") % {
+            "j": locked.journal_number}, text
+    )
+    return event
+
+
+@transaction.atomic
+def case_note(*, case: Case, actor, text: str, expected_version: int | None = None) -> CaseEvent:
+    """An internal note: never shown to the cluster."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv en note."))
+    locked = _lock(case, expected_version)
+    _save(locked, [], case)
+    return _event(locked, actor, CaseEventKind.NOTE, text=text, internal=True)
+
+
+# -- annual reports ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_request_changes(
+    *, case: Case, actor, text: str, expected_version: int | None = None
+) -> Case:
+    """Ask the cluster to change its report: the report reopens for the director
+    (in_review -> changes_requested), the case waits for the cluster, the message is kept on
+    the case and the director is notified."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv, hvad klyngen skal ændre."))
+    locked = _lock(case, expected_version)
+    report = _report_of(locked)
+    CASE_WORKFLOW.check(locked.status, CaseStatus.AWAITING_CLUSTER, actor)
+    _report_transition(report, ReportStatus.CHANGES_REQUESTED, actor, text)
+    _move(locked, CaseStatus.AWAITING_CLUSTER, actor)
+    _event(locked, actor, CaseEventKind.MESSAGE, text=text)
+    _notify_cluster(
+        locked,
+        lambda: _("Erhvervsstyrelsen beder om ændringer i årsrapporten %(year)s") % {
+            "year": report.year},
+        text,
+    )
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+@transaction.atomic
+def case_cluster_answered(*, case: Case, report: AnnualReport, actor) -> Case:
+    """Called by report_submit when a report comes back after a change request: the open case
+    continues (awaiting_cluster -> in_progress, acted by the submitting cluster person), the
+    report goes straight back into review, and the assigned caseworker is notified."""
+    locked = _lock(case, None)
+    if locked.status != CaseStatus.AWAITING_CLUSTER:
+        return locked
+    actor = actor if is_cluster_user(in_role(actor)) else None
+    _move(locked, CaseStatus.IN_PROGRESS, actor,
+          record_text("Klyngen har indsendt en ny version af årsrapporten."))
+    _report_transition(report, ReportStatus.IN_REVIEW, None)
+    if locked.assignee_id:
+        notify(recipient=locked.assignee, kind="case_resubmitted",
+               subject=lambda: _("Klyngen har svaret i sag %(j)s") % {"j": locked.journal_number},
+               body=locked.subject, url=f"/sager/{locked.journal_number}/")
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+@transaction.atomic
+def case_approve_report(
+    *, case: Case, actor, text: str = "", expected_version: int | None = None
+) -> Case:
+    """Approve the annual report (in_review -> approved). The tranche follows as a proposal."""
+    _require_handler(actor)
+    locked = _lock(case, expected_version)
+    report = _report_of(locked)
+    _require_status(locked, CaseStatus.IN_PROGRESS)
+    _report_transition(report, ReportStatus.APPROVED, actor, text)
+    _save(locked, [], case)
+    _event(locked, actor, CaseEventKind.DECISION,
+           text=text or record_text("Årsrapporten for %(year)s er godkendt.", {"year": report.year}))
+    _notify_cluster(
+        locked, lambda: _("Årsrapporten %(year)s er godkendt") % {"year": report.year},
+        text or (lambda: _("Erhvervsstyrelsen har godkendt årsrapporten.")),
+    )
+    return locked
+
+
+# -- tranches: proposal and head-of-office approval (four eyes) -----------------------------
+
+
+@transaction.atomic
+def case_record(*, case: Case, actor, kind: str, text: str, internal: bool = False) -> CaseEvent:
+    """Write an event into a case from another workflow (a midway decision, say) under the
+    case's lock, bumping its version like every other change of the case."""
+    locked = _lock(case, None)
+    _save(locked, [], case)
+    return _event(locked, actor, kind, text=text, internal=internal)
+
+
+# -- deadline extensions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_decide(
+    *, case: Case, actor, approve: bool, new_due_at: datetime | None = None, reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Approve an extension with a new due date (the deadline moves; the extension row keeps
+    the history and reminders follow the deadline's new date) or reject it."""
+    _require_handler(actor)
+    locked = _lock(case, expected_version)
+    if locked.case_type != CaseType.DEADLINE_EXTENSION or locked.extension_id is None:
+        raise CaseActionError(_("Handlingen gælder kun sager om fristforlængelse."))
+    _require_status(locked, CaseStatus.IN_PROGRESS)
+
+    ext = DeadlineExtension.objects.select_for_update().select_related("deadline").get(
+        pk=locked.extension_id
+    )
+    if ext.status != ExtensionStatus.REQUESTED:
+        raise CaseActionError(_("Anmodningen er allerede afgjort."))
+    deadline = Deadline.objects.select_for_update().get(pk=ext.deadline_id)
+    now = timezone.now()
+    if approve:
+        if new_due_at is None or new_due_at <= deadline.due_at:
+            raise CaseActionError(_("Den nye frist skal ligge efter den nuværende frist."))
+        ext.status = ExtensionStatus.APPROVED
+        ext.new_due_at = new_due_at
+        deadline.due_at = new_due_at
+        deadline.save(update_fields=["due_at"])
+        kind = LetterKind.EXTENSION_APPROVED
+        text = record_text("Fristen for »%(subject)s« forlænges til %(date)s.", {
+            "subject": deadline.subject,
+            "date": format_date(new_due_at, language=RECORD_LANGUAGE)})
+        if reason:
+            text += " " + reason.strip()
+    else:
+        reason = (reason or "").strip()
+        if not reason:
+            raise CaseActionError(_("Skriv en begrundelse for afslaget."))
+        ext.status = ExtensionStatus.REJECTED
+        kind = LetterKind.EXTENSION_REJECTED
+        text = record_text("Anmodningen om forlængelse af fristen for »%(subject)s« afslås. "
+                           "Begrundelse: %(reason)s", {"subject": deadline.subject, "reason": reason})
+    ext.decided_by = actor
+    ext.decided_at = now
+    ext.save(update_fields=["status", "new_due_at", "decided_by", "decided_at", "updated_at"])
+    _decide(locked, actor, kind, text)
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+
+def _decide(case: Case, actor, kind: str, text: str, proposal=None) -> DecisionLetter:
+    """Decide the locked case: the decision event, the transition to decided, the letter."""
+
+    _event(case, actor, CaseEventKind.DECISION, text=text)
+    _move(case, CaseStatus.DECIDED, actor)
+    letter = decision_letter_create(case=case, kind=kind, body=text, actor=actor, proposal=proposal)
+    _notify_cluster(
+        case, lambda: _("Afgørelse i sag %(j)s") % {"j": case.journal_number},
+        lambda: _("Erhvervsstyrelsen har truffet en afgørelse. Afgørelsesbrevet kan hentes i "
+                  "klyngeadmin.") + "\n\n" + text,
+    )
+    return letter
+
+
+@transaction.atomic
+def case_decide(*, case: Case, actor, text: str, expected_version: int | None = None) -> Case:
+    """Decide a case that has no money or deadline attached (an application or evaluation
+    case handled elsewhere): the decision text is recorded and shown to the cluster."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv afgørelsen."))
+    locked = _lock(case, expected_version)
+    if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION):
+        raise CaseActionError(_("Denne sagstype afgøres med sine egne handlinger."))
+    CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor)
+    _event(locked, actor, CaseEventKind.DECISION, text=text)
+    _move(locked, CaseStatus.DECIDED, actor)
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def format_kr_number(amount: int) -> str:
+    """1234567 -> '1.234.567' (Danish thousands separator): klyngeadmin.formatting.number."""
+    return number(amount)
+
+
+__all__ = [
+    "ACTIVE_STATES", "CaseActionError", "FourEyesViolation", "StaleCase", "TransitionNotAllowed",
+    "case_approve_report", "case_assign", "case_decide", "case_message", "case_note", "case_open",
+    "case_cluster_answered", "case_record", "case_request_changes", "case_take", "case_transition",
+    "extension_decide", "next_journal_number",
+]

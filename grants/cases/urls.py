@@ -1,0 +1,13 @@
+from django.urls import path
+
+from grants.cases import views as views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("sager/", views.case_queue_view, name="queue"),
+    path("sager/<str:journal_number>/", views.case_detail_view, name="detail"),
+    path("sager/<str:journal_number>/<slug:action>/", views.case_action_view, name="action"),
+    path("mine-sager/", views.cluster_cases_view, name="cluster_cases"),
+    path("afgoerelsesbreve/<int:pk>/", views.decision_letter_view, name="letter"),
+]

@@ -1,0 +1,306 @@
+"""The case pages (thin): parse, call a selector or service, render.
+
+/sager/ and /sager/<journal_number>/ exist for caseworkers and the head of office only; for
+anyone else signed in they answer 404 (a director never learns a case URL exists).
+/mine-sager/ shows a cluster its own messages and decision letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from grants.cases import forms as f
+from grants.cases import proposals
+from grants.cases import services as services
+from grants.cases.models import Case, TrancheProposal
+from grants.cases.selectors import (
+    SORT_LABELS,
+    TABS,
+    QueueParams,
+    case_actions,
+    case_detail,
+    case_queue,
+    case_queue_counts,
+    cluster_case_messages,
+    cluster_decision_letters,
+    decision_letters_for_user,
+    queue_filter_options,
+    report_comparison,
+)
+from grants.cases.workflows import MANUAL_TRANSITIONS
+from grants.constants import CaseStatus, CaseType
+from klyngeadmin.kernel.errors import DomainError
+
+PAGE_SIZE = 50
+
+
+def _require(user, perm: str) -> None:
+    """Case pages do not exist for people without the permission: 404, not 403."""
+    if not rules.has_perm(perm, user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def case_queue_view(request):
+    _require(request.user, "grants.view_case")
+    params = QueueParams.from_query(request.GET, default_tab="all")
+    paginator = Paginator(case_queue(user=request.user, params=params), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("side"))
+    return render(request, "cases/queue.html", {
+        "params": params,
+        "page": page,
+        "cases": page.object_list,
+        "counts": case_queue_counts(user=request.user, params=params),
+        "options": queue_filter_options(),
+        "tabs": TABS,
+        "sorts": SORT_LABELS,
+        "case_types": CaseType.choices,
+        "case_statuses": CaseStatus.choices,
+    })
+
+
+def _get_case(request, journal_number: str) -> Case:
+    _require(request.user, "grants.view_case")
+    try:
+        return case_detail(user=request.user, journal_number=journal_number)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _case_forms(case: Case, actions: dict) -> dict[str, Any]:
+    initial = {"version": case.version}
+    forms: dict[str, Any] = {
+        "tildel": f.AssignForm(initial=initial, prefix="tildel"),
+        "besked": f.message_form(initial=initial, prefix="besked"),
+        "note": f.note_form(initial=initial, prefix="note"),
+        "anmod-om-aendringer": f.request_changes_form(initial=initial, prefix="anmod-om-aendringer"),
+        "godkend-rapport": f.ApproveReportForm(initial=initial, prefix="godkend-rapport"),
+        "indstil-annullering": f.cancel_form(initial=initial, prefix="indstil-annullering"),
+        "afvis-indstilling": f.reject_proposal_form(initial=initial, prefix="afvis-indstilling"),
+        "afgoer": f.decide_form(initial=initial, prefix="afgoer"),
+    }
+    tranche = actions.get("tranche")
+    forms["indstil-udbetaling"] = f.ProposeReleaseForm(
+        initial={**initial, "amount_dkk": tranche.amount_dkk if tranche else None},
+        prefix="indstil-udbetaling", max_amount=tranche.amount_dkk if tranche else None,
+    )
+    forms["fristforlaengelse"] = f.ExtensionDecisionForm(initial=initial, prefix="fristforlaengelse")
+    return forms
+
+
+def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, status=200):
+    actions = case_actions(case, request.user)
+    forms = _case_forms(case, actions)
+    if bound:
+        forms[bound[0]] = bound[1]
+    forms = {key.replace("-", "_"): form for key, form in forms.items()}
+    context = {
+        "case": case,
+        "actions": actions,
+        "forms": forms,
+        "events": list(case.events.all()),
+        "proposals": list(case.proposals.all()),
+        "letters": list(case.letters.all()),
+        "version_form": f.CaseVersionForm(initial={"version": case.version}),
+        "failed_form": bound[1] if bound and bound[1].errors else None,  # the error summary
+    }
+    if case.case_type == CaseType.ANNUAL_REPORT and case.report_id:
+        context["report"] = case.report
+        context["comparison"] = report_comparison(case.report)
+        context["attachments"] = _attachments(case.report)
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _attachments(report) -> list:
+    """The report's attachments, when the reporting app provides them (report.attachments)."""
+    manager = getattr(report, "attachments", None)
+    return list(manager.all()) if manager is not None else []
+
+
+@login_required
+@require_GET
+def case_detail_view(request, journal_number: str):
+    case = _get_case(request, journal_number)
+    return _render_case(request, case)
+
+
+# -- actions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    form: Any
+    run: Any
+    done: str
+    perm: str = "grants.handle_case"
+    form_kwargs: Any = None
+
+
+def _proposal(case: Case) -> TrancheProposal:
+    proposal = next((p for p in case.proposals.all() if p.status == "proposed"), None)
+    if proposal is None:
+        raise services.CaseActionError(_("Der er ingen indstilling, som venter på godkendelse."))
+    return proposal
+
+
+def _manual_transition(case: Case, user, d):
+    """The status form offers only the steps that need no other action (MANUAL_TRANSITIONS);
+    the rest happen through their own actions (take, request changes, decisions)."""
+    if (case.status, d["to"]) not in MANUAL_TRANSITIONS:
+        raise services.CaseActionError(
+            _("Dette statusskift sker gennem sagens handlinger, ikke direkte."))
+    return services.case_transition(
+        case=case, to=d["to"], actor=user, comment=d["comment"], expected_version=d["version"])
+
+
+def _tranche_amount(case):
+    tranche = proposals.case_tranche(case)
+    return {"max_amount": tranche.amount_dkk if tranche else None}
+
+
+ACTIONS: dict[str, Action] = {
+    "tag": Action(
+        f.CaseVersionForm,
+        lambda case, user, d: services.case_take(case=case, actor=user, expected_version=d["version"]),
+        gettext_lazy("Du har taget sagen."),
+    ),
+    "tildel": Action(
+        f.AssignForm,
+        lambda case, user, d: services.case_assign(
+            case=case, assignee=d["assignee"], actor=user, expected_version=d["version"]),
+        gettext_lazy("Sagen er tildelt."),
+    ),
+    "status": Action(
+        f.TransitionForm,
+        lambda case, user, d: _manual_transition(case, user, d),
+        gettext_lazy("Sagens status er ændret."),
+    ),
+    "besked": Action(
+        f.message_form,
+        lambda case, user, d: services.case_message(
+            case=case, actor=user, text=d["text"], expected_version=d["version"]),
+        gettext_lazy("Beskeden er sendt til klyngen."),
+    ),
+    "note": Action(
+        f.note_form,
+        lambda case, user, d: services.case_note(
+            case=case, actor=user, text=d["text"], expected_version=d["version"]),
+        gettext_lazy("Noten er gemt."),
+    ),
+    "anmod-om-aendringer": Action(
+        f.request_changes_form,
+        lambda case, user, d: services.case_request_changes(
+            case=case, actor=user, text=d["text"], expected_version=d["version"]),
+        gettext_lazy("Klyngen er bedt om ændringer, og årsrapporten er genåbnet for klyngen."),
+    ),
+    "godkend-rapport": Action(
+        f.ApproveReportForm,
+        lambda case, user, d: services.case_approve_report(
+            case=case, actor=user, text=d["text"], expected_version=d["version"]),
+        gettext_lazy("Årsrapporten er godkendt."),
+    ),
+    "indstil-udbetaling": Action(
+        f.ProposeReleaseForm,
+        lambda case, user, d: proposals.tranche_propose_release(
+            case=case, actor=user, amount_dkk=d["amount_dkk"], pay_on=d["pay_on"],
+            expected_version=d["version"]),
+        gettext_lazy("Udbetalingen er indstillet til kontorchefens godkendelse."),
+        form_kwargs=_tranche_amount,
+    ),
+    "indstil-annullering": Action(
+        f.cancel_form,
+        lambda case, user, d: proposals.tranche_propose_cancellation(
+            case=case, actor=user, reason=d["text"], expected_version=d["version"]),
+        gettext_lazy("Annulleringen er indstillet til kontorchefens godkendelse."),
+    ),
+    "godkend-indstilling": Action(
+        f.CaseVersionForm,
+        lambda case, user, d: proposals.tranche_proposal_approve(
+            proposal=_proposal(case), actor=user, expected_version=d["version"]),
+        gettext_lazy("Indstillingen er godkendt, og afgørelsesbrevet er dannet."),
+        perm="grants.approve_proposal",
+    ),
+    "afvis-indstilling": Action(
+        f.reject_proposal_form,
+        lambda case, user, d: proposals.tranche_proposal_reject(
+            proposal=_proposal(case), actor=user, reason=d["text"], expected_version=d["version"]),
+        gettext_lazy("Indstillingen er afvist."),
+        perm="grants.approve_proposal",
+    ),
+    "fristforlaengelse": Action(
+        f.ExtensionDecisionForm,
+        lambda case, user, d: services.extension_decide(
+            case=case, actor=user, approve=d["decision"] == "approve",
+            new_due_at=d.get("new_due_at"), reason=d.get("reason", ""),
+            expected_version=d["version"]),
+        gettext_lazy("Anmodningen om fristforlængelse er afgjort, og afgørelsesbrevet er dannet."),
+        form_kwargs=lambda case: {"current_due_at": case.extension.deadline.due_at
+                                  if case.extension_id else None},
+    ),
+    "afgoer": Action(
+        f.decide_form,
+        lambda case, user, d: services.case_decide(
+            case=case, actor=user, text=d["text"], expected_version=d["version"]),
+        gettext_lazy("Sagen er afgjort."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def case_action_view(request, journal_number: str, action: str):
+    case = _get_case(request, journal_number)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    _require(request.user, "grants.handle_case")
+    if not rules.has_perm(spec.perm, request.user):
+        raise PermissionDenied
+    kwargs = spec.form_kwargs(case) if spec.form_kwargs else {}
+    form = spec.form(request.POST, prefix=action, **kwargs)
+    if not form.is_valid():
+        return _render_case(request, case, bound=(action, form), status=400)
+    try:
+        spec.run(case, request.user, form.cleaned_data)
+    except DomainError as exc:  # stale, four eyes, refused, or not in the workflow table
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(spec.done))
+    return redirect(reverse("cases:detail", args=[case.journal_number]), permanent=False)
+
+
+# -- the cluster's side, and letters --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def cluster_cases_view(request):
+    _require(request.user, "grants.view_cluster_cases")
+    return render(request, "cases/cluster_cases.html", {
+        "letters": list(cluster_decision_letters(user=request.user)[:50]),
+        "events": list(cluster_case_messages(user=request.user)[:100]),
+    })
+
+
+@login_required
+@require_GET
+def decision_letter_view(request, pk: int):
+    letter = get_object_or_404(decision_letters_for_user(request.user), pk=pk)
+    if not rules.has_perm("grants.view_decisionletter", request.user, letter):
+        raise Http404
+    filename = letter.file.name.rsplit("/", 1)[-1]
+    return FileResponse(letter.file.open("rb"), content_type="application/pdf",
+                        as_attachment=False, filename=filename)

@@ -1,0 +1,150 @@
+"""Klyngestatistik pages and exports: public, caseworker (with filters) and a cluster's own page.
+
+Thin: parse the filter form, call the selectors, arrange the tables, render or export."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from grants.statistics import exports
+from grants.statistics.forms import PeriodForm, StatisticsFilterForm
+from grants.statistics.selectors import (
+    MIN_COMPANIES_SHOWN,
+    PARTICIPANT_COLUMNS,
+    own_cluster_for_statistics,
+    participant_rows,
+    programme_statistics,
+)
+from grants.statistics.tables import build_tables, table_by_key
+from klyngeadmin.kernel.permissions import has_app_perm
+
+ALL_TABLES = "alle"
+
+
+def _page(request, *, template, form, selection, public, export_name, extra=None):
+    stats = programme_statistics(**selection)
+    tables = build_tables(stats, public=public)
+    query = request.GET.urlencode()
+    suffix = f"?{query}" if query else ""
+    for table in tables:
+        table.csv_url = reverse(export_name, args=[table.key, "csv"]) + suffix
+        table.xlsx_url = reverse(export_name, args=[table.key, "xlsx"]) + suffix
+    context = {
+        "form": form,
+        "stats": stats,
+        "totals": stats.totals,
+        "headline": tables[0],
+        "tables": tables,
+        "public": public,
+        "min_companies": MIN_COMPANIES_SHOWN,
+        "all_xlsx_url": reverse(export_name, args=[ALL_TABLES, "xlsx"]) + suffix,
+        "query": suffix,
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+def _export(request, *, tables, table, fmt, prefix, title):
+    if fmt == "xlsx" and table == ALL_TABLES:
+        return exports.tables_xlsx_response(tables, f"{prefix}.xlsx", title=title)
+    found = table_by_key(tables, table)
+    if found is None:
+        raise Http404
+    if fmt == "csv":
+        return exports.table_csv_response(found, f"{prefix}-{found.key}.csv")
+    return exports.tables_xlsx_response([found], f"{prefix}-{found.key}.xlsx", title=title)
+
+
+def _prefix(selection, name="klyngestatistik"):
+    return f"{name}-{selection['from_year']}-{selection['to_year']}"
+
+
+# -- the public page ---------------------------------------------------------------------------
+
+
+def public_statistics(request):
+    form = PeriodForm(request.GET or None)
+    return _page(request, template="statistics/public.html", form=form,
+                 selection=form.selection(), public=True,
+                 export_name="statistics:public_export")
+
+
+def public_export(request, table, fmt):
+    form = PeriodForm(request.GET or None)
+    selection = form.selection()
+    tables = build_tables(programme_statistics(**selection), public=True)
+    return _export(request, tables=tables, table=table, fmt=fmt, prefix=_prefix(selection),
+                   title=_("Klyngestatistik"))
+
+
+# -- caseworkers ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("clusters.view_national_statistics", raise_exception=True)
+def caseworker_statistics(request):
+    form = StatisticsFilterForm(request.GET or None)
+    return _page(request, template="statistics/caseworker.html", form=form,
+                 selection=form.selection(), public=False,
+                 export_name="statistics:caseworker_export",
+                 extra={"can_export_participants":
+                        has_app_perm(request.user, "clusters.export_statistics_participants")})
+
+
+@login_required
+@permission_required("clusters.view_national_statistics", raise_exception=True)
+def caseworker_export(request, table, fmt):
+    form = StatisticsFilterForm(request.GET or None)
+    selection = form.selection()
+    tables = build_tables(programme_statistics(**selection), public=False)
+    return _export(request, tables=tables, table=table, fmt=fmt, prefix=_prefix(selection),
+                   title=_("Klyngestatistik"))
+
+
+@login_required
+@permission_required("clusters.export_statistics_participants", raise_exception=True)
+def participant_export(request, fmt):
+    form = StatisticsFilterForm(request.GET or None)
+    selection = form.selection()
+    rows = participant_rows(user=request.user, **selection)
+    filename = f"{_prefix(selection, 'klyngedeltagere')}.{fmt}"
+    if fmt == "csv":
+        return exports.participants_csv_response(rows, PARTICIPANT_COLUMNS, filename)
+    return exports.participants_xlsx_response(rows, PARTICIPANT_COLUMNS, filename)
+
+
+# -- a cluster's own page --------------------------------------------------------------------------
+
+
+def _own_cluster(request):
+    cluster = own_cluster_for_statistics(user=request.user)
+    if cluster is None:
+        raise Http404
+    return cluster
+
+
+@login_required
+@permission_required("clusters.view_cluster_statistics", raise_exception=True)
+def cluster_statistics(request):
+    cluster = _own_cluster(request)
+    form = PeriodForm(request.GET or None)
+    return _page(request, template="statistics/cluster.html", form=form,
+                 selection={**form.selection(), "clusters": [cluster.pk]}, public=False,
+                 export_name="statistics:cluster_export",
+                 extra={"cluster": cluster})
+
+
+@login_required
+@permission_required("clusters.view_cluster_statistics", raise_exception=True)
+def cluster_export(request, table, fmt):
+    cluster = _own_cluster(request)
+    form = PeriodForm(request.GET or None)
+    selection = {**form.selection(), "clusters": [cluster.pk]}
+    tables = build_tables(programme_statistics(**selection), public=False)
+    return _export(request, tables=tables, table=table, fmt=fmt,
+                   prefix=_prefix(selection, f"klyngestatistik-{cluster.slug}"),
+                   title=cluster.name)
