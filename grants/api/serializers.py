@@ -123,7 +123,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class StatisticsSerializer(serializers.Serializer):
-    """Headline figures (numbers) for the period; grants.statistics.selectors adds more keys."""
+    """Headline figures (numbers) for the period; the statistics endpoint adds more keys."""
 
     from_year = serializers.IntegerField()
     to_year = serializers.IntegerField()
