@@ -14,13 +14,14 @@ def test_one_stale_version_one_four_eyes_one_actor_role():
     import clusters.services
     import evaluations.calls.services
     import evaluations.midway.services
+    import evaluations.panels.rubrics
     import grants.cases.services
     import grants.reports.services
     import klyngeadmin.kernel.workflow
 
     assert grants.reports.services.StaleVersion is errors.StaleVersion
     assert clusters.services.StaleVersion is errors.StaleVersion
-    assert evaluations.midway.services.StaleVersion is errors.StaleVersion
+    assert evaluations.panels.rubrics.StaleVersion is errors.StaleVersion
     assert issubclass(grants.cases.services.StaleCase, errors.StaleVersion)
     assert grants.cases.services.FourEyesViolation is errors.FourEyesViolation
     assert evaluations.midway.services.FourEyesViolation is errors.FourEyesViolation

@@ -117,7 +117,7 @@ def _sources(*folders):
 def test_one_pdf_renderer():
     users = [name for name, text in _sources("klyngeadmin", "grants", "clusters", "evaluations")
              if "from weasyprint" in text]
-    assert users == ["klyngeadmin/pdf.py"]
+    assert users == ["klyngeadmin/kernel/pdf.py"]
 
 
 def test_one_kr_filter_renders_empty_values_alike():

@@ -20,6 +20,8 @@ def _action(case, name):
 
 
 def test_an_english_caseworker_sees_english_success_messages(client, report_case, caseworker):
+    caseworker.language = "en"  # chose English (the UI is Danish unless the person chooses)
+    caseworker.save(update_fields=["language"])
     client.force_login(caseworker)
     r = client.post(_action(report_case, "tag"), {"tag-version": report_case.version},
                     HTTP_ACCEPT_LANGUAGE="en", follow=True)

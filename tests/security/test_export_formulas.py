@@ -184,4 +184,4 @@ def test_import_template_goes_through_the_writer(client, director, fmt):
     if fmt == "xlsx":
         assert not [c for c in xlsx_cells(response) if c.data_type == "f"]
     else:
-        assert read_csv(response)[0][0] == "external_id"
+        assert read_csv(response)[0][0] == "Eksternt id"  # the Danish template header
