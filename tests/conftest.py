@@ -1,5 +1,6 @@
 import io
 import logging
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -70,14 +71,28 @@ def other_grant(other_cluster):
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_data(django_db_setup, django_db_blocker):
-    """The full demo programme, built once for a module and removed after it."""
+    """The full demo programme, built once per run and removed at the end. Every other test
+    expects an empty database, so the tests that use it run last (see below)."""
     with django_db_blocker.unblock():
         call_command("seed_demo", "--allow-demo-passwords", stdout=io.StringIO())
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests on the full demo data run last, as one group, so it is built once per run;
+    within the group the browser ones come last, because a live server empties the database
+    after each test. The order within each group is kept."""
+    e2e = Path(__file__).resolve().parent / "e2e"
+
+    def group(item):
+        on_demo = "demo_data" in getattr(item, "fixturenames", ())
+        return (on_demo, on_demo and e2e in Path(item.path).resolve().parents)
+
+    items.sort(key=group)
 
 
 @pytest.fixture(autouse=True)
