@@ -11,6 +11,9 @@ PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.klyngeadmin-install-stamp
 NPM_STAMP := node_modules/.klyngeadmin-install-stamp
 PYTEST_ARGS ?=
+# Two processes on the two cores: the browser, worker and demo-data tests run in order on one
+# (their xdist group, tests/conftest.py), everything else on the other. PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n 2 --dist loadgroup
 
 LOCK := requirements-dev.txt
 PROD_LOCK := requirements.txt
@@ -81,7 +84,7 @@ migrations-check: install
 # pytest's exit code 5 means "no tests collected": a failure here, never a silent pass.
 test: system-deps
 	@$(MAKE) --no-print-directory check-services lint migrations-check
-	@set +e; $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@set +e; $(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit code 5) - failing." >&2; fi; \
 	exit $$rc
 

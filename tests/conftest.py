@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from pytest_django.plugin import blocking_manager_key
 
 from evaluations.midway.schedule import grant_create
 from klyngeadmin.kernel.roles import Role
@@ -71,28 +72,55 @@ def other_grant(other_cluster):
     )
 
 
-@pytest.fixture(scope="session")
+_demo = {"built": False}
+
+
+def _uses_demo(item) -> bool:
+    return item is not None and "demo_data" in getattr(item, "fixturenames", ())
+
+
+@pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker):
-    """The full demo programme, built once per run and removed at the end. Every other test
-    expects an empty database, so the tests that use it run last (see below)."""
-    with django_db_blocker.unblock():
-        call_command("seed_demo", "--allow-demo-passwords", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+    """The full demo programme. Every other test expects an empty database, so the tests that
+    use it run together (see pytest_collection_modifyitems): it is built when the first of
+    them starts and removed after the last (pytest_runtest_teardown) - once per run."""
+    if not _demo["built"]:
+        with django_db_blocker.unblock():
+            call_command("seed_demo", "--allow-demo-passwords", stdout=io.StringIO())
+        _demo["built"] = True
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if _uses_demo(item) and not _uses_demo(nextitem) and _demo["built"]:
+        # the database blocker pytest-django's django_db_blocker fixture hands out
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("flush", interactive=False, verbosity=0)
+        _demo["built"] = False
+
+
+SERIAL = "serial"  # the xdist group run on one worker, in order (make test: -n 2 --dist loadgroup)
 
 
 def pytest_collection_modifyitems(config, items):
-    """The tests on the full demo data run last, as one group, so it is built once per run;
-    within the group the browser ones come last, because a live server empties the database
-    after each test. The order within each group is kept."""
-    e2e = Path(__file__).resolve().parent / "e2e"
+    """Order and grouping for one run on two cores (pytest-xdist, --dist loadgroup):
+    - the tests on the full demo data run last, together, so it is built once; among them the
+      browser ones come last, because a live server empties the database after each test;
+    - the browser tests, the worker tests (real Celery workers and private Redis servers) and
+      the demo tests form one group that a single xdist worker runs in this order, while the
+      other worker takes the rest. The order within each group is kept."""
+    root = Path(__file__).resolve().parent
+
+    def under(item, folder):
+        return root / folder in Path(item.path).resolve().parents
 
     def group(item):
-        on_demo = "demo_data" in getattr(item, "fixturenames", ())
-        return (on_demo, on_demo and e2e in Path(item.path).resolve().parents)
+        on_demo = _uses_demo(item)
+        return (on_demo, on_demo and under(item, "e2e"))
 
     items.sort(key=group)
+    for item in items:
+        if _uses_demo(item) or under(item, "e2e") or under(item, "worker"):
+            item.add_marker(pytest.mark.xdist_group(SERIAL))
 
 
 @pytest.fixture(autouse=True)
