@@ -37,7 +37,6 @@ from klyngeadmin.accounts.drafts import services as drafts
 from klyngeadmin.accounts.security.client_ip import client_ip
 from klyngeadmin.kernel import ratelimit
 from klyngeadmin.kernel.permissions import has_app_perm, require_perm
-from klyngeadmin.kernel.workflow import TransitionNotAllowed
 
 
 def call_list(request):
@@ -320,6 +319,6 @@ def application_decide(request, application_id):
     try:
         call_services.application_decide(application=application, actor=request.user)
         messages.success(request, _("Afgørelsen er truffet, og ansøgeren er underrettet."))
-    except (ValidationError, TransitionNotAllowed) as e:
-        messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+    except ValidationError as e:  # TransitionNotAllowed is one (kernel.errors)
+        messages.error(request, " ".join(e.messages))
     return redirect("calls:application", application_id=application.pk)

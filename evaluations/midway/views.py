@@ -29,7 +29,6 @@ from evaluations.midway.letters import decision_letter_pdf
 from evaluations.models import Decision, PanelMember, SelfAssessmentAttachment
 from klyngeadmin.accounts.drafts import services as drafts
 from klyngeadmin.kernel.permissions import has_app_perm, require_perm
-from klyngeadmin.kernel.workflow import TransitionNotAllowed
 
 S = EvaluationStatus
 YEAR_NUMBERS = range(0, 6)
@@ -109,8 +108,8 @@ def evaluation_open(request, pk):
     try:
         services.evaluation_open(evaluation=evaluation, actor=request.user)
         messages.success(request, _("Midtvejsevalueringen er åbnet, og klyngen er underrettet."))
-    except (ValidationError, TransitionNotAllowed) as e:
-        messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+    except ValidationError as e:  # TransitionNotAllowed is one (kernel.errors)
+        messages.error(request, " ".join(e.messages))
     return redirect("evaluations:detail", pk=evaluation.pk)
 
 
@@ -335,11 +334,8 @@ def propose(request, pk):
             )
             messages.success(request, _("Afgørelsen er indstillet til kontorchefens godkendelse."))
             return redirect("evaluations:detail", pk=evaluation.pk)
-        except (ValidationError, TransitionNotAllowed) as e:
-            if isinstance(e, ValidationError):
-                apply_service_errors(form, e)
-            else:
-                form.add_error(None, str(e))
+        except ValidationError as e:  # TransitionNotAllowed is one (kernel.errors)
+            apply_service_errors(form, e)
     return render(request, "evaluations/propose.html", {
         "evaluation": evaluation, "form": form, "recommendation": recommendation,
         "consensus": selectors.consensus_of(panel), "criteria": selectors.criteria_of(evaluation.rubric),
@@ -360,8 +356,8 @@ def approve(request, pk):
         if decision.outcome == Outcome.WITHDRAW:
             msg += " " + _("Rater og årsrapporter efter år 5 er annulleret.")
         messages.success(request, msg)
-    except (ValidationError, TransitionNotAllowed) as e:
-        messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+    except ValidationError as e:  # TransitionNotAllowed is one (kernel.errors)
+        messages.error(request, " ".join(e.messages))
     return redirect("evaluations:detail", pk=evaluation.pk)
 
 
