@@ -78,6 +78,7 @@ class CaseType(models.TextChoices):
     DEADLINE_EXTENSION = "deadline_extension", _("Fristforlængelse")
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
+    AMENDMENT = "amendment", _("Ændring af bevilling")
 
 
 class CaseStatus(models.TextChoices):
@@ -145,3 +146,20 @@ class LetterKind(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", _("Fristforlængelse godkendt")
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
+    AMENDMENT_APPROVED = "amendment_approved", _("Ændring af bevilling godkendt")
+    AMENDMENT_REJECTED = "amendment_rejected", _("Ændring af bevilling afvist")
+
+
+class AmendmentKind(models.TextChoices):
+    """What an amendment case can change (grants.cases.amendments.CHANGE_KINDS)."""
+
+    AMOUNT = "amount", _("Årligt beløb")
+    PERIOD = "period", _("Bevillingsperiode")
+    TARGETS = "targets", _("Måltal")
+    DIRECTOR = "director", _("Klyngedirektør")
+
+
+class AmendmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Foreslået")
+    APPROVED = "approved", _("Godkendt")
+    REJECTED = "rejected", _("Afvist")

@@ -2,6 +2,7 @@
 
 from grants.calls.models import Application, Call
 from grants.cases.models import (
+    Amendment,
     Case,
     CaseEvent,
     DecisionLetter,
@@ -20,5 +21,6 @@ from grants.reports.models import (
     ReportEvent,
     ReportVersion,
 )
+from grants.targets.models import GrantTarget, ReportedIndicatorValue, TargetEvent
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["Amendment", "GrantTarget", "ReportedIndicatorValue", "TargetEvent", "AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]

@@ -45,6 +45,8 @@ urlpatterns = [
     path("statistics/", grant_views.StatisticsView.as_view(), name="statistics"),
     path("cases/", grant_views.CaseListView.as_view(), name="case-list"),
     path("cases/<str:journal_number>/", grant_views.CaseDetailView.as_view(), name="case-detail"),
+    path("grants/<str:reference>/targets/", grant_views.GrantTargetsView.as_view(),
+         name="grant-targets"),
     path("evaluations/", evaluation_views.EvaluationListView.as_view(), name="evaluation-list"),
     # Anything else under /api/v1/ (including ids that cannot match a route) is a problem+json 404.
     re_path(r"^.*$", api_not_found),

@@ -4,6 +4,7 @@ import rules
 from django.db.models import Prefetch, Q, QuerySet
 
 from grants.cases.models import Case, CaseEvent
+from grants.core.models import Grant
 from grants.deadlines.models import Deadline
 from grants.reports.selectors import CLUSTER_DEADLINE_KINDS, report_list
 from klyngeadmin.kernel.predicates import is_authority, is_cluster_user
@@ -42,3 +43,15 @@ def case_api_list(*, user) -> QuerySet[Case]:
         )
         .order_by("-created_at", "-id")
     )
+
+
+def grant_api_list(*, user):
+    """Grants the key may see: a cluster's own, every grant for the authority."""
+    qs = Grant.objects.select_related("cluster")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if is_cluster_user(user) and user.cluster_id:
+        return qs.filter(cluster_id=user.cluster_id)
+    if is_authority(user):
+        return qs
+    return qs.none()

@@ -160,3 +160,34 @@ class StatisticsQuerySerializer(serializers.Serializer):
         if attrs["to_year"] - attrs["from_year"] > 50:
             raise serializers.ValidationError({"to_year": "Højst 50 år ad gangen."})
         return attrs
+
+
+class TargetIndicatorSerializer(serializers.Serializer):
+    indicator = serializers.CharField(help_text="Indicator code (grants.targets.catalogue).")
+    name = serializers.CharField()
+    unit = serializers.ChoiceField(choices=["count", "dkk", "ratio"])
+    source = serializers.ChoiceField(choices=["computed", "reported"])
+    definition = serializers.CharField()
+    baseline = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    target = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    realised = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    deviation = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    attainment = serializers.DecimalField(
+        max_digits=8, decimal_places=4, allow_null=True,
+        help_text="realised ÷ target, capped at 1.5; null when there is no target.")
+
+
+class TargetYearSerializer(serializers.Serializer):
+    year_number = serializers.IntegerField()
+    year = serializers.IntegerField()
+    attainment = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True,
+                                          help_text="Mean attainment over indicators with a target.")
+    indicators = TargetIndicatorSerializer(many=True, source="rows")
+
+
+class GrantTargetsSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    cluster = serializers.CharField(help_text="Cluster slug.")
+    start_year = serializers.IntegerField()
+    horizon_years = serializers.IntegerField()
+    years = TargetYearSerializer(many=True)

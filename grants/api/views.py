@@ -17,6 +17,7 @@ from grants.api import selectors
 from grants.api.serializers import (
     CaseSerializer,
     DeadlineSerializer,
+    GrantTargetsSerializer,
     ReportListSerializer,
     ReportPatchSerializer,
     ReportSerializer,
@@ -33,6 +34,7 @@ from grants.reports.services import (
     StaleVersion,
     report_save_draft,
 )
+from grants.reports.target_section import grant_target_overview
 from grants.statistics.selectors import headline_figures
 from klyngeadmin.accounts.api.actors import api_actor
 from klyngeadmin.accounts.api.base import ApiViewMixin
@@ -43,6 +45,7 @@ from klyngeadmin.kernel.api.problems import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from klyngeadmin.kernel.predicates import is_cluster_user
 
 _ETAG_RE = re.compile(r'^(?:W/)?"v(\d+)"$')
 
@@ -208,3 +211,19 @@ class StatisticsView(ApiViewMixin, APIView):
         return Response(
             {"from_year": params["from_year"], "to_year": params["to_year"], "cluster": slug or None, **figures}
         )
+
+
+class GrantTargetsView(ApiViewMixin, APIView):
+    """A grant's targets (måltal) per grant year: baseline, target, realised, deviation and
+    attainment per indicator. A cluster key sees its own grants (its draft report's money
+    figures included); an authority key every grant (money from submitted reports only)."""
+
+    @extend_schema(responses={200: GrantTargetsSerializer})
+    def get(self, request, reference: str):
+        grant = get_object_or_404(selectors.grant_api_list(user=request.user), reference=reference)
+        overview = grant_target_overview(grant, reported_only=not is_cluster_user(request.user))
+        return Response(GrantTargetsSerializer({
+            "reference": grant.reference, "cluster": grant.cluster.slug,
+            "start_year": grant.start_year, "horizon_years": grant.horizon_years,
+            "years": [y for y in overview.values() if y["rows"]],
+        }).data)

@@ -19,6 +19,8 @@ TITLES = {
     "tranche_cancelled": "Afgørelse om annullering af rate",
     "extension_approved": "Afgørelse om fristforlængelse",
     "extension_rejected": "Afgørelse om fristforlængelse",
+    "amendment_approved": "Afgørelse om ændring af bevilling",
+    "amendment_rejected": "Afgørelse om ændring af bevilling",
 }
 
 

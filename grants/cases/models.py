@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from clusters.models import ClusterOrganisation, TimestampedModel, choices_check
 from grants.calls.models import Application
 from grants.constants import (
+    AmendmentKind,
+    AmendmentStatus,
     CaseEventKind,
     CaseStatus,
     CaseType,
@@ -14,7 +17,7 @@ from grants.constants import (
     ProposalKind,
     ProposalStatus,
 )
-from grants.core.models import Tranche
+from grants.core.models import Grant, Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.reports.models import AnnualReport
 
@@ -59,6 +62,9 @@ class Case(TimestampedModel):
         "evaluations.MidwayEvaluation", null=True, blank=True, on_delete=models.PROTECT,
         related_name="cases",
     )
+    grant = models.ForeignKey(  # the subject of an amendment case
+        Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -78,6 +84,7 @@ class Case(TimestampedModel):
                     | Q(case_type=CaseType.DEADLINE_EXTENSION, extension__isnull=False)
                     | Q(case_type=CaseType.APPLICATION, application__isnull=False)
                     | Q(case_type=CaseType.MIDWAY_EVALUATION, evaluation__isnull=False)
+                    | Q(case_type=CaseType.AMENDMENT, grant__isnull=False)
                 ),
             ),
             models.CheckConstraint(
@@ -225,3 +232,54 @@ class DecisionLetter(models.Model):
     def __str__(self):
         return self.title
 
+
+
+class Amendment(models.Model):
+    """An amendment (ændring) of a grant, the subject of an amendment case: the changes proposed
+    (``changes``: kind -> the kind's cleaned payload, see grants.cases.amendments), who proposed
+    and who decided. Four eyes where money or targets change: the decider is then never the
+    proposer (CHECK below), and must be the head of office (the service checks the role)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="amendment")
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="amendments")
+    kinds = ArrayField(models.CharField(max_length=20, choices=AmendmentKind.choices),
+                       verbose_name=_("ændrer"))
+    changes = models.JSONField(_("ændringer"))
+    reason = models.TextField(_("begrundelse"))
+    four_eyes = models.BooleanField(_("kræver kontorchefens godkendelse"))
+    status = models.CharField(_("status"), max_length=20, choices=AmendmentStatus.choices,
+                              default=AmendmentStatus.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("foreslået af"))
+    proposed_at = models.DateTimeField(_("foreslået"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("afgjort af"))
+    decided_at = models.DateTimeField(_("afgjort"), null=True, blank=True)
+    decision_note = models.TextField(_("bemærkning til afgørelsen"), blank=True)
+
+    class Meta:
+        verbose_name = _("ændring af bevilling")
+        verbose_name_plural = _("ændringer af bevillinger")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            choices_check("amendment_status_valid", "status", AmendmentStatus),
+            models.CheckConstraint(name="amendment_kinds_valid",
+                                   condition=Q(kinds__contained_by=list(AmendmentKind.values))
+                                   & Q(kinds__len__gte=1)),
+            models.CheckConstraint(
+                name="amendment_four_eyes",
+                condition=Q(four_eyes=False) | Q(decided_by__isnull=True)
+                | ~Q(decided_by=F("proposed_by")),
+            ),
+            models.CheckConstraint(
+                name="amendment_decided_has_decider",
+                condition=Q(status=AmendmentStatus.PROPOSED)
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+            ),
+            models.UniqueConstraint(fields=["grant"], name="amendment_one_open_per_grant",
+                                    condition=Q(status=AmendmentStatus.PROPOSED)),
+        ]
+
+    def __str__(self):
+        return f"Ændring af {self.grant.reference} ({', '.join(self.kinds)})"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from grants.cases import amendment_views
 from grants.cases import views as views
 
 app_name = "cases"
@@ -9,5 +10,11 @@ urlpatterns = [
     path("sager/<str:journal_number>/", views.case_detail_view, name="detail"),
     path("sager/<str:journal_number>/<slug:action>/", views.case_action_view, name="action"),
     path("mine-sager/", views.cluster_cases_view, name="cluster_cases"),
+    path("bevillinger/<str:reference>/", amendment_views.grant_overview_view, name="grant"),
+    path("bevillinger/<str:reference>/aendring/", amendment_views.amendment_propose_view,
+         name="amendment_propose"),
+    path("aendringer/<int:pk>/", amendment_views.amendment_detail_view, name="amendment"),
+    path("aendringer/<int:pk>/<slug:decision>/", amendment_views.amendment_decide_view,
+         name="amendment_decide"),
     path("afgoerelsesbreve/<int:pk>/", views.decision_letter_view, name="letter"),
 ]

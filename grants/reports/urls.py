@@ -1,12 +1,13 @@
 from django.urls import path
 
-from grants.reports import views
+from grants.reports import target_views, views
 
 app_name = "grants"
 
 urlpatterns = [
     path("oversigt/", views.dashboard, name="dashboard"),
     path("rapporter/<int:pk>/", views.report_detail, name="report_detail"),
+    path("rapporter/<int:pk>/maaltal/", target_views.report_targets, name="report_targets"),
     path("rapporter/<int:pk>/indsend/", views.report_submit, name="report_submit"),
     path("rapporter/<int:pk>/versioner/<int:number>/", views.report_version, name="report_version"),
     path("rapporter/<int:pk>/bilag/", views.attachment_upload, name="attachment_upload"),

@@ -22,6 +22,7 @@ from grants.reports.forms import (
     SubmitForm,
     funding_formset,
 )
+from grants.reports.target_section import target_section_context
 from klyngeadmin.accounts.drafts import services as drafts
 from klyngeadmin.kernel.forms import apply_service_errors
 from klyngeadmin.kernel.permissions import has_app_perm, require_perm
@@ -43,7 +44,8 @@ def _report_or_404(request, pk: int):
 def _report_page(report) -> dict:
     """The report page's data, with the caseworker's latest request for changes (case side)."""
     return {**selectors.report_page_data(report=report),
-            "change_request": report_change_request(report=report)}
+            "change_request": report_change_request(report=report),
+            **target_section_context(report)}
 
 
 @login_required

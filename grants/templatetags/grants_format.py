@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from klyngeadmin.kernel.formatting import isodate, number
+from klyngeadmin.kernel.formatting import isodate, kr, number, pct, ratio
 from klyngeadmin.templatetags.klynge_format import SHARED
 
 register = template.Library()
@@ -58,3 +58,21 @@ def institution_tbody(rows):
         ((p["institution"], p["kind_label"], p["activity"], isodate(p["start_date"]))
          for p in rows),
     )
+
+
+@register.filter
+def indicator_value(value, unit):
+    """A target, realised value or deviation in its indicator's unit (grants.targets)."""
+    if value is None or value == "":
+        return "–"
+    if unit == "dkk":
+        return kr(value)
+    if unit == "ratio":
+        return ratio(value)
+    return number(value)
+
+
+@register.filter
+def attainment_pct(value):
+    """An attainment (0..1.5) as a whole percentage, '–' for n/a."""
+    return pct(value, 0)

@@ -1,0 +1,104 @@
+"""The annual report's target section (måltal): target / realised / deviation / attainment per
+indicator for the report's grant year, and the save of the hand-reported values.
+
+The computed indicators come from the programme figures (grants.targets.selectors); the money
+indicators (co-financing, competitive funds, leverage) from the report itself, so the section
+shows what the cluster has typed into its draft. The same reader serves the grant's whole
+horizon (``grant_target_overview``) for the dashboard, the API, the midway rubric and the cohort."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from clusters import figures
+from grants.constants import ReportStatus
+from grants.core.models import Grant
+from grants.reports.models import AnnualReport, CompetitiveFunding
+from grants.reports.services import ReportNotEditable, _check_own_cluster, _lock_report
+from grants.reports.target_forms import ReportedIndicatorsForm
+from grants.rules import EDITABLE_REPORT_STATES
+from grants.targets import selectors as target_selectors
+from grants.targets.catalogue import Indicator
+from grants.targets.services import reported_values_set
+
+REPORTED_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW, ReportStatus.APPROVED)
+LEVERAGE_PLACES = Decimal("0.01")
+
+
+def money_realised(grant: Grant, year_numbers, *, reported_only: bool = False) -> dict:
+    """Co-financing, competitive funds and leverage per grant year from the reports (two
+    queries). ``reported_only`` counts submitted reports only (the midway evaluation)."""
+    reports = AnnualReport.objects.filter(grant=grant, year_number__in=list(year_numbers))
+    if reported_only:
+        reports = reports.filter(status__in=REPORTED_STATES)
+    rows = list(reports.values("pk", "year_number", "grant_spent_dkk", *figures.COFINANCING_FIELDS))
+    competitive = dict(
+        CompetitiveFunding.objects.filter(report_id__in=[r["pk"] for r in rows])
+        .values("report_id").annotate(total=Sum("amount_dkk")).values_list("report_id", "total")
+    )
+    out: dict[int, dict] = {}
+    for r in rows:
+        filled = any(r[name] is not None for name in figures.COFINANCING_FIELDS)
+        cof = figures.cofinancing(r) if filled else None
+        comp = competitive.get(r["pk"])
+        comp = Decimal(comp) if comp is not None else (Decimal(0) if filled else None)
+        spent = r["grant_spent_dkk"]
+        leverage = None
+        if spent and cof is not None:
+            leverage = ((Decimal(cof) + (comp or 0)) / Decimal(spent)).quantize(
+                LEVERAGE_PLACES, ROUND_HALF_UP)
+        out[r["year_number"]] = {
+            Indicator.COFINANCING.value: None if cof is None else Decimal(cof),
+            Indicator.COMPETITIVE.value: comp,
+            Indicator.LEVERAGE.value: leverage,
+        }
+    return out
+
+
+def grant_target_overview(grant: Grant, year_numbers=None, *, reported_only: bool = False,
+                          with_reported: bool = False) -> dict[int, dict]:
+    """year_number -> {"rows": [...], "attainment": Decimal | None} for the grant's years (all
+    by default). A fixed number of queries (about eight) whatever the number of years."""
+    year_numbers = list(year_numbers or range(1, grant.horizon_years + 1))
+    targets = target_selectors.targets_of(grant)
+    computed = target_selectors.computed_realised(grant, year_numbers)
+    reported = target_selectors.reported_realised(grant, year_numbers)
+    money = money_realised(grant, year_numbers, reported_only=reported_only)
+    out = {}
+    for n in year_numbers:
+        realised = {**computed.get(n, {}), **money.get(n, {}), **reported.get(n, {})}
+        rows = target_selectors.target_rows(targets=targets.get(n, {}), realised=realised,
+                                            with_reported=with_reported)
+        out[n] = {"year_number": n, "year": grant.calendar_year(n), "rows": rows,
+                  "attainment": target_selectors.year_attainment(rows)}
+    return out
+
+
+def report_target_section(*, report: AnnualReport) -> dict:
+    """The section's data for one report: its year's rows (every hand-reported indicator
+    included, so the cluster can enter it) and the year's overall attainment."""
+    return grant_target_overview(report.grant, [report.year_number], with_reported=True)[
+        report.year_number]
+
+
+@transaction.atomic
+def report_targets_save(*, report: AnnualReport, actor, values: dict) -> int:
+    """Save the hand-reported indicator values of an editable report, by the cluster's own
+    people. Raises ReportNotEditable / PermissionDenied / TargetError."""
+    locked = _lock_report(report)
+    _check_own_cluster(actor=actor, cluster_id=locked.grant.cluster_id)
+    if locked.status not in EDITABLE_REPORT_STATES:
+        raise ReportNotEditable(locked.status)
+    return reported_values_set(grant=locked.grant, year_number=locked.year_number,
+                               values=values, actor=actor,
+                               basis=f"årsrapport {locked.year}")
+
+
+def target_section_context(report: AnnualReport) -> dict:
+    """What the report page adds for the section (templates/grants/_report_targets.html)."""
+    section = report_target_section(report=report)
+    initial = {r["indicator"]: r["realised"] for r in section["rows"] if r["reported"]}
+    return {"targets": section, "targets_form": ReportedIndicatorsForm(initial_values=initial)}
