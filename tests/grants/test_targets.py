@@ -14,7 +14,7 @@ from clusters.models import CompanyParticipation, InstitutionParticipation
 from grants.reports.target_section import grant_target_overview, report_target_section
 from grants.targets.attainment import ATTAINMENT_CAP, attainment, deviation, mean_attainment
 from grants.targets.catalogue import CATALOGUE, REPORTED_INDICATORS, Indicator
-from grants.targets.models import GrantTarget, ReportedIndicatorValue, TargetEvent
+from grants.targets.models import GrantTarget, TargetEvent
 from grants.targets.services import TargetError, reported_values_set, targets_set_at_award
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 
