@@ -165,8 +165,8 @@ class StatisticsQuerySerializer(serializers.Serializer):
 class TargetIndicatorSerializer(serializers.Serializer):
     indicator = serializers.CharField(help_text="Indicator code (grants.targets.catalogue).")
     name = serializers.CharField()
-    unit = serializers.ChoiceField(choices=["count", "dkk", "ratio"])
-    source = serializers.ChoiceField(choices=["computed", "reported"])
+    unit = serializers.CharField(help_text="count, dkk or ratio (kroner per grant krone).")
+    source = serializers.CharField(help_text="computed (from the data) or reported (by hand).")
     definition = serializers.CharField()
     baseline = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     target = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
