@@ -62,6 +62,7 @@ from klyngeadmin.demo.plan import (
     split_exact,
 )
 from klyngeadmin.demo.programme import ProgrammeBuilder
+from klyngeadmin.demo.targets import demo_targets
 from klyngeadmin.kernel.roles import Role
 
 
@@ -312,6 +313,7 @@ class DemoBuilder(ProgrammeBuilder):
         self.activities(clusters, members, institutions)
         self.grants(clusters)
         self.facilitated_projects(clusters, institutions)
+        self.counts["targets"] = demo_targets(actor=User.objects.get(username="caseworker1"))
         self.evaluation_rubrics()
         self.cases(clusters)
         self.counts.update(clusters=len(clusters), companies=Company.objects.count(),
