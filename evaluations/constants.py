@@ -24,6 +24,7 @@ class RubricPurpose(models.TextChoices):
 class CriterionKind(models.TextChoices):
     DATA = "data", _("Databaseret")
     JUDGEMENT = "judgement", _("Skønsmæssig")
+    TARGET_ATTAINMENT = "target_attainment", _("Målopfyldelse")
 
 
 class Metric(models.TextChoices):

@@ -43,6 +43,13 @@ class Rubric(TimestampedModel):
         _("aktiv"), default=False,
         help_text=_("Den aktive version bruges, når en ny evaluering eller bedømmelse starter."),
     )
+    # Choices of the midway starting-point analysis, recorded with the version (issue 15):
+    normalise_per_grant_krone = models.BooleanField(
+        _("niveau pr. bevillingskrone"), default=False,
+        help_text=_("Niveauet af et nøgletal sammenlignes pr. mio. kr. af den årlige bevilling."))
+    emerging_peer_group = models.BooleanField(
+        _("spirende områder er deres egen sammenligningsgruppe"), default=False,
+        help_text=_("Klynger inden for spirende områder sammenlignes kun med hinanden."))
     locked = models.BooleanField(_("i brug (låst)"), default=False)
     locked_at = models.DateTimeField(_("låst"), null=True, blank=True)
     row_version = models.PositiveIntegerField(default=1)
@@ -87,7 +94,7 @@ class Criterion(models.Model):
             models.CheckConstraint(
                 name="criterion_metric_matches_kind",
                 condition=Q(kind=CriterionKind.DATA, metric__in=[m.value for m in Metric])
-                | Q(kind=CriterionKind.JUDGEMENT, metric=""),
+                | Q(kind__in=[CriterionKind.JUDGEMENT, CriterionKind.TARGET_ATTAINMENT], metric=""),
             ),
         ]
 
@@ -97,6 +104,15 @@ class Criterion(models.Model):
     @property
     def is_data_based(self) -> bool:
         return self.kind == CriterionKind.DATA
+
+    @property
+    def is_target_attainment(self) -> bool:
+        """Measured by the grant's target attainment (grants.targets): realised ÷ target."""
+        return self.kind == CriterionKind.TARGET_ATTAINMENT
+
+    @property
+    def has_suggestion(self) -> bool:
+        return self.kind in (CriterionKind.DATA, CriterionKind.TARGET_ATTAINMENT)
 
 
 class MidwayEvaluation(TimestampedModel):

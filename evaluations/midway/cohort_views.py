@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from evaluations.midway import selectors
 from evaluations.models import ConsensusScore, Panel
+from evaluations.panels import scoring
+from grants.reports.target_section import attainment_by_year
 from klyngeadmin.kernel.permissions import require_perm
 from klyngeadmin.kernel.spreadsheets import xlsx_row
 
@@ -23,6 +25,9 @@ def cohort_rows(*, user, year: int):
     points = selectors.starting_points_for(evaluations, criteria).by_evaluation
     panels = {p.evaluation_id: p for p in Panel.objects.filter(evaluation__in=evaluations)
               .select_related("recommendation")}
+    target_key = next((c.key for c in criteria if c.is_target_attainment), None)
+    # The target-attainment criterion has read it already; otherwise read it here.
+    attained = {} if target_key else attainment_by_year([e.grant for e in evaluations], range(1, 6))
     revealed = {e.pk for e in evaluations if e.status in selectors.SCORES_REVEALED}
     consensus: dict[int, dict[str, ConsensusScore]] = {}
     for cs in ConsensusScore.objects.filter(panel__evaluation__in=revealed).select_related("criterion", "panel"):
@@ -40,6 +45,8 @@ def cohort_rows(*, user, year: int):
             cells.append({"criterion": c, "consensus": cs, "point": point})
         rows.append({
             "evaluation": e, "cells": cells,
+            "attainment": (getattr(points.get(e.pk, {}).get(target_key), "level", None)
+                           if target_key else scoring.attainment_level(attained.get(e.grant_id, {}))),
             "raw_total": decision.raw_total if decided else (rec.raw_total if rec else None),
             "adjusted_total": decision.adjusted_total if decided else (rec.adjusted_total if rec else None),
             "decision": decision if decided else None,
@@ -72,7 +79,7 @@ def cohort_xlsx(request, year):
     header = [_("Klynge"), _("Styrkeposition"), _("Bevilling"), _("Status")]
     for c in criteria:
         header += [f"{c.title} ({c.weight})", f"{c.title}: {_('forslag')}"]
-    header += [_("Rå totalscore"), _("Totalscore justeret for udgangspunkt"), _("Afgørelse")]
+    header += [_("Målopfyldelse år 1-5"), _("Rå totalscore"), _("Totalscore justeret for udgangspunkt"), _("Afgørelse")]
     ws.append(xlsx_row(ws, header, bold=True))
     for row in rows:
         e = row["evaluation"]
@@ -83,6 +90,7 @@ def cohort_xlsx(request, year):
             line.append(None if cs is None else (_("ikke relevant") if cs.not_applicable else cs.value))
             line.append(float(point.suggested_shown) if point and point.has_data else None)
         line += [
+            row["attainment"],
             float(row["raw_total"]) if row["raw_total"] is not None else None,
             float(row["adjusted_total"]) if row["adjusted_total"] is not None else None,
             row["decision"].get_outcome_display() if row["decision"] else "",

@@ -22,6 +22,7 @@ from evaluations.models import (
 from evaluations.panels import scoring
 from grants.cases.models import DecisionLetter
 from grants.constants import LetterKind
+from grants.reports.target_section import attainment_by_year
 from klyngeadmin.kernel.scoping import scope_to_user
 
 S = EvaluationStatus
@@ -127,35 +128,76 @@ class CohortStartingPoints:
 
 
 def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Criterion]) -> CohortStartingPoints:
-    """The starting-point analysis of every data-based criterion for a group of evaluations of
-    the same year, which is also the peer group. One query (or two) per key figure."""
+    """The starting-point analysis of every data-based and target-attainment criterion for a
+    group of evaluations of the same year. The peer group is that group or, when the rubric
+    version says so, its emerging-area clusters and the others apart. A fixed number of queries
+    (one or two per key figure, about eight for the targets) whatever the number of clusters."""
     data = [c for c in criteria if c.is_data_based]
+    targets = [c for c in criteria if c.is_target_attainment]
     out = CohortStartingPoints()
-    if not evaluations or not data:
+    if not evaluations or not (data or targets):
         return out
+    rubric = Rubric.objects.filter(pk=criteria[0].rubric_id).first()
+    per_krone = bool(rubric and rubric.normalise_per_grant_krone)
+    groups = peer_groups(evaluations, rubric)
     cluster_ids = [e.grant.cluster_id for e in evaluations]
     years_by_eval = {e.pk: _year_numbers(e) for e in evaluations}
     all_years = sorted({y for ys in years_by_eval.values() for y in ys})
     figures = key_figures([c.metric for c in data], cluster_ids, all_years)
     for criterion in data:
         per_metric = figures[criterion.metric]
+        normalise = per_krone and criterion.metric not in RATIO_METRICS
         values_by_eval: dict[int, dict[int, Decimal | None]] = {}
-        levels = []
         for e in evaluations:
             values = {n: per_metric.get((e.grant.cluster_id, year)) for year, n in years_by_eval[e.pk].items()}
             # A cluster without activity in a year it held the grant has 0, not "no data".
             for year, n in years_by_eval[e.pk].items():
                 if n >= 1 and values[n] is None and criterion.metric != "cofinancing_per_grant_krone":
                     values[n] = Decimal(0) if year <= _last_complete_year(e) else None
+            if normalise:
+                values = {n: per_mio_grant_kroner(v, e.grant.annual_amount_dkk)
+                          for n, v in values.items()}
             values_by_eval[e.pk] = values
-            _y, level = scoring.level_of(values)
-            if level is not None:
-                levels.append(level)
-        for e in evaluations:
-            out.by_evaluation.setdefault(e.pk, {})[criterion.key] = scoring.starting_point(
-                values_by_eval[e.pk], levels
-            )
+        for group in groups:
+            levels = [lv for e in group
+                      if (lv := scoring.level_of(values_by_eval[e.pk])[1]) is not None]
+            for e in group:
+                out.by_evaluation.setdefault(e.pk, {})[criterion.key] = scoring.starting_point(
+                    values_by_eval[e.pk], levels
+                )
+    if targets:
+        attained = attainment_by_year([e.grant for e in evaluations], range(1, 6))
+        for criterion in targets:
+            for group in groups:
+                values = {e.pk: attained.get(e.grant_id, {}) for e in group}
+                levels = [lv for v in values.values()
+                          if (lv := scoring.attainment_level(v)) is not None]
+                for e in group:
+                    out.by_evaluation.setdefault(e.pk, {})[criterion.key] = (
+                        scoring.attainment_point(values[e.pk], levels))
     return out
+
+
+# Key figures that are already a ratio or share: never divided by the grant.
+RATIO_METRICS = {"cofinancing_per_grant_krone", "outside_share"}
+MIO = Decimal(1_000_000)
+
+
+def per_mio_grant_kroner(value: Decimal | None, annual_amount_dkk: int) -> Decimal | None:
+    """A key figure per million kroner of the yearly grant (four decimals)."""
+    if value is None or not annual_amount_dkk:
+        return value
+    return (Decimal(value) * MIO / Decimal(annual_amount_dkk)).quantize(Decimal("0.0001"))
+
+
+def peer_groups(evaluations: list[MidwayEvaluation], rubric: Rubric | None) -> list[list[MidwayEvaluation]]:
+    """The evaluations as peer groups: one, or emerging areas and the others apart when the
+    rubric version records that choice."""
+    if not (rubric and rubric.emerging_peer_group):
+        return [list(evaluations)]
+    emerging = [e for e in evaluations if e.grant.cluster.strength_position.emerging]
+    others = [e for e in evaluations if not e.grant.cluster.strength_position.emerging]
+    return [g for g in (emerging, others) if g]
 
 
 def _last_complete_year(evaluation: MidwayEvaluation) -> int:
@@ -165,9 +207,11 @@ def _last_complete_year(evaluation: MidwayEvaluation) -> int:
 
 
 def peer_evaluations(evaluation: MidwayEvaluation) -> list[MidwayEvaluation]:
-    """The peer group: every cluster evaluated in the same year (not yet-withdrawn grants too)."""
+    """Every cluster evaluated in the same year (not yet-withdrawn grants too); the peer
+    groups within it follow the rubric version (peer_groups)."""
     return list(
-        MidwayEvaluation.objects.filter(year=evaluation.year).select_related("grant__cluster")
+        MidwayEvaluation.objects.filter(year=evaluation.year)
+        .select_related("grant__cluster__strength_position")
     )
 
 

@@ -5,10 +5,10 @@ MIDWAY_CRITERIA = [
     # key, title, guidance, weight, kind, metric
     ("sme-knowledge", "Dybde i samarbejdet mellem SMV'er og videninstitutioner",
      "Fælles FoU-ansøgninger og innovationsprojekter med både SMV'er og videninstitutioner.",
-     20, "data", "sme_knowledge_projects"),
+     15, "data", "sme_knowledge_projects"),
     ("sme-reach", "SMV-rækkevidde, herunder små virksomheder med 10-49 ansatte",
      "Hvor mange små virksomheder (10-49 ansatte) deltager i klyngens aktiviteter.",
-     15, "data", "small_company_reach"),
+     10, "data", "small_company_reach"),
     ("institution-breadth", "Bredde i videninstitutioner",
      "Deltagelse af erhvervsakademier, professionshøjskoler og kunstneriske uddannelsesinstitutioner.",
      15, "data", "applied_institution_breadth"),
@@ -25,8 +25,19 @@ MIDWAY_CRITERIA = [
     ("platform", "Platformsrolle og lokalt samarbejde",
      "Klyngen som platform for nye innovationspolitiske initiativer og samarbejdet med lokale "
      "og regionale aktører (skøn på grundlag af selvevalueringen og årsrapporterne).",
-     15, "judgement", ""),
+     10, "judgement", ""),
 ]
+
+# Issue 15: the midway rubric measures the grant's own targets too. Added to the default midway
+# rubric while it is unused (migration 0005 and ensure_default_rubrics); a rubric in use is
+# never changed, a new version is made instead.
+TARGET_CRITERION = (
+    "target-attainment", "Opfyldelse af bevillingens måltal",
+    "Realiseret i forhold til måltallene i tilsagnet (og godkendte ændringer), år for år; "
+    "over 100 % tæller højst som 150 %, og uden måltal er kriteriet ikke relevant.",
+    15, "target_attainment", "",
+)
+DEFAULT_MIDWAY_NAME = "Midtvejsevaluering af klyngebevillinger"
 
 APPLICATION_CRITERIA = [
     ("area-potential", "Det spirende områdes potentiale",
@@ -44,7 +55,7 @@ APPLICATION_CRITERIA = [
 def seed_default_rubrics(Rubric, Criterion) -> None:  # noqa: N803 (model classes)
     """Create the default rubrics unless a rubric for the purpose exists (idempotent)."""
     for purpose, name, description, criteria in [
-        ("midway", "Midtvejsevaluering af klyngebevillinger",
+        ("midway", DEFAULT_MIDWAY_NAME,
          "Standardrammen efter DFIR's anbefalinger (december 2024).", MIDWAY_CRITERIA),
         ("application", "Åbent opslag for spirende områder",
          "Bedømmelse af ansøgninger fra nye, spirende områder.", APPLICATION_CRITERIA),
@@ -63,7 +74,22 @@ def seed_default_rubrics(Rubric, Criterion) -> None:  # noqa: N803 (model classe
 
 
 
+def add_target_criterion(Rubric, Criterion) -> None:  # noqa: N803 (model classes)
+    """Add the target-attainment criterion to the default midway rubrics not yet in use."""
+    key, title, guidance, weight, kind, metric = TARGET_CRITERION
+    for rubric in Rubric.objects.filter(purpose="midway", name=DEFAULT_MIDWAY_NAME, locked=False):
+        if Criterion.objects.filter(rubric=rubric, key=key).exists():
+            continue
+        for c_key, _t, _g, c_weight, _k, _m in MIDWAY_CRITERIA:  # make room: weights sum to 100
+            Criterion.objects.filter(rubric=rubric, key=c_key).update(weight=c_weight)
+        last = Criterion.objects.filter(rubric=rubric).order_by("-position").first()
+        Criterion.objects.create(rubric=rubric, key=key, position=(last.position if last else 0) + 1,
+                                 title=title, guidance=guidance, weight=weight, kind=kind,
+                                 metric=metric)
+
+
 def ensure_default_rubrics() -> None:
     from evaluations.models import Criterion, Rubric
 
     seed_default_rubrics(Rubric, Criterion)
+    add_target_criterion(Rubric, Criterion)

@@ -11,7 +11,8 @@ class RubricForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Rubric
-        fields = ["purpose", "name", "description"]
+        fields = ["purpose", "name", "description", "normalise_per_grant_krone",
+                  "emerging_peer_group"]
 
 
 
@@ -31,5 +32,7 @@ class CriterionForm(AccessibleFormMixin, forms.ModelForm):
             self.add_error("metric", _("Et databaseret kriterium skal have et nøgletal."))
         if data.get("kind") == CriterionKind.JUDGEMENT and data.get("metric"):
             self.add_error("metric", _("Et skønsmæssigt kriterium har intet nøgletal."))
+        if data.get("kind") == CriterionKind.TARGET_ATTAINMENT and data.get("metric"):
+            self.add_error("metric", _("Målopfyldelse måles mod bevillingens måltal, ikke et nøgletal."))
         return data
 

@@ -60,7 +60,9 @@ def rubric_new_version(*, rubric: Rubric, actor) -> Rubric:
         Rubric.objects.filter(purpose=rubric.purpose, name=rubric.name).aggregate(v=Max("version"))["v"]
     )
     new = Rubric.objects.create(
-        purpose=rubric.purpose, name=rubric.name, version=latest + 1, description=rubric.description
+        purpose=rubric.purpose, name=rubric.name, version=latest + 1, description=rubric.description,
+        normalise_per_grant_krone=rubric.normalise_per_grant_krone,
+        emerging_peer_group=rubric.emerging_peer_group,
     )
     Criterion.objects.bulk_create(
         Criterion(rubric=new, key=c.key, position=c.position, title=c.title, guidance=c.guidance,
@@ -72,12 +74,21 @@ def rubric_new_version(*, rubric: Rubric, actor) -> Rubric:
 
 
 @transaction.atomic
-def rubric_update(*, rubric: Rubric, name: str, description: str, version: int | None, actor) -> Rubric:
+def rubric_update(*, rubric: Rubric, name: str, description: str, version: int | None, actor,
+                  normalise_per_grant_krone: bool | None = None,
+                  emerging_peer_group: bool | None = None) -> Rubric:
+    """Change an unlocked rubric, including the starting-point choices recorded with the
+    version (level per grant krone; emerging areas as their own peer group)."""
     locked = _locked_rubric(rubric)
     _check_version(locked.row_version, version)
     locked.name, locked.description = name, description
+    if normalise_per_grant_krone is not None:
+        locked.normalise_per_grant_krone = normalise_per_grant_krone
+    if emerging_peer_group is not None:
+        locked.emerging_peer_group = emerging_peer_group
     locked.row_version += 1
-    locked.save(update_fields=["name", "description", "row_version", "updated_at"])
+    locked.save(update_fields=["name", "description", "normalise_per_grant_krone",
+                               "emerging_peer_group", "row_version", "updated_at"])
     return locked
 
 
@@ -89,7 +100,7 @@ def criterion_save(*, rubric: Rubric, criterion: Criterion | None = None, actor,
     target = criterion or Criterion(rubric=rubric)
     for name, value in fields.items():
         setattr(target, name, value)
-    if target.kind != "data":
+    if target.kind != "data":  # judgement and target attainment have no key figure
         target.metric = ""
     target.full_clean(exclude=["rubric"])
     target.save()

@@ -205,3 +205,31 @@ def totals(
     }
     return (round_total(weighted_total(raw_scores, weights)),
             round_total(weighted_total({k: consensus.get(k) for k in weights}, weights)))
+
+
+# -- target attainment ------------------------------------------------------------------------
+#
+# A "target attainment" criterion is measured against the grant's own targets (grants.targets):
+# each grant year's attainment is realised ÷ target averaged over its indicators (capped at
+# 150 %, n/a without targets). The level is the mean over grant years 1-5 with targets; the
+# suggestion is 5 points at 100 % or more, linear down to 0 at 0 %. No targets: no suggestion.
+
+
+def attainment_point(values: Mapping[int, Decimal | None],
+                     peer_levels: Sequence[Decimal]) -> StartingPoint:
+    known = {y: D(v) for y, v in values.items() if 1 <= y <= 5 and v is not None}
+    if not known:
+        return StartingPoint(dict(values), None, None, None, None, None, None, len(peer_levels),
+                             None, None, None, None, None)
+    level = (sum(known.values(), ZERO) / len(known)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    score = FIVE * min(level, Decimal(1))
+    return StartingPoint(
+        values=dict(values), baseline_year=None, baseline=None, level_year=max(known),
+        level=level, improvement=None, place=place_among(level, peer_levels) if peer_levels else None,
+        peers=len(peer_levels), level_score=score, improvement_score=None, suggested=score,
+        suggested_shown=round_total(score), suggested_points=round_score(round_total(score)),
+    )
+
+
+def attainment_level(values: Mapping[int, Decimal | None]) -> Decimal | None:
+    return attainment_point(values, []).level

@@ -51,7 +51,10 @@ def rubric_detail(request, rubric_id):
         try:
             rubric_services.rubric_update(rubric=rubric, name=form.cleaned_data["name"],
                                    description=form.cleaned_data["description"],
-                                   version=form.cleaned_data["version"], actor=request.user)
+                                   version=form.cleaned_data["version"], actor=request.user,
+                                   normalise_per_grant_krone=form.cleaned_data[
+                                       "normalise_per_grant_krone"],
+                                   emerging_peer_group=form.cleaned_data["emerging_peer_group"])
             messages.success(request, _("Bedømmelsesrammen er gemt."))
             return redirect("evaluations:rubric", rubric_id=rubric.pk)
         except ValidationError as e:

@@ -31,15 +31,22 @@ LEVERAGE_PLACES = Decimal("0.01")
 def money_realised(grant: Grant, year_numbers, *, reported_only: bool = False) -> dict:
     """Co-financing, competitive funds and leverage per grant year from the reports (two
     queries). ``reported_only`` counts submitted reports only (the midway evaluation)."""
-    reports = AnnualReport.objects.filter(grant=grant, year_number__in=list(year_numbers))
+    return money_realised_many([grant], year_numbers, reported_only=reported_only).get(grant.pk, {})
+
+
+def money_realised_many(grants, year_numbers, *, reported_only: bool = False) -> dict[int, dict]:
+    """grant id -> year number -> the money indicators, in two queries."""
+    reports = AnnualReport.objects.filter(grant__in=[g.pk for g in grants],
+                                          year_number__in=list(year_numbers))
     if reported_only:
         reports = reports.filter(status__in=REPORTED_STATES)
-    rows = list(reports.values("pk", "year_number", "grant_spent_dkk", *figures.COFINANCING_FIELDS))
+    rows = list(reports.values("pk", "grant_id", "year_number", "grant_spent_dkk",
+                               *figures.COFINANCING_FIELDS))
     competitive = dict(
         CompetitiveFunding.objects.filter(report_id__in=[r["pk"] for r in rows])
         .values("report_id").annotate(total=Sum("amount_dkk")).values_list("report_id", "total")
     )
-    out: dict[int, dict] = {}
+    out: dict[int, dict] = {g.pk: {} for g in grants}
     for r in rows:
         filled = any(r[name] is not None for name in figures.COFINANCING_FIELDS)
         cof = figures.cofinancing(r) if filled else None
@@ -50,7 +57,7 @@ def money_realised(grant: Grant, year_numbers, *, reported_only: bool = False) -
         if spent and cof is not None:
             leverage = ((Decimal(cof) + (comp or 0)) / Decimal(spent)).quantize(
                 LEVERAGE_PLACES, ROUND_HALF_UP)
-        out[r["year_number"]] = {
+        out[r["grant_id"]][r["year_number"]] = {
             Indicator.COFINANCING.value: None if cof is None else Decimal(cof),
             Indicator.COMPETITIVE.value: comp,
             Indicator.LEVERAGE.value: leverage,
@@ -63,18 +70,37 @@ def grant_target_overview(grant: Grant, year_numbers=None, *, reported_only: boo
     """year_number -> {"rows": [...], "attainment": Decimal | None} for the grant's years (all
     by default). A fixed number of queries (about eight) whatever the number of years."""
     year_numbers = list(year_numbers or range(1, grant.horizon_years + 1))
-    targets = target_selectors.targets_of(grant)
-    computed = target_selectors.computed_realised(grant, year_numbers)
-    reported = target_selectors.reported_realised(grant, year_numbers)
-    money = money_realised(grant, year_numbers, reported_only=reported_only)
-    out = {}
-    for n in year_numbers:
-        realised = {**computed.get(n, {}), **money.get(n, {}), **reported.get(n, {})}
-        rows = target_selectors.target_rows(targets=targets.get(n, {}), realised=realised,
-                                            with_reported=with_reported)
-        out[n] = {"year_number": n, "year": grant.calendar_year(n), "rows": rows,
-                  "attainment": target_selectors.year_attainment(rows)}
+    return target_overview_many([grant], year_numbers, reported_only=reported_only,
+                                with_reported=with_reported)[grant.pk]
+
+
+def target_overview_many(grants, year_numbers, *, reported_only: bool = False,
+                         with_reported: bool = False) -> dict[int, dict[int, dict]]:
+    """grant id -> ``grant_target_overview`` for many grants in the same fixed number of
+    queries (the cohort view and the midway rubric read a whole peer group at once)."""
+    grants, year_numbers = list(grants), list(year_numbers)
+    targets = target_selectors.targets_of_many(grants)
+    computed = target_selectors.computed_realised_many(grants, year_numbers)
+    reported = target_selectors.reported_realised_many(grants, year_numbers)
+    money = money_realised_many(grants, year_numbers, reported_only=reported_only)
+    out: dict[int, dict[int, dict]] = {}
+    for g in grants:
+        per_year = {}
+        for n in year_numbers:
+            realised = {**computed[g.pk].get(n, {}), **money[g.pk].get(n, {}),
+                        **reported[g.pk].get(n, {})}
+            rows = target_selectors.target_rows(targets=targets.get(g.pk, {}).get(n, {}),
+                                                realised=realised, with_reported=with_reported)
+            per_year[n] = {"year_number": n, "year": g.calendar_year(n), "rows": rows,
+                           "attainment": target_selectors.year_attainment(rows)}
+        out[g.pk] = per_year
     return out
+
+
+def attainment_by_year(grants, year_numbers) -> dict[int, dict[int, Decimal | None]]:
+    """grant id -> year number -> the year's attainment, from submitted reports only."""
+    overview = target_overview_many(grants, year_numbers, reported_only=True)
+    return {gid: {n: y["attainment"] for n, y in years.items()} for gid, years in overview.items()}
 
 
 def report_target_section(*, report: AnnualReport) -> dict:
