@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from evaluations.midway import selectors
 from evaluations.models import Decision
+from evaluations.panels import scoring
+from grants.reports.target_section import target_overview_many
 from klyngeadmin.kernel.pdf import html_to_pdf, render_html
 
 LETTER_CSS = Path(__file__).with_name("letter.css")
@@ -29,7 +31,14 @@ def decision_letter_context(evaluation) -> dict:
         for c in criteria
     ]
     case = evaluation.cases.order_by("-created_at").first()
+    grant = evaluation.grant
+    years = range(1, (grant.midway_year or 5) + 1)
+    attainment = target_overview_many([grant], years, reported_only=True)[grant.pk]
+    target_years = [y for y in attainment.values() if y["rows"]]
     return {
+        "target_years": target_years,
+        "mean_attainment": scoring.attainment_level({y["year_number"]: y["attainment"]
+                                                     for y in target_years}),
         "evaluation": evaluation, "grant": evaluation.grant, "cluster": evaluation.grant.cluster,
         "decision": decision, "rows": rows, "case": case,
         "recommendation": getattr(panel, "recommendation", None) if panel else None,

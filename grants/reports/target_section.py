@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from clusters import figures
 from grants.constants import ReportStatus
@@ -22,6 +22,7 @@ from grants.reports.target_forms import ReportedIndicatorsForm
 from grants.rules import EDITABLE_REPORT_STATES
 from grants.targets import selectors as target_selectors
 from grants.targets.catalogue import Indicator
+from grants.targets.models import GrantTarget
 from grants.targets.services import reported_values_set
 
 REPORTED_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW, ReportStatus.APPROVED)
@@ -128,3 +129,23 @@ def target_section_context(report: AnnualReport) -> dict:
     section = report_target_section(report=report)
     initial = {r["indicator"]: r["realised"] for r in section["rows"] if r["reported"]}
     return {"targets": section, "targets_form": ReportedIndicatorsForm(initial_values=initial)}
+
+
+def dashboard_target_bars(*, grants, today) -> list[dict]:
+    """This year's targets for the director's dashboard: per active grant running this year,
+    the grant year's rows and attainment (one batch read, a fixed number of queries)."""
+    running = [g for g in grants if g.status == "active" and g.start_year <= today.year <= g.end_year]
+    if not running:
+        return []
+    with_targets = set(GrantTarget.objects.filter(
+        Q(*[Q(grant_id=g.pk, year_number=today.year - g.start_year + 1) for g in running],
+          _connector=Q.OR)).values_list("grant_id", flat=True).distinct())
+    by_year: dict[int, list[Grant]] = {}
+    for g in running:
+        if g.pk in with_targets:  # one query when nothing is set for this year
+            by_year.setdefault(today.year - g.start_year + 1, []).append(g)
+    bars = []
+    for n, group in by_year.items():
+        overview = target_overview_many(group, [n])
+        bars += [{"grant": g, **overview[g.pk][n]} for g in group if overview[g.pk][n]["rows"]]
+    return sorted(bars, key=lambda b: b["grant"].reference)

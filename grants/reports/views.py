@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,7 +23,7 @@ from grants.reports.forms import (
     SubmitForm,
     funding_formset,
 )
-from grants.reports.target_section import target_section_context
+from grants.reports.target_section import dashboard_target_bars, target_section_context
 from klyngeadmin.accounts.drafts import services as drafts
 from klyngeadmin.kernel.forms import apply_service_errors
 from klyngeadmin.kernel.permissions import has_app_perm, require_perm
@@ -52,6 +53,7 @@ def _report_page(report) -> dict:
 def dashboard(request):
     _cluster_user_only(request.user)
     data = selectors.dashboard_data(user=request.user)
+    data["target_bars"] = dashboard_target_bars(grants=data["grants"], today=timezone.localdate())
     return render(request, "grants/dashboard.html", data)
 
 

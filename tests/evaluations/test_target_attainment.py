@@ -12,13 +12,17 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from evaluations.midway import selectors
+from evaluations.midway.letters import decision_letter_html
 from evaluations.midway.schedule import grant_create
+from evaluations.midway.services import decision_approve, decision_propose
 from evaluations.models import Criterion, Rubric
 from evaluations.panels import scoring
 from grants.targets.services import targets_set_at_award
+from tests.evaluations.conftest import set_consensus
 from tests.factories import ActivityFactory, ClusterFactory, StrengthPositionFactory
+from tests.grants.case_fixtures import media_root  # noqa: F401 (decision letters are stored)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 shares = st.one_of(st.none(), st.decimals(min_value=0, max_value="1.5", places=4))
 
@@ -111,3 +115,19 @@ def test_cohort_shows_attainment(client, evaluation, caseworker):
     header = [c.value for c in ws[1]]
     col = header.index("Målopfyldelse år 1-5")
     assert Decimal(str(ws.cell(row=2, column=col + 1).value)) == 1
+
+
+def test_withdrawal_letter_of_a_cluster_below_its_targets_shows_attainment(
+        in_consensus, caseworker, head_of_office):
+    grant = in_consensus.grant
+    targets_set_at_award(grant=grant, actor=caseworker, rows=[
+        {"year_number": 1, "indicator": "rd_applications", "target": 4}])
+    ActivityFactory(cluster=grant.cluster, activity_type="rd_application")  # 1 of 4
+    set_consensus(in_consensus, caseworker, 1, "withdraw")
+    decision_propose(evaluation=in_consensus, actor=caseworker, outcome="withdraw",
+                     reasons="Under måltallene")
+    decision_approve(evaluation=in_consensus, actor=head_of_office)
+    html = decision_letter_html(in_consensus)
+    assert "Måltal og målopfyldelse" in html
+    assert "i gennemsnit opfyldt 25 %" in html
+    assert "ikke har indfriet sine måltal" in html

@@ -1,6 +1,7 @@
 """Targets (måltal): attainment maths (property-based), the award and reported-value services,
 the database's own guards, and the annual report's target section (issue 15, item 1)."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from clusters.models import CompanyParticipation, InstitutionParticipation
 from grants.reports.target_section import grant_target_overview, report_target_section
 from grants.targets.attainment import ATTAINMENT_CAP, attainment, deviation, mean_attainment
 from grants.targets.catalogue import CATALOGUE, REPORTED_INDICATORS, Indicator
-from grants.targets.models import GrantTarget, TargetEvent
+from grants.targets.models import GrantTarget, ReportedIndicatorValue, TargetEvent
 from grants.targets.services import TargetError, reported_values_set, targets_set_at_award
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 
@@ -193,3 +194,42 @@ def test_overview_query_count_does_not_grow_with_years(grant, caseworker):
     with CaptureQueriesContext(connection) as ten:
         grant_target_overview(grant)
     assert len(ten) == len(one) <= 8
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_this_years_bar(client, grant, director, other_director, caseworker):
+    targets_set_at_award(grant=grant, actor=caseworker, rows=[
+        {"year_number": 2, "indicator": "rd_applications", "target": 4}])
+    for _ in range(3):
+        ActivityFactory(cluster=grant.cluster, activity_type="rd_application",
+                        start_date=date(2026, 5, 1), end_date=date(2026, 5, 1))
+    client.force_login(director)
+    page = client.get("/oversigt/").content.decode()
+    assert "Måltal 2026" in page and 'value="0.7500"' in page and "3 af 4 (75 %)" in page
+    client.force_login(other_director)
+    assert "Måltal 2026" not in client.get("/oversigt/").content.decode()
+
+
+@pytest.mark.django_db
+def test_report_page_section_both_ways_and_bad_input(client, grant, director, other_director,
+                                                     caseworker):
+    _award(grant, caseworker)
+    report = grant.reports.get(year_number=1)
+    url = f"/rapporter/{report.pk}/maaltal/"
+    client.force_login(director)
+    page = client.get(f"/rapporter/{report.pk}/").content.decode()
+    assert "Måltal og målopfyldelse" in page and 'data-indicator="companies"' in page
+    r = client.post(url, {"reported_new_products": "-3"})
+    assert r.status_code == 400 and "Antallet kan ikke være negativt." in r.content.decode()
+    r = client.post(url, {"reported_new_products": "tre"})
+    assert r.status_code == 400 and "Skriv et helt antal" in r.content.decode()
+    assert not ReportedIndicatorValue.objects.exists()
+    r = client.post(url, {"reported_new_products": "7"})
+    assert r.status_code == 302
+    assert ReportedIndicatorValue.objects.get(grant=grant, year_number=1).value == 7
+    client.force_login(other_director)
+    assert client.post(url, {"reported_new_products": "9"}).status_code == 404
+    client.force_login(caseworker)  # sees the section, may not enter the cluster's values
+    assert "Måltal og målopfyldelse" in client.get(f"/rapporter/{report.pk}/").content.decode()
+    assert client.post(url, {"reported_new_products": "9"}).status_code == 403
+    assert ReportedIndicatorValue.objects.get(grant=grant, year_number=1).value == 7
