@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clusters.models import CompanyParticipation
+from grants.cases.amendments import amendment_propose
 from grants.cases.services import case_open
 from grants.constants import CaseType
 from grants.notifications.models import Notification
@@ -108,6 +109,7 @@ RULES: dict[str, Rule] = {
     "api/v1/cases/": R(**API),
     "api/v1/cases/<str:journal_number>/": R(obj="case", **API),
     "api/v1/evaluations/": R(key_ok=None, **API),
+    "api/v1/grants/<str:reference>/targets/": R(key_ok=True, obj="grant", **API),  # B's: 404
     "api/v1/companies/<str:cvr>/": R(key_ok=True, obj="company", **API),  # B's company: 404
     "api/v1/^.*$": R(everyone="denied", **API),  # unknown API paths: a problem+json 404
     # -- company records (CVR) ----------------------------------------------------------------
@@ -135,6 +137,12 @@ RULES: dict[str, Rule] = {
     "sager/<str:journal_number>/<slug:action>/": R(state=AUTHORITY, obj="case_action", method="post"),
     "mine-sager/": R(CLUSTER),
     "afgoerelsesbreve/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
+    # the grant page and amendment cases (issue 16 item 4): case workers only
+    "bevillinger/<str:reference>/": R({CW, HOO}, obj="grant"),
+    "bevillinger/<str:reference>/aendring/": R({CW, HOO}, obj="grant"),
+    "aendringer/<int:pk>/": R({CW, HOO}, obj="amendment"),
+    "aendringer/<int:pk>/<slug:decision>/": R(state={CW, HOO}, obj="amendment_decide",
+                                              method="post"),
     # -- statistics -------------------------------------------------------------------------
     "statistik/": R(public=True),
     "statistik/^eksport/(?P<table>[a-z]+)\\.(?P<fmt>csv|xlsx)$": R(
@@ -155,6 +163,7 @@ RULES: dict[str, Rule] = {
     "oversigt/": R(CLUSTER, state=AUTHORITY),
     "rapporter/<int:pk>/": R(EVERYONE, obj="report"),
     "rapporter/<int:pk>/indsend/": R(state=CLUSTER, obj="report"),
+    "rapporter/<int:pk>/maaltal/": R(CLUSTER, obj="report", method="post"),
     "rapporter/<int:pk>/versioner/<int:number>/": R(state=EVERYONE, obj="report_version"),
     "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/": R(EVERYONE, obj="report_attachment"),
@@ -276,7 +285,12 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
         job = _import_job(cluster, owner)
         company = CompanyFactory()
         CompanyParticipation.objects.create(activity=activity, company=company)
+        amendment = amendment_propose(grant=grant, actor=caseworker, reason="Test", changes={
+            "targets": {"rows": [{"year_number": 1, "indicator": "companies", "target": 5}]}})
         return {
+            "grant": {"reference": grant.reference},
+            "amendment": {"pk": amendment.pk},
+            "amendment_decide": {"pk": amendment.pk, "decision": "godkend"},
             "company": {"cvr": company.cvr},
             "report": {"pk": report.pk},
             "report_version": {"pk": report.pk, "number": 1},
