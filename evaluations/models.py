@@ -448,6 +448,9 @@ class ApplicationProposal(TimestampedModel):
     budget_dkk = models.BigIntegerField(_("årligt budget (kr.)"))
     requested_annual_dkk = models.BigIntegerField(_("ansøgt årligt beløb (kr.)"))
     cofinancing_dkk = models.BigIntegerField(_("privat medfinansiering pr. år (kr.)"))
+    # The yearly targets the applicant proposes ([{"indicator", "target", "baseline"}]); they
+    # become the grant's targets at award (grants.targets.services.targets_set_at_award).
+    proposed_targets = models.JSONField(_("foreslåede måltal"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

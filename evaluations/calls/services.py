@@ -45,6 +45,7 @@ from grants.constants import (
     CaseType,
 )
 from grants.notifications.services import notify
+from grants.targets.services import targets_set_at_award
 from klyngeadmin.kernel.errors import FourEyesViolation, StaleVersion
 from klyngeadmin.kernel.i18n import record_text
 from klyngeadmin.kernel.roles import Role
@@ -149,6 +150,7 @@ def application_save(
     *, call: Call, applicant: Applicant, actor, proposed_area: str, description: str, budget_dkk: int,
     requested_annual_dkk: int, cofinancing_dkk: int, companies_text: str,
     institution_ids: list[int], version: int | None, submit: bool = False,
+    proposed_targets: list[dict] | None = None,
 ) -> Application:
     """Create or update the applicant's draft application to a call; with `submit`, submit it
     in the same transaction (checked complete first: nothing is saved if it is not)."""
@@ -193,6 +195,8 @@ def application_save(
     proposal.description = description.strip()
     proposal.budget_dkk, proposal.requested_annual_dkk = budget_dkk, requested_annual_dkk
     proposal.cofinancing_dkk = cofinancing_dkk
+    if proposed_targets is not None:
+        proposal.proposed_targets = proposed_targets
     proposal.version += 1
     proposal.save()
     proposal.companies.all().delete()
@@ -293,11 +297,16 @@ def application_decide(*, application: Application, actor, start_year: int | Non
             region=applicant.region, strength_position=position, designated_from=date(start, 1, 1),
         )
         Application.objects.filter(pk=application.pk).update(cluster=cluster)
-        grant_create(
+        grant = grant_create(
             cluster=cluster, reference=f"KP-{start}-S{application.pk:03d}", start_year=start,
             horizon_years=PROGRAMME_HORIZON_YEARS, midway_year=PROGRAMME_MIDWAY_YEAR,
             annual_amount_dkk=proposal.requested_annual_dkk, application=application,
         )
+        if proposal.proposed_targets:  # the application's targets are the grant's (issue 15)
+            targets_set_at_award(grant=grant, actor=actor, basis="tilsagn (fra ansøgningen)", rows=[
+                {"year_number": n, "indicator": t["indicator"], "target": t["target"],
+                 "baseline": t.get("baseline")}
+                for t in proposal.proposed_targets for n in range(1, grant.horizon_years + 1)])
         get_user_model().objects.filter(pk=applicant.user_id).update(role=Role.DIRECTOR, cluster=cluster)
         def subject():
             return _("Jeres ansøgning er imødekommet: %(name)s er nu en klyngeorganisation") % {

@@ -145,6 +145,7 @@ def apply(request, call_id):
             "requested_annual_dkk": proposal.requested_annual_dkk, "cofinancing_dkk": proposal.cofinancing_dkk,
             "companies": "\n".join(f"{c.cvr};{c.name}" for c in proposal.companies.all()),
             "institutions": [str(i.institution_id) for i in proposal.institutions.all()],
+            **ApplicationForm.target_initial(proposal.proposed_targets),
         }
     form = ApplicationForm(request.POST or None, initial=initial, institutions=institutions)
     if request.method == "POST" and form.is_valid():
@@ -156,6 +157,7 @@ def apply(request, call_id):
                 requested_annual_dkk=d["requested_annual_dkk"], cofinancing_dkk=d["cofinancing_dkk"],
                 companies_text=d["companies"], institution_ids=[int(i) for i in d["institutions"]],
                 version=d["version"], submit="submit" in request.POST,
+                proposed_targets=form.proposed_targets(),
             )
             if "submit" in request.POST:
                 messages.success(request, _("Ansøgningen er indsendt."))

@@ -246,6 +246,27 @@ class ApplicationForm(VersionedForm):
         label=_("Videninstitutioner i konsortiet"), required=False, widget=forms.CheckboxSelectMultiple,
     )
 
+    target_companies = forms.IntegerField(
+        label=_("Måltal pr. år: deltagende virksomheder"), required=False, min_value=0,
+        max_value=10**6, help_text=_("Bliver bevillingens måltal, hvis ansøgningen imødekommes."))
+    target_smes = forms.IntegerField(label=_("Måltal pr. år: deltagende SMV'er"), required=False,
+                                     min_value=0, max_value=10**6)
+    target_rd_applications = forms.IntegerField(label=_("Måltal pr. år: fælles FoU-ansøgninger"),
+                                                required=False, min_value=0, max_value=10**6)
+
+    TARGET_FIELDS = {"target_companies": "companies", "target_smes": "smes",
+                     "target_rd_applications": "rd_applications"}
+
+    def proposed_targets(self) -> list[dict]:
+        return [{"indicator": code, "target": self.cleaned_data[name]}
+                for name, code in self.TARGET_FIELDS.items()
+                if self.cleaned_data.get(name) is not None]
+
+    @classmethod
+    def target_initial(cls, proposed: list) -> dict:
+        by_code = {t.get("indicator"): t.get("target") for t in proposed or []}
+        return {name: by_code.get(code) for name, code in cls.TARGET_FIELDS.items()}
+
     def __init__(self, *args, institutions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institutions"].choices = [(str(i.pk), f"{i.name} ({i.get_kind_display()})")

@@ -239,3 +239,41 @@ def test_applications_list_query_count_constant(client, call, caseworker, django
     with django_assert_max_num_queries(len(first.captured_queries)):
         body = client.get(reverse("calls:applications")).content.decode()
     assert body.count("Org ") == 4
+
+
+def test_the_applications_targets_become_the_grants_at_award(call, applicant, caseworker,
+                                                              caseworker2, head_of_office):
+    from grants.targets.models import GrantTarget, TargetEvent
+
+    application = apply_and_submit(call, applicant, proposed_targets=[
+        {"indicator": "companies", "target": 40}, {"indicator": "rd_applications", "target": 3}])
+    panel = score_panel(application, [caseworker, caseworker2])
+    criteria = Criterion.objects.filter(rubric=panel.rubric)
+    consensus_save(panel=panel, actor=caseworker, outcome="approve", text="Stærk ansøgning",
+                   scores={c.pk: ScoreInput(value=4, reason="Enige") for c in criteria})
+    cs.application_propose(application=application, actor=caseworker, outcome="approve",
+                           reasons="Stærk")
+    cs.application_decide(application=application, actor=head_of_office, start_year=2027)
+    grant = ClusterOrganisation.objects.get(cvr=applicant.cvr).grants.get()
+    targets = GrantTarget.objects.filter(grant=grant)
+    assert targets.count() == 20
+    assert set(targets.filter(indicator="companies").values_list("target", flat=True)) == {40}
+    assert TargetEvent.objects.filter(grant=grant, actor=head_of_office,
+                                      basis="tilsagn (fra ansøgningen)").count() == 20
+
+
+def test_the_apply_form_keeps_the_proposed_targets(client, call, applicant):
+    client.force_login(applicant.user)
+    institution = InstitutionFactory()
+    r = client.post(f"/opslag/{call.pk}/ansoeg/", {
+        "proposed_area": "Kvanteteknologi", "description": "d", "budget_dkk": 6_000_000,
+        "requested_annual_dkk": 4_000_000, "cofinancing_dkk": 0, "companies": "",
+        "institutions": [institution.pk], "target_companies": "25", "target_smes": "-1"})
+    assert r.status_code == 400 and "target_smes" in r.content.decode()
+    r = client.post(f"/opslag/{call.pk}/ansoeg/", {
+        "proposed_area": "Kvanteteknologi", "description": "d", "budget_dkk": 6_000_000,
+        "requested_annual_dkk": 4_000_000, "cofinancing_dkk": 0, "companies": "",
+        "institutions": [institution.pk], "target_companies": "25"})
+    assert r.status_code == 302
+    page = client.get(f"/opslag/{call.pk}/ansoeg/").content.decode()
+    assert 'name="target_companies" value="25"' in page
