@@ -21,7 +21,7 @@ from grants.reports.services import ReportNotEditable, _check_own_cluster, _lock
 from grants.reports.target_forms import ReportedIndicatorsForm
 from grants.rules import EDITABLE_REPORT_STATES
 from grants.targets import selectors as target_selectors
-from grants.targets.catalogue import Indicator
+from grants.targets.catalogue import INSTITUTION_KIND_INDICATORS, Indicator
 from grants.targets.models import GrantTarget
 from grants.targets.services import reported_values_set
 
@@ -104,11 +104,54 @@ def attainment_by_year(grants, year_numbers) -> dict[int, dict[int, Decimal | No
     return {gid: {n: y["attainment"] for n, y in years.items()} for gid, years in overview.items()}
 
 
-def report_target_section(*, report: AnnualReport) -> dict:
+def report_target_section(*, report: AnnualReport, key_figures: dict | None = None,
+                          competitive_funding=None) -> dict:
     """The section's data for one report: its year's rows (every hand-reported indicator
-    included, so the cluster can enter it) and the year's overall attainment."""
-    return grant_target_overview(report.grant, [report.year_number], with_reported=True)[
-        report.year_number]
+    included, so the cluster can enter it) and the year's overall attainment. Given the page's
+    key figures (grants.reports.selectors.report_key_figures, the same figures.py definitions)
+    and its competitive funding rows, it adds two queries only (targets, reported values)."""
+    if key_figures is None or competitive_funding is None:
+        return grant_target_overview(report.grant, [report.year_number], with_reported=True)[
+            report.year_number]
+    n = report.year_number
+    realised = {**realised_from_key_figures(key_figures),
+                **money_from_report(report, competitive_funding),
+                **target_selectors.reported_realised(report.grant, [n]).get(n, {})}
+    rows = target_selectors.target_rows(targets=target_selectors.targets_of(report.grant).get(n, {}),
+                                        realised=realised, with_reported=True)
+    return {"year_number": n, "year": report.year, "rows": rows,
+            "attainment": target_selectors.year_attainment(rows)}
+
+
+def realised_from_key_figures(kf: dict) -> dict:
+    """The computed indicators from a report's key figures (report_key_figures)."""
+    by_kind = {k["code"]: k["count"] for k in kf["institutions"]["by_kind"]}
+    return {
+        Indicator.COMPANIES.value: Decimal(kf["companies"]["total"]),
+        Indicator.SMES.value: Decimal(kf["companies"]["sme"]),
+        Indicator.SMALL_COMPANIES.value: Decimal(kf["companies"]["small"]),
+        Indicator.OUTSIDE.value: Decimal(kf["outside"]["total"]),
+        Indicator.INSTITUTION_PARTICIPATIONS.value: Decimal(kf["institutions"]["participations"]),
+        **{code.value: Decimal(by_kind.get(kind.value, 0))
+           for code, kind in INSTITUTION_KIND_INDICATORS.items()},
+        Indicator.RD_APPLICATIONS.value: Decimal(kf["rd_applications"]["total"]),
+        Indicator.INTERNATIONAL.value: Decimal(len(kf["international"]["rows"])),
+    }
+
+
+def money_from_report(report: AnnualReport, competitive_funding) -> dict:
+    """The money indicators of one report row and its competitive funding rows (no query)."""
+    row = {name: getattr(report, name) for name in figures.COFINANCING_FIELDS}
+    filled = any(v is not None for v in row.values())
+    cof = figures.cofinancing(row) if filled else None
+    comp = sum((f.amount_dkk for f in competitive_funding), 0)
+    comp = Decimal(comp) if (competitive_funding or filled) else None
+    leverage = None
+    if report.grant_spent_dkk and cof is not None:
+        leverage = ((Decimal(cof) + (comp or 0)) / Decimal(report.grant_spent_dkk)).quantize(
+            LEVERAGE_PLACES, ROUND_HALF_UP)
+    return {Indicator.COFINANCING.value: None if cof is None else Decimal(cof),
+            Indicator.COMPETITIVE.value: comp, Indicator.LEVERAGE.value: leverage}
 
 
 @transaction.atomic
@@ -124,9 +167,11 @@ def report_targets_save(*, report: AnnualReport, actor, values: dict) -> int:
                                basis=f"årsrapport {locked.year}")
 
 
-def target_section_context(report: AnnualReport) -> dict:
-    """What the report page adds for the section (templates/grants/_report_targets.html)."""
-    section = report_target_section(report=report)
+def target_section_context(report: AnnualReport, page: dict) -> dict:
+    """What the report page adds for the section (templates/grants/_report_targets.html),
+    reading the page's own key figures and funding rows (``page``: report_page_data)."""
+    section = report_target_section(report=report, key_figures=page["key_figures"],
+                                    competitive_funding=page["competitive_funding"])
     initial = {r["indicator"]: r["realised"] for r in section["rows"] if r["reported"]}
     return {"targets": section, "targets_form": ReportedIndicatorsForm(initial_values=initial)}
 

@@ -44,9 +44,9 @@ def _report_or_404(request, pk: int):
 
 def _report_page(report) -> dict:
     """The report page's data, with the caseworker's latest request for changes (case side)."""
-    return {**selectors.report_page_data(report=report),
-            "change_request": report_change_request(report=report),
-            **target_section_context(report)}
+    page = selectors.report_page_data(report=report)
+    return {**page, "change_request": report_change_request(report=report),
+            **target_section_context(report, page)}
 
 
 @login_required

@@ -16,7 +16,12 @@ from grants.reports.target_section import grant_target_overview, report_target_s
 from grants.targets.attainment import ATTAINMENT_CAP, attainment, deviation, mean_attainment
 from grants.targets.catalogue import CATALOGUE, REPORTED_INDICATORS, Indicator
 from grants.targets.models import GrantTarget, ReportedIndicatorValue, TargetEvent
-from grants.targets.services import TargetError, reported_values_set, targets_set_at_award
+from grants.targets.services import (
+    TargetError,
+    reported_values_set,
+    targets_change,
+    targets_set_at_award,
+)
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 
 amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
@@ -233,3 +238,25 @@ def test_report_page_section_both_ways_and_bad_input(client, grant, director, ot
     assert "Måltal og målopfyldelse" in client.get(f"/rapporter/{report.pk}/").content.decode()
     assert client.post(url, {"reported_new_products": "9"}).status_code == 403
     assert ReportedIndicatorValue.objects.get(grant=grant, year_number=1).value == 7
+
+
+@pytest.mark.django_db
+def test_report_section_from_the_page_figures_equals_the_grant_reader(grant, caseworker):
+    from grants.reports.selectors import report_page_data
+    from tests.grants.report_helpers import fill_report
+
+    _award(grant, caseworker)
+    targets_change(grant=grant, actor=caseworker, basis="test", rows=[
+        {"year_number": 1, "indicator": code, "target": 1000}
+        for code in ("cofinancing_dkk", "competitive_funds_dkk", "leverage",
+                     "institution_participations", "inst_academy", "international_activities",
+                     "small_companies", "companies_outside_strength_position")])
+    _activity_data(grant)
+    report = fill_report(grant.reports.get(year_number=1))
+    page = report_page_data(report=report)
+    fast = report_target_section(report=report, key_figures=page["key_figures"],
+                                 competitive_funding=page["competitive_funding"])
+    slow = report_target_section(report=report)
+    assert fast == slow
+    assert {r["indicator"] for r in fast["rows"] if r["realised"]} >= {
+        "companies", "cofinancing_dkk", "leverage", "inst_academy", "institution_participations"}
