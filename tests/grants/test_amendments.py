@@ -198,3 +198,14 @@ def test_grant_page_and_amendment_pages_both_ways(client, awarded, director, cas
     r = client.post(f"/aendringer/{a.pk}/godkend/", {"version": a.case.version, "note": ""})
     assert r.status_code == 302
     assert GrantTarget.objects.get(grant=awarded, year_number=2).target == 75
+
+
+def test_the_amendment_case_page_and_queue(client, awarded, caseworker):
+    a = amendment_propose(grant=awarded, changes=TARGETS, reason="r", actor=caseworker)
+    client.force_login(caseworker)
+    page = client.get(f"/sager/{a.case.journal_number}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/aendringer/{a.pk}/" in html and f"/bevillinger/{awarded.reference}/" in html
+    queue = client.get("/sager/?fane=alle").content.decode()
+    assert a.case.journal_number in queue
