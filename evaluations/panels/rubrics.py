@@ -44,12 +44,15 @@ def _locked_rubric(rubric: Rubric) -> Rubric:
 
 
 @transaction.atomic
-def rubric_create(*, purpose: str, name: str, description: str = "", actor) -> Rubric:
+def rubric_create(*, purpose: str, name: str, description: str = "", actor,
+                  normalise_per_grant_krone: bool = False, emerging_peer_group: bool = False) -> Rubric:
     if purpose not in RubricPurpose.values:
         raise ValidationError({"purpose": _("Vælg et gyldigt formål.")})
     if Rubric.objects.filter(purpose=purpose, name=name).exists():
         raise ValidationError({"name": _("Der findes allerede en bedømmelsesramme med det navn.")})
-    return Rubric.objects.create(purpose=purpose, name=name, description=description)
+    return Rubric.objects.create(purpose=purpose, name=name, description=description,
+                                 normalise_per_grant_krone=normalise_per_grant_krone,
+                                 emerging_peer_group=emerging_peer_group)
 
 
 

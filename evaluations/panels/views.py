@@ -33,7 +33,8 @@ def rubric_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             rubric = rubric_services.rubric_create(actor=request.user, **{
-                k: form.cleaned_data[k] for k in ("purpose", "name", "description")})
+                k: form.cleaned_data[k] for k in ("purpose", "name", "description",
+                                                 "normalise_per_grant_krone", "emerging_peer_group")})
             messages.success(request, _("Bedømmelsesrammen er oprettet. Tilføj kriterierne."))
             return redirect("evaluations:rubric", rubric_id=rubric.pk)
         except ValidationError as e:

@@ -131,3 +131,18 @@ def test_withdrawal_letter_of_a_cluster_below_its_targets_shows_attainment(
     assert "Måltal og målopfyldelse" in html
     assert "i gennemsnit opfyldt 25 %" in html
     assert "ikke har indfriet sine måltal" in html
+
+
+def test_rubric_pages_record_the_choices(client, administrator, rubrics):
+    client.force_login(administrator)
+    r = client.post(reverse("evaluations:rubric_create"), {
+        "purpose": "midway", "name": "Pr. krone", "description": "",
+        "normalise_per_grant_krone": "on", "emerging_peer_group": "on"})
+    assert r.status_code == 302
+    rubric = Rubric.objects.get(name="Pr. krone")
+    assert rubric.normalise_per_grant_krone and rubric.emerging_peer_group
+    r = client.post(reverse("evaluations:rubric", args=[rubric.pk]), {
+        "name": "Pr. krone", "description": "", "version": rubric.row_version,
+        "emerging_peer_group": "on"})
+    rubric.refresh_from_db()
+    assert not rubric.normalise_per_grant_krone and rubric.emerging_peer_group
