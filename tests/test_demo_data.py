@@ -166,3 +166,12 @@ def test_every_demo_grant_has_targets_per_year(demo_data):
                 for g in Grant.objects.filter(start_year=2021)]
     assert any(a is not None and a >= 1 for a in attained)
     assert any(a is not None and a < 1 for a in attained)
+
+
+def test_one_demo_amendment_awaits_the_head_of_office(demo_data):
+    from grants.cases.amendments import amendments_awaiting_approval
+
+    head = User.objects.get(username="headofoffice")
+    waiting = list(amendments_awaiting_approval(user=head))
+    assert len(waiting) == 1 and waiting[0].kinds == ["targets"]
+    assert waiting[0].proposed_by.username == "caseworker1"

@@ -62,7 +62,7 @@ from klyngeadmin.demo.plan import (
     split_exact,
 )
 from klyngeadmin.demo.programme import ProgrammeBuilder
-from klyngeadmin.demo.targets import demo_targets
+from klyngeadmin.demo.targets import demo_amendment, demo_targets
 from klyngeadmin.kernel.roles import Role
 
 
@@ -316,6 +316,7 @@ class DemoBuilder(ProgrammeBuilder):
         self.counts["targets"] = demo_targets(actor=User.objects.get(username="caseworker1"))
         self.evaluation_rubrics()
         self.cases(clusters)
+        self.counts["amendments"] = demo_amendment(actor=User.objects.get(username="caseworker1"))
         self.counts.update(clusters=len(clusters), companies=Company.objects.count(),
                            users=User.objects.count())
         return self.counts

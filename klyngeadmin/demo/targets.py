@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from grants.cases.amendments import amendment_propose
 from grants.constants import GrantType, ReportStatus
 from grants.core.models import Grant
 from grants.reports.target_section import money_realised
@@ -79,3 +80,21 @@ def demo_targets(*, actor) -> int:
         rows_total += targets_set_at_award(grant=grant, rows=rows, actor=actor,
                                            basis="tilsagn (demodata)")
     return rows_total
+
+
+def demo_amendment(*, actor) -> int:
+    """One amendment case awaiting the head of office ("Til godkendelse"): caseworker1 proposes
+    lowering the first 2025 grant's company target for grant years 3-4."""
+    grant = Grant.objects.filter(start_year=2025).order_by("reference").first()
+    if grant is None:
+        return 0
+    current = grant.targets.filter(year_number=3, indicator=Indicator.COMPANIES).first()
+    if current is None:
+        return 0
+    lowered = max(_round(current.target * Decimal("0.9"), Indicator.COMPANIES.value), Decimal(1))
+    amendment_propose(grant=grant, actor=actor, reason=(
+        "Klyngen har mistet to store partnere i regionen; måltallet for deltagende virksomheder "
+        "sænkes i bevillingsår 3-4 efter dialog med klyngen."), changes={"targets": {"rows": [
+            {"year_number": n, "indicator": Indicator.COMPANIES.value, "target": str(lowered)}
+            for n in (3, 4)]}})
+    return 1
