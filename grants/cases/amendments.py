@@ -145,6 +145,11 @@ def _clean_period(grant: Grant, payload: dict) -> dict:
     if grant.midway_year and horizon <= grant.midway_year:
         raise AmendmentError(_("Perioden skal række ud over midtvejsevalueringen i bevillingsår "
                                "%(y)s.") % {"y": grant.midway_year}, "horizon_years")
+    if horizon > grant.horizon_years and grant.tranches.filter(
+            year_number__gt=grant.horizon_years, year_number__lte=horizon,
+            status=TrancheStatus.CANCELLED).exists():
+        raise AmendmentError(_("Bevillingsår, der er annulleret, kan ikke genåbnes ved en "
+                               "forlængelse."), "horizon_years")
     if grant.tranches.filter(year_number__gt=horizon).exclude(
             status__in=[TrancheStatus.PLANNED, TrancheStatus.CANCELLED]).exists():
         raise AmendmentError(_("Perioden kan ikke afkortes før en rate, der er indstillet eller "
@@ -162,11 +167,8 @@ def _apply_period(grant: Grant, payload: dict, actor, basis: str) -> str:
                                              status=ReportStatus.DRAFT):
             report_transition(report=r, to=ReportStatus.CANCELLED, actor=None, comment=basis)
     else:
-        existing = set(grant.tranches.values_list("year_number", flat=True))
         for n in range(old + 1, new + 1):
             year = grant.calendar_year(n)
-            if n in existing:  # cancelled by an earlier shortening: plan it again
-                continue
             Tranche.objects.create(grant=grant, year_number=n, year=year,
                                    amount_dkk=grant.annual_amount_dkk)
             deadline = _deadline(kind=DeadlineKind.ANNUAL_REPORT,

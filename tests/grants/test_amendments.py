@@ -123,6 +123,23 @@ def test_period_shortened_cancels_later_years_and_extended_again(grant, casework
     with pytest.raises(AmendmentError, match="midtvejsevalueringen"):
         amendment_propose(grant=grant, changes={"period": {"horizon_years": 5}}, reason="r",
                           actor=caseworker)
+    with pytest.raises(AmendmentError, match="genåbnes"):
+        amendment_propose(grant=grant, changes={"period": {"horizon_years": 10}}, reason="r",
+                          actor=caseworker)
+
+
+def test_period_extended_lays_out_the_new_years(caseworker, head_of_office, cluster):
+    from evaluations.midway.schedule import grant_create
+
+    short = grant_create(cluster=cluster, reference="KP-KORT", start_year=2025, horizon_years=8,
+                         annual_amount_dkk=1_000_000)
+    a = amendment_propose(grant=short, changes={"period": {"horizon_years": 10}}, reason="r",
+                          actor=caseworker)
+    amendment_approve(amendment=a, actor=head_of_office)
+    short.refresh_from_db()
+    assert short.horizon_years == 10 and short.end_year == 2034
+    assert short.tranches.count() == 10 and short.reports.get(year_number=10).year == 2034
+    assert short.reports.get(year_number=10).deadline.due_at.year == 2035
 
 
 def test_director_change_is_decided_by_the_caseworker(grant, director, staff_member, caseworker):
