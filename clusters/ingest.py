@@ -41,6 +41,7 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 MAX_BULK_ACTIVITIES = 5000
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -287,7 +288,10 @@ def activities_write(*, cluster: ClusterOrganisation, actor, parsed: list[Parsed
     companies are created from the (name, employees) given; existing companies are not
     changed: the register is shared by every cluster."""
     with connection.cursor() as cur:
-        return _write(cur, cluster, actor, parsed, institution_ids)
+        result = _write(cur, cluster, actor, parsed, institution_ids)
+    if result.created or result.updated:
+        announce_figures_changed(cluster_id=cluster.pk)
+    return result
 
 
 def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: dict[str, int]

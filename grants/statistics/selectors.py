@@ -63,6 +63,8 @@ from grants.reports.models import AnnualReport, CompetitiveFunding
 from klyngeadmin.kernel.permissions import has_app_perm
 from klyngeadmin.kernel.scoping import scope_to_user
 
+# The first year of klyngestatistik (the first year the statistics pages offer).
+FIRST_YEAR = 2021
 # The klyngestatistik period the public page opens on.
 DEFAULT_FROM_YEAR = 2021
 DEFAULT_TO_YEAR = 2023

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grants.statistics import exports
+from grants.statistics.aggregates import aggregated_statistics
 from grants.statistics.forms import PeriodForm, StatisticsFilterForm
 from grants.statistics.selectors import (
     MIN_COMPANIES_SHOWN,
@@ -25,8 +26,8 @@ from klyngeadmin.kernel.permissions import has_app_perm
 ALL_TABLES = "alle"
 
 
-def _page(request, *, template, form, selection, public, export_name, extra=None):
-    stats = programme_statistics(**selection)
+def _page(request, *, template, form, selection, public, export_name, extra=None, stats=None):
+    stats = stats if stats is not None else programme_statistics(**selection)
     tables = build_tables(stats, public=public)
     query = request.GET.urlencode()
     suffix = f"?{query}" if query else ""
@@ -66,17 +67,22 @@ def _prefix(selection, name="klyngestatistik"):
 # -- the public page ---------------------------------------------------------------------------
 
 
+# The public page and its exports read the stored aggregates only (grants.statistics.aggregates);
+# the caseworkers' filters and a cluster's own page query live.
+
+
 def public_statistics(request):
     form = PeriodForm(request.GET or None)
+    selection = form.selection()
     return _page(request, template="statistics/public.html", form=form,
-                 selection=form.selection(), public=True,
+                 selection=selection, public=True, stats=aggregated_statistics(**selection),
                  export_name="statistics:public_export")
 
 
 def public_export(request, table, fmt):
     form = PeriodForm(request.GET or None)
     selection = form.selection()
-    tables = build_tables(programme_statistics(**selection), public=True)
+    tables = build_tables(aggregated_statistics(**selection), public=True)
     return _export(request, tables=tables, table=table, fmt=fmt, prefix=_prefix(selection),
                    title=_("Klyngestatistik"))
 
