@@ -81,24 +81,24 @@ def aggregates_refresh(*, period_list: Iterable[tuple[int, int]] | None = None) 
     return written
 
 
+def _stored(from_year: int, to_year: int) -> list[tuple]:
+    return list(
+        StatisticsAggregate.objects.filter(from_year=from_year, to_year=to_year)
+        .order_by("position")
+        .values_list("section", "key", "figures", "computed_at")
+    )
+
+
 def aggregated_statistics(*, from_year: int, to_year: int) -> Statistics:
     """The programme's figures for a period, read from the stored aggregates (computed first
     if the period has never been). Two queries."""
-    rows = list(
-        StatisticsAggregate.objects.filter(from_year=from_year, to_year=to_year)
-        .order_by("position")
-        .values_list("section", "key", "figures")
-    )
+    rows = _stored(from_year, to_year)
     if not rows:
         aggregates_refresh(period_list=[(from_year, to_year)])
-        rows = list(
-            StatisticsAggregate.objects.filter(from_year=from_year, to_year=to_year)
-            .order_by("position")
-            .values_list("section", "key", "figures")
-        )
+        rows = _stored(from_year, to_year)
     totals: dict = {}
     by_year, cluster_rows, funders = [], [], []
-    for section, key, figures in rows:
+    for section, key, figures, _computed_at in rows:
         if section == AggregateSection.TOTAL:
             totals = figures
         elif section == AggregateSection.YEAR:
@@ -114,6 +114,7 @@ def aggregated_statistics(*, from_year: int, to_year: int) -> Statistics:
     return Statistics(
         selection=Selection.build(from_year=from_year, to_year=to_year),
         totals=totals, by_year=by_year, by_cluster=by_cluster, competitive_by_funder=funders,
+        computed_at=rows[0][3],
     )
 
 

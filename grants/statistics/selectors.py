@@ -427,6 +427,8 @@ class Statistics:
     by_year: list[tuple[int, dict]]
     by_cluster: list[tuple[ClusterOrganisation, dict]]
     competitive_by_funder: list[dict]
+    # when the figures were computed (the stored aggregates); None for the live query
+    computed_at: Any = None
 
 
 def _competitive_by_funder(sel: Selection) -> list[dict]:

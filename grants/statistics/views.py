@@ -4,10 +4,17 @@ Thin: parse the filter form, call the selectors, arrange the tables, render or e
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from grants.statistics import exports
@@ -24,6 +31,30 @@ from grants.statistics.tables import build_tables, table_by_key
 from klyngeadmin.kernel.permissions import has_app_perm
 
 ALL_TABLES = "alle"
+FIGURES_CACHE_SECONDS = 24 * 3600  # a refresh changes the key; this only bounds the memory
+
+logger = logging.getLogger(__name__)
+
+
+def _cached_figures(request, context) -> str | None:
+    """The public page's figures as HTML, rendered once per period, language, query string and
+    refresh of the stored aggregates (the key changes with ``computed_at``), then from the
+    cache. None without a cache: the page renders them itself."""
+    stats = context["stats"]
+    if stats.computed_at is None:
+        return None
+    digest = hashlib.sha256(context["query"].encode()).hexdigest()[:16]
+    key = (f"statistics-public:{translation.get_language()}:{stats.selection.from_year}-"
+           f"{stats.selection.to_year}:{stats.computed_at.timestamp()}:{digest}")
+    try:
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string("statistics/_public_figures.html", context, request)
+            cache.set(key, html, timeout=FIGURES_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation
+        logger.warning("statistics page: the cache did not answer")
+        return None
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
 
 
 def _page(request, *, template, form, selection, public, export_name, extra=None, stats=None):
@@ -46,6 +77,8 @@ def _page(request, *, template, form, selection, public, export_name, extra=None
         "query": suffix,
         **(extra or {}),
     }
+    if public:
+        context["figures_html"] = _cached_figures(request, context)
     return render(request, template, context)
 
 

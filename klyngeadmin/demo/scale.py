@@ -13,12 +13,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-ACTIVITY_TABLES = (
-    "clusters_company",
-    "clusters_activity",
-    "clusters_companyparticipation",
-    "clusters_institutionparticipation",
-)
+from clusters.ingest import analyze_activity_tables
 
 
 def _statements(copies: int) -> list[str]:
@@ -65,12 +60,9 @@ def _statements(copies: int) -> list[str]:
     ]
 
 
-def analyze(tables=ACTIVITY_TABLES) -> None:
-    """Planner statistics for the tables (after seeding or a large import). Allowed inside a
-    transaction, unlike VACUUM."""
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+def analyze() -> None:
+    """Planner statistics for the activity tables (clusters.ingest: also after large imports)."""
+    analyze_activity_tables()
 
 
 def analyze_all() -> None:
