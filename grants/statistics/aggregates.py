@@ -81,6 +81,14 @@ def aggregates_refresh(*, period_list: Iterable[tuple[int, int]] | None = None) 
     return written
 
 
+def aggregates_computed_at(*, from_year: int, to_year: int):
+    """When the period's stored figures were computed (None: never). One query."""
+    return (
+        StatisticsAggregate.objects.filter(from_year=from_year, to_year=to_year)
+        .order_by().values_list("computed_at", flat=True).first()
+    )
+
+
 def _stored(from_year: int, to_year: int) -> list[tuple]:
     return list(
         StatisticsAggregate.objects.filter(from_year=from_year, to_year=to_year)

@@ -14,11 +14,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from grants.statistics import exports
-from grants.statistics.aggregates import aggregated_statistics
+from grants.statistics.aggregates import aggregated_statistics, aggregates_computed_at
 from grants.statistics.forms import PeriodForm, StatisticsFilterForm
 from grants.statistics.selectors import (
     MIN_COMPANIES_SHOWN,
@@ -36,16 +37,17 @@ FIGURES_CACHE_SECONDS = 24 * 3600  # a refresh changes the key; this only bounds
 logger = logging.getLogger(__name__)
 
 
-def _cached_figures(request, context) -> str | None:
+def _cached_figures(request, context, stamp) -> str | None:
     """The public page's figures as HTML, rendered once per period, language, query string and
     refresh of the stored aggregates (the key changes with ``computed_at``), then from the
     cache. None without a cache: the page renders them itself."""
-    stats = context["stats"]
-    if stats.computed_at is None:
+    stamp = stamp or context["stats"].computed_at  # never computed: the read computes it
+    if stamp is None:
         return None
+    period = context["period"]
     digest = hashlib.sha256(context["query"].encode()).hexdigest()[:16]
-    key = (f"statistics-public:{translation.get_language()}:{stats.selection.from_year}-"
-           f"{stats.selection.to_year}:{stats.computed_at.timestamp()}:{digest}")
+    key = (f"statistics-public:{translation.get_language()}:{period['from_year']}-"
+           f"{period['to_year']}:{stamp.timestamp()}:{digest}")
     try:
         html = cache.get(key)
         if html is None:
@@ -57,19 +59,29 @@ def _cached_figures(request, context) -> str | None:
     return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
 
 
-def _page(request, *, template, form, selection, public, export_name, extra=None, stats=None):
+def _page(request, *, template, form, selection, public, export_name, extra=None, stats=None,
+          stamp=None):
+    """The page. With ``stamp`` (the public page: when its stored figures were computed) the
+    figures and tables are built lazily: on a cache hit of the rendered figures nothing else
+    needs them."""
     stats = stats if stats is not None else programme_statistics(**selection)
-    tables = build_tables(stats, public=public)
     query = request.GET.urlencode()
     suffix = f"?{query}" if query else ""
-    for table in tables:
-        table.csv_url = reverse(export_name, args=[table.key, "csv"]) + suffix
-        table.xlsx_url = reverse(export_name, args=[table.key, "xlsx"]) + suffix
+
+    def tables_with_links():
+        tables = build_tables(stats, public=public)
+        for table in tables:
+            table.csv_url = reverse(export_name, args=[table.key, "csv"]) + suffix
+            table.xlsx_url = reverse(export_name, args=[table.key, "xlsx"]) + suffix
+        return tables
+
+    tables = SimpleLazyObject(tables_with_links)
     context = {
         "form": form,
+        "period": selection,
         "stats": stats,
-        "totals": stats.totals,
-        "headline": tables[0],
+        "totals": SimpleLazyObject(lambda: stats.totals),
+        "headline": SimpleLazyObject(lambda: tables[0]),
         "tables": tables,
         "public": public,
         "min_companies": MIN_COMPANIES_SHOWN,
@@ -78,7 +90,7 @@ def _page(request, *, template, form, selection, public, export_name, extra=None
         **(extra or {}),
     }
     if public:
-        context["figures_html"] = _cached_figures(request, context)
+        context["figures_html"] = _cached_figures(request, context, stamp)
     return render(request, template, context)
 
 
@@ -108,7 +120,9 @@ def public_statistics(request):
     form = PeriodForm(request.GET or None)
     selection = form.selection()
     return _page(request, template="statistics/public.html", form=form,
-                 selection=selection, public=True, stats=aggregated_statistics(**selection),
+                 selection=selection, public=True,
+                 stats=SimpleLazyObject(lambda: aggregated_statistics(**selection)),
+                 stamp=aggregates_computed_at(**selection),
                  export_name="statistics:public_export")
 
 
