@@ -56,10 +56,17 @@ def measure(clients, page_list) -> dict:
             assert response.status_code == 200, (path, response.status_code)
             return response
 
+        def bare_run(client=client):
+            client.get("/bench/pages/bare/")
+
         size = len(run().content)
-        page = timings(run, repeat=REPEAT, warmup=2)
-        bare = timings(lambda client=client: client.get("/bench/pages/bare/"),
-                       repeat=REPEAT, warmup=2)
+        for _ in range(2):  # warm-up
+            run()
+            bare_run()
+        page, bare = [], []
+        for _ in range(REPEAT):  # interleaved: the same machine load for the page and its bare page
+            page.extend(timings(run, repeat=1, warmup=0))
+            bare.extend(timings(bare_run, repeat=1, warmup=0))
         out[name] = (summary(page), summary(bare), size)
     return out
 
