@@ -63,7 +63,8 @@ def queue_statistics_refresh(sender=None, **kwargs) -> None:
     DEBOUNCE_SECONDS and is counted by one refresh)."""
     if aggregates.claim_refresh():
         try:
-            refresh_statistics.apply_async(countdown=aggregates.DEBOUNCE_SECONDS)
+            refresh_statistics.apply_async(countdown=aggregates.DEBOUNCE_SECONDS, retry=True,
+                                           retry_policy=notifications.KICK_RETRY_POLICY)
         except Exception:  # noqa: BLE001 - a broker outage delays the figures, never a write
             aggregates.release_refresh()
             logger.warning("could not queue the statistics refresh; the nightly one catches up")
