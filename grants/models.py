@@ -7,6 +7,8 @@ from grants.cases.models import (
     DecisionLetter,
     Disbursement,
     JournalCounter,
+    LetterDelivery,
+    RecordsFiling,
     TrancheProposal,
     decision_letter_path,
 )
@@ -21,4 +23,4 @@ from grants.reports.models import (
     ReportVersion,
 )
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "RecordsFiling", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]

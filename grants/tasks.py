@@ -9,6 +9,7 @@ end (grants.notifications.relay_pending)."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from grants.cases import delivery, records
 from grants.notifications import reminders
 from grants.notifications import services as notifications
 
@@ -43,3 +44,15 @@ def reminder_tick() -> int:
 def send_notification_digests() -> int:
     """Mail each person's daily digest (beat: once a day)."""
     return notifications.send_digests()
+
+
+@shared_task(**RETRYING)
+def relay_digital_post(limit: int = 100) -> int:
+    """Send queued Digital Post letters and retry failed ones (beat: every minute)."""
+    return delivery.digital_post_relay(limit=limit)
+
+
+@shared_task(**RETRYING)
+def relay_records_filings(limit: int = 200) -> int:
+    """File pending case documents in the records system (beat: every minute)."""
+    return records.records_relay(limit=limit)
