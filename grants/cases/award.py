@@ -11,6 +11,7 @@ what a grant gets later (targets and budget: the `targets` and `budget` entries)
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,17 +19,18 @@ from grants.cases.letters import LETTER_CSS, decision_letter_store
 from grants.cases.models import Case, DecisionLetter
 from grants.cases.services import (
     CaseActionError,
+    _directors,
     _event,
     _lock,
     _move,
     _name,
-    _notify_cluster,
     _require_handler,
     _save,
     case_open,
 )
 from grants.constants import CaseEventKind, CaseStatus, CaseType, LetterKind
 from grants.core.models import Grant, GrantEvent
+from grants.notifications.services import notify
 from klyngeadmin.kernel.i18n import record_text
 from klyngeadmin.kernel.pdf import render_pdf
 from klyngeadmin.kernel.predicates import is_director
@@ -119,10 +121,13 @@ def award_letter_issue(*, grant: Grant, actor) -> DecisionLetter:
                                    pdf=pdf, actor=actor, created_at=now)
     _move(locked, CaseStatus.AWAITING_CLUSTER, actor,
           record_text("Tilsagnsbrevet er sendt; afventer klyngedirektørens accept.", {}))
-    _notify_cluster(
-        locked, lambda: _("Tilsagnsbrev til accept: %(ref)s") % {"ref": grant.reference},
-        lambda: _("Erhvervsstyrelsen har sendt jer et tilsagnsbrev. Klyngedirektøren accepterer "
-                  "tilsagnet i klyngeadmin; først derefter kan raterne udbetales."))
+    url = reverse("cases:award", args=[grant.pk])
+    for director in _directors(locked):
+        notify(recipient=director, kind="case_award_letter", url=url,
+               subject=lambda: _("Tilsagnsbrev til accept: %(ref)s") % {"ref": grant.reference},
+               body=lambda: _("Erhvervsstyrelsen har sendt jer et tilsagnsbrev. Klyngedirektøren "
+                              "accepterer tilsagnet i klyngeadmin; først derefter kan raterne "
+                              "udbetales."))
     return letter
 
 

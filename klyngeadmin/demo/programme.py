@@ -18,6 +18,7 @@ from evaluations.midway.schedule import grant_create
 from evaluations.panels.defaults import ensure_default_rubrics
 from grants.cases import proposals
 from grants.cases import services as svc
+from grants.cases.award import award_letter_issue
 from grants.cases.flows import extension_request, report_submit
 from grants.cases.models import Case
 from grants.constants import (
@@ -263,4 +264,14 @@ class ProgrammeBuilder:
         svc.extension_decide(case=case, actor=caseworker2, approve=False,
                              reason="Der er ikke anført en konkret grund til forlængelsen.")
         svc.case_transition(case=case, to="closed", actor=caseworker2)
+
+        # A cluster admitted to the programme from 2027: its award letter waits for the
+        # director's acceptance (no tranche can be proposed before).
+        newcomer = clusters["lys"]
+        pending = grant_create(
+            cluster=newcomer, reference="KP-2027-001", start_year=2027,
+            horizon_years=PROGRAMME_HORIZON_YEARS, midway_year=PROGRAMME_MIDWAY_YEAR,
+            annual_amount_dkk=4_000_000,
+        )
+        award_letter_issue(grant=pending, actor=caseworker1)
         self.counts["cases"] = Case.objects.count()
