@@ -13,10 +13,69 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from klyngeadmin.kernel.digitalpost.memo import MemoInvalid, parse_memo
+
+
+def make_pki(folder):
+    """A throwaway CA with a server certificate for 127.0.0.1 and a client certificate (the
+    authority's), as PEM files in `folder`: {"ca", "server_cert", "server_key", "client_cert",
+    "client_key"} -> path."""
+    from datetime import UTC, datetime, timedelta
+    from ipaddress import IPv4Address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    def build(subject, key, issuer, issuer_key, *, ca=False, san=None):
+        b = (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
+             .public_key(key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if san:
+            b = b.add_extension(x509.SubjectAlternativeName(san), critical=False)
+        return b.sign(issuer_key, hashes.SHA256())
+
+    def write(path, data):
+        path.write_bytes(data)
+        return str(path)
+
+    def key_pem(key):
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+
+    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca = build("Test CA", ca_key, "Test CA", ca_key, ca=True)
+    server = build("127.0.0.1", server_key, "Test CA", ca_key,
+                   san=[x509.IPAddress(IPv4Address("127.0.0.1"))])
+    client = build("Erhvervsstyrelsen klyngeadmin", client_key, "Test CA", ca_key)
+    pem = serialization.Encoding.PEM
+    return {
+        "ca": write(folder / "ca.pem", ca.public_bytes(pem)),
+        "server_cert": write(folder / "server.pem", server.public_bytes(pem)),
+        "server_key": write(folder / "server.key", key_pem(server_key)),
+        "client_cert": write(folder / "client.pem", client.public_bytes(pem)),
+        "client_key": write(folder / "client.key", key_pem(client_key)),
+    }
+
+
+def mutual_tls(pki) -> ssl.SSLContext:
+    """The server side of mutual TLS: our server certificate, client certificates required."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki["server_cert"], pki["server_key"])
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(pki["ca"])
+    return context
 
 
 class _Server:
@@ -45,11 +104,14 @@ class _Server:
 
         return Handler
 
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        if tls is not None:  # HTTPS; with tls.verify_mode CERT_REQUIRED: mutual TLS
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.base = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self):
@@ -62,8 +124,8 @@ class _Server:
 
 
 class DigitalPostServer(_Server):
-    def __init__(self, system_id="klyngeadmin-test"):
-        super().__init__()
+    def __init__(self, system_id="klyngeadmin-test", tls: ssl.SSLContext | None = None):
+        super().__init__(tls)
         self.system_id = system_id
         self.fail_next = 0
         self.accepted: dict[str, bytes] = {}

@@ -20,7 +20,7 @@ from grants.constants import DeliveryStatus
 from grants.notifications.models import Notification
 from klyngeadmin.kernel.digitalpost.memo import MemoInvalid, validate_memo
 from tests.grants.case_fixtures import make_extension_case
-from tests.letter_servers import DigitalPostServer
+from tests.letter_servers import DigitalPostServer, make_pki, mutual_tls
 
 NS = {"memo": "https://DigitalPost.dk/MeMo-1", "grd": "https://data.gov.dk/model/core/"}
 
@@ -147,3 +147,28 @@ def test_every_letter_kind_goes_through_the_one_door(grant, director, caseworker
     svc.extension_decide(case=case, actor=caseworker, approve=False, reason="Ikke begrundet")
     letter = case.letters.get()
     assert LetterDelivery.objects.get(letter=letter).recipient_cvr == grant.cluster.cvr
+
+
+def test_the_real_sender_uses_the_client_certificate(letter, settings, tmp_path):
+    """Mutual TLS as Digital Post requires it: without the authority's client certificate the
+    handshake fails (recorded with its reason), with it the letter is delivered."""
+    pki = make_pki(tmp_path)
+    server = DigitalPostServer(system_id="klyngeadmin-test", tls=mutual_tls(pki)).start()
+    try:
+        settings.DIGITAL_POST_ENDPOINT = server.url
+        settings.DIGITAL_POST_SENDER_SYSTEM_ID = "klyngeadmin-test"
+        settings.DIGITAL_POST_CA_BUNDLE = pki["ca"]
+        assert server.url.startswith("https://")
+        digital_post_relay()
+        delivery = LetterDelivery.objects.get(letter=letter)
+        assert delivery.status == DeliveryStatus.FAILED
+        assert "SSL" in delivery.last_error or "Connection" in delivery.last_error
+        assert server.accepted == {}
+
+        settings.DIGITAL_POST_CLIENT_CERT = pki["client_cert"]
+        settings.DIGITAL_POST_CLIENT_KEY = pki["client_key"]
+        LetterDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
+        assert digital_post_relay() == 1
+        assert list(server.accepted) == [str(delivery.message_uuid)]
+    finally:
+        server.stop()
