@@ -135,3 +135,23 @@ def test_the_database_allows_it_after_acceptance_and_keeps_who_with_when(grant):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Grant.objects.filter(pk=grant.pk).update(award_accepted_by=None)
+
+
+def test_the_command_issues_a_letter_as_the_named_caseworker(pending_grant, caseworker, director,
+                                                              media_root):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("issue_award_letter", pending_grant.reference, "--actor", caseworker.username,
+                 stdout=out)
+    letter = award_letter(pending_grant)
+    assert f"case={letter.case.journal_number}" in out.getvalue()
+    assert letter.created_by == caseworker
+    with pytest.raises(CommandError, match="allerede udsendt"):
+        call_command("issue_award_letter", pending_grant.reference, "--actor", caseworker.username)
+    with pytest.raises(CommandError, match="Kun sagsbehandlere"):
+        call_command("issue_award_letter", pending_grant.reference, "--actor", director.username)
+    with pytest.raises(CommandError, match="no grant"):
+        call_command("issue_award_letter", "KP-NOPE", "--actor", caseworker.username)
