@@ -78,7 +78,7 @@ class CaseType(models.TextChoices):
     DEADLINE_EXTENSION = "deadline_extension", _("Fristforlængelse")
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
-    AWARD = "award", _("Tilsagn")
+    AWARD = "award", _("Tilsagnsbrev")
 
 
 class CaseStatus(models.TextChoices):

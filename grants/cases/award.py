@@ -31,6 +31,7 @@ from grants.cases.services import (
 from grants.constants import CaseEventKind, CaseStatus, CaseType, LetterKind
 from grants.core.models import Grant, GrantEvent
 from grants.notifications.services import notify
+from klyngeadmin.kernel.formatting import number
 from klyngeadmin.kernel.i18n import record_text
 from klyngeadmin.kernel.pdf import render_pdf
 from klyngeadmin.kernel.predicates import is_director
@@ -112,7 +113,7 @@ def award_letter_issue(*, grant: Grant, actor) -> DecisionLetter:
         "Erhvervsstyrelsen giver tilsagn om en klyngebevilling på %(amount)s kr. om året i "
         "%(years)s år (%(start)s–%(end)s). Tilsagnet skal accepteres af klyngedirektøren i "
         "klyngeadmin, før den første rate kan udbetales.",
-        {"amount": f"{grant.annual_amount_dkk:,}".replace(",", "."), "years": grant.horizon_years,
+        {"amount": number(grant.annual_amount_dkk), "years": grant.horizon_years,
          "start": grant.start_year, "end": grant.end_year})
     pdf = render_pdf("cases/award_letter_pdf.html", {
         **award_letter_context(grant), "case": locked, "title": title, "body": body,

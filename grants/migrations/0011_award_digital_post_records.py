@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='case',
             name='case_type',
-            field=models.CharField(choices=[('annual_report', 'Årsrapport'), ('deadline_extension', 'Fristforlængelse'), ('application', 'Ansøgning'), ('midway_evaluation', 'Midtvejsevaluering'), ('award', 'Tilsagn')], max_length=30, verbose_name='sagstype'),
+            field=models.CharField(choices=[('annual_report', 'Årsrapport'), ('deadline_extension', 'Fristforlængelse'), ('application', 'Ansøgning'), ('midway_evaluation', 'Midtvejsevaluering'), ('award', 'Tilsagnsbrev')], max_length=30, verbose_name='sagstype'),
         ),
         migrations.AlterField(
             model_name='decisionletter',
