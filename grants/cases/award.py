@@ -157,7 +157,8 @@ def award_accept(*, grant: Grant, actor) -> Grant:
                               to_status=locked_grant.status, text=text, created_at=now)
     locked_case = _lock(case, None)
     _save(locked_case, [])
-    _event(locked_case, actor, CaseEventKind.MESSAGE, text=text, at=now)
+    # from the cluster: a visible note, as the cluster's other answers in a case are
+    _event(locked_case, actor, CaseEventKind.NOTE, text=text, at=now)
     if locked_case.status == CaseStatus.AWAITING_CLUSTER:
         _move(locked_case, CaseStatus.IN_PROGRESS, actor, text)
     grant.__dict__.update(award_accepted_at=now, award_accepted_by_id=actor.pk)

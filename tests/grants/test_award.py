@@ -74,7 +74,8 @@ def test_director_accepts_who_and_when_with_events(issued, pending_grant, direct
                                      text__contains="accepteret").exists()
     case = Case.objects.get(pk=issued.case_id)
     assert case.status == CaseStatus.IN_PROGRESS
-    assert CaseEvent.objects.filter(case=case, actor=director, kind="message").exists()
+    assert CaseEvent.objects.filter(case=case, actor=director, kind="note", internal=False,
+                                    text__contains="accepteret").exists()
     with pytest.raises(AwardNotAcceptable, match="allerede accepteret"):
         award_accept(grant=pending_grant, actor=director)
 
