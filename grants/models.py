@@ -8,6 +8,8 @@ from grants.cases.models import (
     DecisionLetter,
     Disbursement,
     JournalCounter,
+    LetterDelivery,
+    RecordsFiling,
     TrancheProposal,
     decision_letter_path,
 )
@@ -21,6 +23,7 @@ from grants.reports.models import (
     ReportEvent,
     ReportVersion,
 )
+from grants.statistics.models import StatisticsAggregate
 from grants.targets.models import GrantTarget, ReportedIndicatorValue, TargetEvent
 
-__all__ = ["Amendment", "GrantTarget", "ReportedIndicatorValue", "TargetEvent", "AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["Amendment", "GrantTarget", "ReportedIndicatorValue", "TargetEvent", "AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "RecordsFiling", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "Tranche", "TrancheProposal", "decision_letter_path"]

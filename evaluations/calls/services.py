@@ -34,6 +34,7 @@ from evaluations.models import (
 )
 from evaluations.panels.rubrics import EVALUATION_CHANGED, active_rubric, rubric_lock
 from grants.calls.models import Application, Call
+from grants.cases.award import award_letter_issue
 from grants.cases.services import case_follow, case_open
 from grants.constants import (
     PROGRAMME_HORIZON_YEARS,
@@ -308,6 +309,7 @@ def application_decide(*, application: Application, actor, start_year: int | Non
                  "baseline": t.get("baseline")}
                 for t in proposal.proposed_targets for n in range(1, grant.horizon_years + 1)])
         get_user_model().objects.filter(pk=applicant.user_id).update(role=Role.DIRECTOR, cluster=cluster)
+        award_letter_issue(grant=grant, actor=actor)  # the director accepts it before any payment
         def subject():
             return _("Jeres ansøgning er imødekommet: %(name)s er nu en klyngeorganisation") % {
                 "name": cluster.name}

@@ -17,4 +17,6 @@ urlpatterns = [
     path("aendringer/<int:pk>/<slug:decision>/", amendment_views.amendment_decide_view,
          name="amendment_decide"),
     path("afgoerelsesbreve/<int:pk>/", views.decision_letter_view, name="letter"),
+    path("tilsagn/", views.award_list_view, name="awards"),
+    path("tilsagn/<int:pk>/", views.award_detail_view, name="award"),
 ]

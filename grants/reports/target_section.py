@@ -135,7 +135,7 @@ def realised_from_key_figures(kf: dict) -> dict:
         **{code.value: Decimal(by_kind.get(kind.value, 0))
            for code, kind in INSTITUTION_KIND_INDICATORS.items()},
         Indicator.RD_APPLICATIONS.value: Decimal(kf["rd_applications"]["total"]),
-        Indicator.INTERNATIONAL.value: Decimal(len(kf["international"]["rows"])),
+        Indicator.INTERNATIONAL.value: Decimal(kf["international"]["total"]),
     }
 
 
