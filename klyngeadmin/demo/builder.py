@@ -313,9 +313,9 @@ class DemoBuilder(ProgrammeBuilder):
         self.activities(clusters, members, institutions)
         self.grants(clusters)
         self.facilitated_projects(clusters, institutions)
-        self.counts["targets"] = demo_targets(actor=User.objects.get(username="caseworker1"))
         self.evaluation_rubrics()
         self.cases(clusters)
+        self.counts["targets"] = demo_targets(actor=User.objects.get(username="caseworker1"))
         self.counts["amendments"] = demo_amendment(actor=User.objects.get(username="caseworker1"))
         self.counts.update(clusters=len(clusters), companies=Company.objects.count(),
                            users=User.objects.count())

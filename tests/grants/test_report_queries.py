@@ -51,7 +51,9 @@ def test_report_page_query_count_is_fixed_on_the_largest_cluster(
     with django_assert_max_num_queries(REPORT_PAGE_MAX_QUERIES):
         big_queries, big_size = count_queries(client, f"/rapporter/{busiest.pk}/")
     small_queries, small_size = count_queries(client, f"/rapporter/{empty.pk}/")
-    assert small_size < big_size <= 150_000  # the first rows of each list, the rest on sub-pages
+    # the first rows of each list, the rest on sub-pages; the empty report is a draft, so it
+    # also carries the target section's input form (issue 15), about 2 kB
+    assert small_size < big_size + 2_500 and big_size <= 150_000
     # approved (read-only) and draft (form) pages differ by the formset's absence only
     assert big_queries <= small_queries
 
