@@ -166,6 +166,11 @@ RULES: dict[str, Rule] = {
     "rapporter/<int:pk>/": R(EVERYONE, obj="report"),
     "rapporter/<int:pk>/indsend/": R(state=CLUSTER, obj="report"),
     "rapporter/<int:pk>/maaltal/": R(CLUSTER, obj="report", method="post"),
+    # the key figures' drill-down sub-pages (main's issue 19 routes, given rules at the merge)
+    "rapporter/<int:pk>/noegletal/<slug:name>/": R(EVERYONE, obj="report",
+                                                    kwargs={"name": "virksomheder"}),
+    "rapporter/<int:pk>/versioner/<int:number>/noegletal/<slug:name>/": R(
+        state=EVERYONE, obj="report_version", kwargs={"name": "virksomheder"}),
     "rapporter/<int:pk>/versioner/<int:number>/": R(state=EVERYONE, obj="report_version"),
     "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/": R(EVERYONE, obj="report_attachment"),
