@@ -78,6 +78,7 @@ class CaseType(models.TextChoices):
     DEADLINE_EXTENSION = "deadline_extension", _("Fristforlængelse")
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
+    REPAYMENT_CLAIM = "repayment_claim", _("Tilbagebetalingskrav")
 
 
 class CaseStatus(models.TextChoices):
@@ -145,3 +146,9 @@ class LetterKind(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", _("Fristforlængelse godkendt")
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
+    REPAYMENT_CLAIM = "repayment_claim", _("Krav om tilbagebetaling")
+
+
+class RepaymentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Indstillet")
+    DECIDED = "decided", _("Afgjort")

@@ -1,5 +1,6 @@
 
 
+from grants.budgets.models import BudgetEvent, BudgetLine
 from grants.calls.models import Application, Call
 from grants.cases.models import (
     Case,
@@ -7,6 +8,7 @@ from grants.cases.models import (
     DecisionLetter,
     Disbursement,
     JournalCounter,
+    RepaymentClaim,
     TrancheProposal,
     decision_letter_path,
 )
@@ -21,4 +23,4 @@ from grants.reports.models import (
     ReportVersion,
 )
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "BudgetEvent", "BudgetLine", "RepaymentClaim", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]

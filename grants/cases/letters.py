@@ -19,6 +19,7 @@ TITLES = {
     "tranche_cancelled": "Afgørelse om annullering af rate",
     "extension_approved": "Afgørelse om fristforlængelse",
     "extension_rejected": "Afgørelse om fristforlængelse",
+    "repayment_claim": "Afgørelse om tilbagebetaling",
 }
 
 

@@ -41,6 +41,7 @@ from grants.cases.selectors import (
 )
 from grants.cases.workflows import MANUAL_TRANSITIONS
 from grants.constants import CaseStatus, CaseType
+from grants.reports.costs import report_costs_context
 from klyngeadmin.kernel.errors import DomainError
 
 PAGE_SIZE = 50
@@ -121,6 +122,7 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
         context["report"] = case.report
         context["comparison"] = report_comparison(case.report)
         context["attachments"] = _attachments(case.report)
+        context.update(report_costs_context(report=case.report))
     return render(request, "cases/detail.html", context, status=status)
 
 
@@ -216,7 +218,7 @@ ACTIONS: dict[str, Action] = {
         f.ProposeReleaseForm,
         lambda case, user, d: proposals.tranche_propose_release(
             case=case, actor=user, amount_dkk=d["amount_dkk"], pay_on=d["pay_on"],
-            expected_version=d["version"]),
+            justification=d.get("justification", ""), expected_version=d["version"]),
         gettext_lazy("Udbetalingen er indstillet til kontorchefens godkendelse."),
         form_kwargs=_tranche_amount,
     ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants.reports import views
+from grants.reports import cost_views, views
 
 app_name = "grants"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("oversigt/", views.dashboard, name="dashboard"),
     path("rapporter/<int:pk>/", views.report_detail, name="report_detail"),
     path("rapporter/<int:pk>/indsend/", views.report_submit, name="report_submit"),
+    path("rapporter/<int:pk>/regnskab/", cost_views.report_costs, name="report_costs"),
     path("rapporter/<int:pk>/versioner/<int:number>/", views.report_version, name="report_version"),
     path("rapporter/<int:pk>/bilag/", views.attachment_upload, name="attachment_upload"),
     path("rapporter/<int:pk>/bilag/<int:attachment_pk>/", views.attachment_download,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grants.cases import flows
 from grants.cases.selectors import report_change_request
 from grants.reports import selectors, services
+from grants.reports.costs import report_costs_context, report_costs_missing
 from grants.reports.dashboard import deadline_label
 from grants.reports.forms import (
     AttachmentForm,
@@ -41,9 +42,15 @@ def _report_or_404(request, pk: int):
 
 
 def _report_page(report) -> dict:
-    """The report page's data, with the caseworker's latest request for changes (case side)."""
+    """The report page's data, with the caseworker's latest request for changes (case side)
+    and the accounts section (grants.reports.costs)."""
     return {**selectors.report_page_data(report=report),
-            "change_request": report_change_request(report=report)}
+            "change_request": report_change_request(report=report),
+            **report_costs_context(report=report)}
+
+
+def _missing(report) -> dict:
+    return {**services.report_missing(report=report), **report_costs_missing(report=report)}
 
 
 @login_required
@@ -104,7 +111,7 @@ def report_detail(request, pk: int):
         "formset": formset,
         "can_edit": can_edit,
         "conflict": conflict,
-        "missing": services.report_missing(report=report) if can_edit else {},
+        "missing": _missing(report) if can_edit else {},
         "attachment_form": AttachmentForm(form_id="report-form") if can_edit else None,
         **page,
     }
@@ -116,7 +123,7 @@ def report_detail(request, pk: int):
 def report_submit(request, pk: int):
     report = _report_or_404(request, pk)
     require_perm(request.user, "grants.submit_annualreport", report, message=_("Rapporten kan ikke indsendes."))
-    missing = services.report_missing(report=report)
+    missing = _missing(report)
     form = SubmitForm(request.POST or None, initial={"version": report.version})
     status = 200
     if request.method == "POST":
@@ -206,7 +213,7 @@ def attachment_upload(request, pk: int):
         "formset": formset or funding_formset(report, rows=page["competitive_funding"]),
         "can_edit": True,
         "conflict": False,
-        "missing": services.report_missing(report=report),
+        "missing": _missing(report),
         "attachment_form": form,
         **page,
     }
