@@ -59,9 +59,11 @@ def auditor_statement_required(*, report: AnnualReport, table: dict) -> bool:
     return spent is not None and spent > budget_selectors.auditor_threshold_dkk(report.grant)
 
 
-def report_costs_missing(*, report: AnnualReport, table: dict | None = None) -> dict[str, str]:
+def report_costs_missing(*, report: AnnualReport, table: dict | None = None,
+                         attachments: list | None = None) -> dict[str, str]:
     """What the accounts section lacks before submission: key -> Danish message. Nothing when
-    the grant year has no budget (historical data)."""
+    the grant year has no budget (historical data). `table` and `attachments` (the report's, as
+    the page already has them) save their queries."""
     table = table or budget_selectors.budget_table(grant_id=report.grant_id, year_number=report.year_number)
     if not table["has_budget"]:
         return {}
@@ -86,8 +88,11 @@ def report_costs_missing(*, report: AnnualReport, table: dict | None = None) -> 
         missing["costs_grant"] = str(_(
             "Klyngebevillingen i regnskabet (%(a)s) skal svare til forbrugt bevilling (%(b)s).")
             % {"a": kr(grant_actual), "b": kr(report.grant_spent_dkk)})
-    if auditor_statement_required(report=report, table=table) and not report.attachments.filter(
-            kind=AttachmentKind.AUDITOR_STATEMENT).exists():
+    if attachments is None:
+        has_statement = report.attachments.filter(kind=AttachmentKind.AUDITOR_STATEMENT).exists()
+    else:
+        has_statement = any(a.kind == AttachmentKind.AUDITOR_STATEMENT for a in attachments)
+    if auditor_statement_required(report=report, table=table) and not has_statement:
         missing["auditor_statement"] = str(_(
             "Upload revisorerklæringen (kræves, når forbrugt bevilling er over %(t)s).")
             % {"t": kr(budget_selectors.auditor_threshold_dkk(report.grant))})

@@ -49,8 +49,12 @@ def _report_page(report) -> dict:
             **report_costs_context(report=report)}
 
 
-def _missing(report) -> dict:
-    return {**services.report_missing(report=report), **report_costs_missing(report=report)}
+def _missing(report, page: dict | None = None) -> dict:
+    if page is None:
+        return {**services.report_missing(report=report), **report_costs_missing(report=report)}
+    return {**services.report_missing(report=report),
+            **report_costs_missing(report=report, table=page["costs_table"],
+                                   attachments=page["attachments"])}
 
 
 @login_required
@@ -111,7 +115,7 @@ def report_detail(request, pk: int):
         "formset": formset,
         "can_edit": can_edit,
         "conflict": conflict,
-        "missing": _missing(report) if can_edit else {},
+        "missing": _missing(report, page) if can_edit else {},
         "attachment_form": AttachmentForm(form_id="report-form") if can_edit else None,
         **page,
     }
@@ -213,7 +217,7 @@ def attachment_upload(request, pk: int):
         "formset": formset or funding_formset(report, rows=page["competitive_funding"]),
         "can_edit": True,
         "conflict": False,
-        "missing": _missing(report),
+        "missing": _missing(report, page),
         "attachment_form": form,
         **page,
     }

@@ -61,6 +61,7 @@ from klyngeadmin.demo.plan import (
     TOTALS,
     split_exact,
 )
+from klyngeadmin.demo.accounts import AccountsBuilder
 from klyngeadmin.demo.programme import ProgrammeBuilder
 from klyngeadmin.kernel.roles import Role
 
@@ -70,7 +71,7 @@ def demo_industry_text(db07_code: str) -> str:
     return f"Branche {db07_code} (syntetiske demodata)"
 
 
-class DemoBuilder(ProgrammeBuilder):
+class DemoBuilder(ProgrammeBuilder, AccountsBuilder):
     def __init__(self, *, password: str, stdout=None):
         self.rng = random.Random(SEED)
         self.password_hash = make_password(password)
@@ -311,6 +312,7 @@ class DemoBuilder(ProgrammeBuilder):
         members = self.companies(clusters, positions)
         self.activities(clusters, members, institutions)
         self.grants(clusters)
+        self.budgets()
         self.facilitated_projects(clusters, institutions)
         self.evaluation_rubrics()
         self.cases(clusters)

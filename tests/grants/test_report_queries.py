@@ -14,7 +14,9 @@ from klyngeadmin.kernel.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-REPORT_PAGE_MAX_QUERIES = 17  # 17: the person's draft of the page (klyngeadmin/drafts.py)
+# 17: the person's draft of the page (klyngeadmin/drafts.py); +3: the accounts section (budget
+# lines, the aid position's lines and disbursements)
+REPORT_PAGE_MAX_QUERIES = 20
 
 
 @pytest.fixture
