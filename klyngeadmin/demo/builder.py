@@ -42,6 +42,7 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.accounts.models import User
+from klyngeadmin.demo.accounts import AccountsBuilder
 from klyngeadmin.demo.plan import (
     ACTIVITIES_PER_YEAR,
     ACTIVITY_TYPE_WEIGHTS,
@@ -61,7 +62,6 @@ from klyngeadmin.demo.plan import (
     TOTALS,
     split_exact,
 )
-from klyngeadmin.demo.accounts import AccountsBuilder
 from klyngeadmin.demo.programme import ProgrammeBuilder
 from klyngeadmin.kernel.roles import Role
 
