@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from grants.cases import forms as f
-from grants.cases import proposals
+from grants.cases import proposals, settlement
 from grants.cases import services as services
-from grants.cases.models import Case, TrancheProposal
+from grants.cases.models import Case, RepaymentClaim, TrancheProposal
 from grants.cases.selectors import (
     SORT_LABELS,
     TABS,
@@ -123,6 +123,8 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
         context["comparison"] = report_comparison(case.report)
         context["attachments"] = _attachments(case.report)
         context.update(report_costs_context(report=case.report))
+    if case.case_type == CaseType.REPAYMENT_CLAIM:
+        context["repayment_claim"] = RepaymentClaim.objects.filter(case=case).first()
     return render(request, "cases/detail.html", context, status=status)
 
 
@@ -251,6 +253,18 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Anmodningen om fristforlængelse er afgjort, og afgørelsesbrevet er dannet."),
         form_kwargs=lambda case: {"current_due_at": case.extension.deadline.due_at
                                   if case.extension_id else None},
+    ),
+    "afslut-bevilling": Action(
+        f.CaseVersionForm,
+        lambda case, user, d: settlement.grant_settle(report=case.report, actor=user),
+        gettext_lazy("Bevillingen er afsluttet ved slutafregning."),
+    ),
+    "afgoer-tilbagebetaling": Action(
+        f.CaseVersionForm,
+        lambda case, user, d: settlement.repayment_claim_decide(
+            claim=case.repayment_claim, actor=user, expected_version=d["version"]),
+        gettext_lazy("Tilbagebetalingskravet er afgjort, og afgørelsesbrevet er dannet."),
+        perm="grants.approve_proposal",
     ),
     "afgoer": Action(
         f.decide_form,

@@ -163,3 +163,36 @@ def test_claim_amount_is_checked_by_the_database(final_grant, caseworker, direct
                  "status": "decided"}):
         with pytest.raises(IntegrityError), transaction.atomic():
             RepaymentClaim.objects.create(**base, **bad)
+
+
+def test_settlement_and_claim_through_the_case_page(client, final_grant, caseworker, director,
+                                                    head_of_office, media_root):
+    from django.urls import reverse
+    budget_grant(final_grant, caseworker, years=(1,))
+    case = _approved_case(final_grant, director, caseworker)
+    release = proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=4_500_000,
+                                                pay_on=date.today())
+    proposals.tranche_proposal_approve(proposal=release, actor=head_of_office)
+    case.refresh_from_db()
+    client.force_login(caseworker)
+    page = client.get(reverse("cases:detail", args=[case.journal_number])).content.decode()
+    assert "Afslut bevillingen (slutafregning)" in page
+    client.force_login(director)  # the cluster cannot settle
+    assert client.post(reverse("cases:action", args=[case.journal_number, "afslut-bevilling"]),
+                       {"afslut-bevilling-version": case.version}).status_code in (403, 404)
+    client.force_login(caseworker)
+    r = client.post(reverse("cases:action", args=[case.journal_number, "afslut-bevilling"]),
+                    {"afslut-bevilling-version": case.version})
+    assert r.status_code == 302
+    claim = RepaymentClaim.objects.get()
+    assert claim.amount_dkk == 500_000  # all spent, but half a million on ineligible costs
+    url = reverse("cases:detail", args=[claim.case.journal_number])
+    page = client.get(url).content.decode()
+    assert 'data-testid="repayment-claim"' in page and "Afgør tilbagebetalingskravet" not in page
+    decide = reverse("cases:action", args=[claim.case.journal_number, "afgoer-tilbagebetaling"])
+    assert client.post(decide, {"afgoer-tilbagebetaling-version": claim.case.version}).status_code == 403
+    client.force_login(head_of_office)
+    assert "Afgør tilbagebetalingskravet" in client.get(url).content.decode()
+    assert client.post(decide, {"afgoer-tilbagebetaling-version": claim.case.version}).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "decided" and claim.case.letters.count() == 1
