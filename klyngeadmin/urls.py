@@ -33,6 +33,7 @@ urlpatterns = [
     path("virksomheder/", include("clusters.companies.urls")),
     path("api-noegler/", include("klyngeadmin.accounts.urls")),
     path("", include("grants.reports.urls")),
+    path("", include("grants.budgets.urls")),
     path("notifikationer/", notification_views.notification_list, name="notification_list"),
     path("notifikationer/laest/", notification_views.notification_read_all, name="notification_read_all"),
     path("notifikationer/<int:pk>/laest/", notification_views.notification_read, name="notification_read"),

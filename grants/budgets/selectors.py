@@ -119,3 +119,27 @@ def auditor_threshold_dkk(grant: Grant) -> int:
     if application is not None and application.call.auditor_statement_threshold_dkk is not None:
         return application.call.auditor_statement_threshold_dkk
     return settings.AUDITOR_STATEMENT_THRESHOLD_DKK
+
+
+def grant_years(*, grant: Grant) -> list[dict]:
+    """Per grant year: calendar year, tranche status, costs and grant funding (budget and
+    actual, actual None until reported). Two queries."""
+    tranches = {t.year_number: t for t in Tranche.objects.filter(grant_id=grant.pk)}
+    years = {n: {"number": n, "year": grant.calendar_year(n), "tranche": tranches.get(n),
+                 "costs_budget": 0, "costs_actual": None, "grant_budget": 0, "grant_actual": None,
+                 "has_budget": False}
+             for n in range(1, grant.horizon_years + 1)}
+    for line in BudgetLine.objects.filter(grant_id=grant.pk):
+        row = years.get(line.year_number)
+        if row is None:
+            continue
+        row["has_budget"] = True
+        if line.kind == LineKind.COST:
+            row["costs_budget"] += line.budget_dkk
+            if line.actual_dkk is not None:
+                row["costs_actual"] = (row["costs_actual"] or 0) + line.actual_dkk
+        elif line.funding_source == FundingSource.GRANT:
+            row["grant_budget"] += line.budget_dkk
+            if line.actual_dkk is not None:
+                row["grant_actual"] = (row["grant_actual"] or 0) + line.actual_dkk
+    return list(years.values())

@@ -99,3 +99,21 @@ def test_caseworker_sees_budget_vs_actual_and_aid_intensity_on_the_case(client, 
     section = html[html.find("aid-intensity"):][:900]
     assert "60,0 %" in section and "Støtteloftet er overskredet" in section, section
     assert "kræver forklaring" in html
+
+
+def test_grant_page_both_ways(client, director, other_director, caseworker, report, grant,
+                              django_assert_max_num_queries):
+    from tests.budgets.helpers import report_actuals
+    report_actuals(grant, director, **{"funding:grant": 5_500_000, "funding:private_cash": 3_000_000})
+    url = reverse("budgets:grant_detail", args=[grant.reference])
+    for user in (director, caseworker):
+        client.force_login(user)
+        client.get(url)
+        with django_assert_max_num_queries(12):
+            r = client.get(url)
+        html = r.content.decode()
+        assert r.status_code == 200 and 'data-testid="grant-years"' in html
+        assert "60,0 %" in html and "Støtteloftet er overskredet" in html
+    client.force_login(other_director)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("budgets:grant_detail", args=["KP-FINDES-IKKE"])).status_code == 404
