@@ -81,6 +81,9 @@ def test_submitted_report_cannot_change_its_accounts(client, director, report, m
     submit_report(fill_report(report, spent=4_500_000), director)
     client.force_login(director)
     assert client.post(costs_url(report), post_data(report)).status_code == 403
+    version = client.get(reverse("grants:report_version", kwargs={"pk": report.pk, "number": 1}))
+    assert 'data-testid="version-costs"' in version.content.decode()
+    assert "Klyngebevilling" in version.content.decode()
 
 
 def test_caseworker_sees_budget_vs_actual_and_aid_intensity_on_the_case(client, director, caseworker,
