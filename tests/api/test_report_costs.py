@@ -60,9 +60,10 @@ def test_put_bad_line_is_400_naming_field_and_line_and_changes_nothing(api, repo
     assert "Forklar afvigelsen" in body["errors"][0]["detail"]
     lines = actuals_as_budget()
     lines[2]["actual_dkk"] = -1
-    assert_problem(api.put(url(report), {"lines": lines}, headers={"If-Match": "*"}), 400)
+    assert_problem(api.put(url(report), {"lines": lines}, headers={"If-Match": "*"}), 400,
+                   field="lines[2].actual_dkk")
     assert_problem(api.put(url(report), {"lines": [{"line": "funding:loan", "actual_dkk": 1}]},
-                           headers={"If-Match": "*"}), 400)
+                           headers={"If-Match": "*"}), 400, field="lines[0].line")
     assert_problem(api.put(url(report), {"lines": actuals_as_budget()[1:]},
                            headers={"If-Match": "*"}), 400, field="lines")
     assert not BudgetLine.objects.filter(actual_dkk__isnull=False).exists()
