@@ -3,6 +3,8 @@ per budget line). PUT is all or nothing through grants.reports.costs.report_cost
 line answers 400 naming the field and the line ("lines[2].actual_dkk"). ETag / If-Match as the
 report itself (the report's version)."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -19,7 +21,7 @@ from grants.reports.services import ReportNotEditable, StaleVersion
 from klyngeadmin.accounts.api.actors import api_actor
 from klyngeadmin.accounts.api.base import ApiViewMixin
 from klyngeadmin.kernel.api.permissions import ClusterKeyWrites
-from klyngeadmin.kernel.api.problems import Conflict, FieldErrors, PreconditionFailed
+from klyngeadmin.kernel.api.problems import Conflict, FieldErrors, PreconditionFailed, flatten
 
 MAX_AMOUNT = 10_000_000_000
 
@@ -101,7 +103,12 @@ class ReportCostsView(ApiViewMixin, APIView):
     def put(self, request, pk: int):
         report = self._get(request, pk)
         serializer = ReportCostsInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():  # named as the service names them: lines[2].actual_dkk
+            raise FieldErrors(
+                [{**e, "field": e["field"] and re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", e["field"])}
+                 for e in flatten(serializer.errors)],
+                detail=_("Regnskabet er ikke gemt: ret fejlene."),
+            )
         version = expected_version(request, report)
         try:
             report_costs_save(report=report, lines=[dict(x) for x in serializer.validated_data["lines"]],
