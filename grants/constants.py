@@ -79,6 +79,7 @@ class CaseType(models.TextChoices):
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
     REPAYMENT_CLAIM = "repayment_claim", _("Tilbagebetalingskrav")
+    AWARD = "award", _("Tilsagnsbrev")
 
 
 class CaseStatus(models.TextChoices):
@@ -152,3 +153,27 @@ class LetterKind(models.TextChoices):
 class RepaymentStatus(models.TextChoices):
     PROPOSED = "proposed", _("Indstillet")
     DECIDED = "decided", _("Afgjort")
+    AWARD = "award", _("Tilsagnsbrev")
+
+
+class DeliveryStatus(models.TextChoices):
+    """A letter's way to the cluster's Digital Post inbox (grants.cases.delivery)."""
+
+    QUEUED = "queued", _("I kø til Digital Post")
+    SENT = "sent", _("Sendt med Digital Post")
+    FAILED = "failed", _("Afsendelse fejlet")
+
+
+class FilingStatus(models.TextChoices):
+    """A document's way to the records system (journalisering, grants.cases.records)."""
+
+    PENDING = "pending", _("Afventer journalisering")
+    FILED = "filed", _("Journaliseret")
+
+
+class FilingKind(models.TextChoices):
+    CASE = "case", _("Sag oprettet")
+    LETTER = "letter", _("Brev")
+    EVENT = "event", _("Sagshændelse")
+    REPORT_VERSION = "report_version", _("Indsendt årsrapport")
+    CLOSING = "closing", _("Sag afsluttet")

@@ -8,6 +8,8 @@ from grants.cases.models import (
     DecisionLetter,
     Disbursement,
     JournalCounter,
+    LetterDelivery,
+    RecordsFiling,
     RepaymentClaim,
     TrancheProposal,
     decision_letter_path,
@@ -22,5 +24,6 @@ from grants.reports.models import (
     ReportEvent,
     ReportVersion,
 )
+from grants.statistics.models import StatisticsAggregate
 
-__all__ = ["AnnualReport", "Application", "BudgetEvent", "BudgetLine", "RepaymentClaim", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "BudgetEvent", "BudgetLine", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "MailAcceptance", "Notification", "NotificationPreference", "RecordsFiling", "RepaymentClaim", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "Tranche", "TrancheProposal", "decision_letter_path"]

@@ -24,6 +24,16 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "digital-post-relay": {
+        "task": "grants.tasks.relay_digital_post",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "records-relay": {
+        "task": "grants.tasks.relay_records_filings",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "import-sweep": {
         "task": "clusters.tasks.sweep_stuck_imports",
         "schedule": 60.0,
@@ -47,6 +57,11 @@ app.conf.beat_schedule = {
     "cvr-refresh": {  # company records older than 30 days, in batches
         "task": "clusters.tasks.cvr_refresh_stale",
         "schedule": crontab(hour=3, minute=20),
+        "options": {"expires": 3600},
+    },
+    "statistics-refresh": {  # the stored programme figures, also refreshed after each change
+        "task": "grants.tasks.refresh_statistics",
+        "schedule": crontab(hour=1, minute=50),
         "options": {"expires": 3600},
     },
     "notification-digest": {
