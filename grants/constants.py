@@ -148,12 +148,12 @@ class LetterKind(models.TextChoices):
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
     REPAYMENT_CLAIM = "repayment_claim", _("Krav om tilbagebetaling")
+    AWARD = "award", _("Tilsagnsbrev")
 
 
 class RepaymentStatus(models.TextChoices):
     PROPOSED = "proposed", _("Indstillet")
     DECIDED = "decided", _("Afgjort")
-    AWARD = "award", _("Tilsagnsbrev")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -65,44 +65,51 @@ class AccountsBuilder:
 
     def budgets(self) -> None:
         directors = {u.cluster_id: u for u in User.objects.filter(role=Role.DIRECTOR)}
-        rng = self.rng
         grants = list(Grant.objects.select_related("cluster").order_by("reference"))
         near = {g.cluster_id for g in grants[3:4]}  # one cluster just under the ceiling
-        lines_set = actuals = 0
+        self.counts.setdefault("budget_lines", 0)
+        self.counts.setdefault("accounts_reported", 0)
         for grant in grants:
-            target = NEAR_CEILING_PERMILLE if grant.cluster_id in near else rng.randint(380, 480)
-            reports = {r.year_number: r for r in grant.reports.all()}
-            typical_private = max((private_of(r) for r in reports.values() if is_reported(r)), default=0)
-            for year in range(1, grant.horizon_years + 1):
-                report = reports.get(year)
-                reported = report is not None and is_reported(report) \
-                    and report.status != ReportStatus.CANCELLED
-                if reported:
-                    actual = year_lines(grant_dkk=report.grant_spent_dkk,
-                                        private_dkk=private_of(report), target_permille=target)
-                    # the budget: the grant's rate, costs a few per cent off the accounts
-                    budget = {k: (_round(v * rng.randint(97, 103) // 100) if k.startswith("cost:") else v)
-                              for k, v in actual.items()}
-                    budget["funding:grant"] = grant.annual_amount_dkk
-                else:
-                    budget = year_lines(grant_dkk=grant.annual_amount_dkk,
-                                        private_dkk=_round(typical_private), target_permille=target)
-                costs = sum(v for k, v in budget.items() if k.startswith("cost:"))
+            self.budgets_for(grant, director=directors[grant.cluster_id],
+                             target=NEAR_CEILING_PERMILLE if grant.cluster_id in near else None)
+
+    def budgets_for(self, grant, *, director=None, target: int | None = None) -> None:
+        """The budget of every grant year of `grant` and the accounts of every reported year."""
+        rng = self.rng
+        director = director or User.objects.get(role=Role.DIRECTOR, cluster_id=grant.cluster_id)
+        target = target or rng.randint(380, 480)
+        reports = {r.year_number: r for r in grant.reports.all()}
+        typical_private = max((private_of(r) for r in reports.values() if is_reported(r)), default=0)
+        if not typical_private:  # a new grant: co-financing about 60 % of the grant
+            typical_private = grant.annual_amount_dkk * 6 // 10
+        for year in range(1, grant.horizon_years + 1):
+            report = reports.get(year)
+            reported = report is not None and is_reported(report) \
+                and report.status != ReportStatus.CANCELLED
+            if reported:
+                actual = year_lines(grant_dkk=report.grant_spent_dkk,
+                                    private_dkk=private_of(report), target_permille=target)
+                # the budget: the grant's rate, costs a few per cent off the accounts
+                budget = {k: (_round(v * rng.randint(97, 103) // 100) if k.startswith("cost:") else v)
+                          for k, v in actual.items()}
+                budget["funding:grant"] = grant.annual_amount_dkk
+            else:
+                budget = year_lines(grant_dkk=grant.annual_amount_dkk,
+                                    private_dkk=_round(typical_private), target_permille=target)
+            costs = sum(v for k, v in budget.items() if k.startswith("cost:"))
+            fixed = budget["funding:grant"] + budget["funding:other_public"] + budget["funding:in_kind"]
+            if costs < fixed:  # balance: private cash first, then in-kind gives way
+                budget["funding:in_kind"] = max(0, budget["funding:in_kind"] - (fixed - costs))
                 fixed = budget["funding:grant"] + budget["funding:other_public"] + budget["funding:in_kind"]
-                if costs < fixed:  # balance: private cash first, then in-kind gives way
-                    budget["funding:in_kind"] = max(0, budget["funding:in_kind"] - (fixed - costs))
-                    fixed = budget["funding:grant"] + budget["funding:other_public"] + budget["funding:in_kind"]
-                    budget[NOT_ELIGIBLE] += max(0, fixed - costs)
-                    costs = sum(v for k, v in budget.items() if k.startswith("cost:"))
-                budget["funding:private_cash"] = costs - fixed
-                set_budget(grant, year, [{"line": k, "budget_dkk": v} for k, v in budget.items()],
-                           actor=None, text="Budget fra demodata.")
-                lines_set += len(budget)
-                if reported:
-                    self._actuals(grant, year, actual, directors[grant.cluster_id])
-                    actuals += 1
-        self.counts["budget_lines"] = lines_set
-        self.counts["accounts_reported"] = actuals
+                budget[NOT_ELIGIBLE] += max(0, fixed - costs)
+                costs = sum(v for k, v in budget.items() if k.startswith("cost:"))
+            budget["funding:private_cash"] = costs - fixed
+            set_budget(grant, year, [{"line": k, "budget_dkk": v} for k, v in budget.items()],
+                       actor=None, text="Budget fra demodata.")
+            self.counts["budget_lines"] = self.counts.get("budget_lines", 0) + len(budget)
+            if reported:
+                self._actuals(grant, year, actual, director)
+                self.counts["accounts_reported"] = self.counts.get("accounts_reported", 0) + 1
 
     def _actuals(self, grant, year: int, actual: dict, director) -> None:
         table = budget_table(grant_id=grant.pk, year_number=year)

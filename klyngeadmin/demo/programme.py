@@ -280,4 +280,5 @@ class ProgrammeBuilder:
             annual_amount_dkk=4_000_000,
         )
         award_letter_issue(grant=pending, actor=caseworker1)
+        self.budgets_for(pending)
         self.counts["cases"] = Case.objects.count()

@@ -76,10 +76,12 @@ def test_ceiling_is_configuration(grant, caseworker, director, settings, media_r
 
 
 @pytest.fixture
-def final_grant(cluster):
+def final_grant(cluster, director):
     from evaluations.midway.schedule import grant_create
-    return grant_create(cluster=cluster, reference=f"KP-SLUT-{cluster.pk}", start_year=2025,
-                        horizon_years=1, annual_amount_dkk=10_000_000, midway_year=None)
+    from tests.builders import award_accepted
+    return award_accepted(grant_create(
+        cluster=cluster, reference=f"KP-SLUT-{cluster.pk}", start_year=2025, horizon_years=1,
+        annual_amount_dkk=10_000_000, midway_year=None), director)
 
 
 def test_settlement_raises_a_claim_with_its_own_case_and_letter(final_grant, caseworker, director,

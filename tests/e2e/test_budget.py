@@ -16,6 +16,7 @@ from grants.cases.models import Case, TrancheProposal
 from grants.constants import ProposalStatus, ReportStatus
 from klyngeadmin.kernel.roles import Role
 from tests.budgets.helpers import budget_grant, report_actuals
+from tests.builders import award_accepted
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.e2e.test_cases import login, submit_form
 from tests.factories import ClusterFactory, UserFactory
@@ -46,8 +47,8 @@ def setup(transactional_db, settings, tmp_path):
                            email="d@example.test")
     caseworker = UserFactory(username="sagsbehandler", role=Role.CASEWORKER, email="k@example.test")
     UserFactory(username="kontorchef", role=Role.HEAD_OF_OFFICE, email="h@example.test")
-    grant = grant_create(cluster=cluster, reference="KP-E2E-BUD", start_year=2025,
-                         horizon_years=10, annual_amount_dkk=10_000_000)
+    grant = award_accepted(grant_create(cluster=cluster, reference="KP-E2E-BUD", start_year=2025,
+                                        horizon_years=10, annual_amount_dkk=10_000_000), director)
     budget_grant(grant, caseworker, years=(1, 2))
     report_actuals(grant, director, year=1)  # 2025 as budgeted: 50 % public
     return {"grant": grant, "report": grant.reports.get(year=2026)}
