@@ -242,6 +242,12 @@ def main():
 
     # -- 2. the list endpoint against a bare JsonResponse behind the same middleware and key --
     client.post("/api/v1/activities/bulk/", payload, content_type="application/json")
+    # what autovacuum does after a large insert in production (docs/operations.md): planner
+    # statistics (without them the page's queries run as nested loops over estimates of one
+    # row) and the visibility map (index-only counts)
+    with connection.cursor() as c:
+        c.execute("VACUUM (ANALYZE) clusters_activity, clusters_companyparticipation, clusters_company, "
+                  "clusters_institutionparticipation")
     with override_settings(ROOT_URLCONF="urls_api",
                            API_THROTTLE_RATES={"api": "1000000/min", "api_bulk": "1000/min"}):
         r = client.get("/api/v1/activities/?year=2023")
