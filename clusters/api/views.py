@@ -46,6 +46,7 @@ BULK_MAX_BODY_BYTES = 32 * 1024 * 1024
 class ClusterListView(ApiViewMixin, generics.ListAPIView):
     """Cluster organisations (a cluster key sees its own)."""
 
+    renderer_classes = [OrjsonRenderer]
     serializer_class = ClusterSerializer
     filter_backends = []
 
@@ -56,6 +57,7 @@ class ClusterListView(ApiViewMixin, generics.ListAPIView):
 class InstitutionListView(ApiViewMixin, generics.ListAPIView):
     """Knowledge institutions and the codes activities refer to them by."""
 
+    renderer_classes = [OrjsonRenderer]
     serializer_class = InstitutionSerializer
     filter_backends = []
 
@@ -212,6 +214,7 @@ class FacilitatedProjectFilter(django_filters.FilterSet):
 
 
 class FacilitatedProjectListView(ApiViewMixin, generics.ListAPIView):
+    renderer_classes = [OrjsonRenderer]
     serializer_class = FacilitatedProjectSerializer
     filterset_class = FacilitatedProjectFilter
 

@@ -18,6 +18,7 @@ from klyngeadmin.accounts.api.authentication import ClusterKeyPrincipal
 from klyngeadmin.kernel.api.pagination import PageOrCursorPagination
 from klyngeadmin.kernel.api.renderers import OrjsonRenderer
 from tests.api.conftest import assert_problem
+from tests.api.test_cases_deadlines_statistics import cases  # noqa: F401 - a fixture used below
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,34 @@ def test_another_clusters_key_never_sees_the_rows_by_cursor(other_api, cluster):
     ActivityFactory(cluster=cluster)
     body = other_api.get("/api/v1/activities/?cursor=").json()
     assert (body["count"], body["results"], body["next"]) == (0, [], None)
+
+
+# -- every list endpoint: orjson writes what DRF's JSONRenderer wrote for the same data -------
+
+
+@pytest.mark.parametrize(("who", "url"), [
+    ("cluster", "/api/v1/clusters/"),
+    ("cluster", "/api/v1/institutions/"),
+    ("cluster", "/api/v1/reports/"),
+    ("cluster", "/api/v1/deadlines/"),
+    ("cluster", "/api/v1/facilitated-projects/"),
+    ("caseworker", "/api/v1/cases/"),
+    ("caseworker", "/api/v1/deadlines/"),
+    ("caseworker", "/api/v1/reports/"),
+])
+@pytest.mark.usefixtures("cases")
+def test_every_list_writes_the_json_renderers_bytes(who, url, api, caseworker_api, cluster, director):
+    from clusters.constants import FacilitatedProjectStatus, FunderKind
+    from clusters.projects import facilitated_project_create
+
+    inst = InstitutionFactory(name="Æ\u2028Ø")
+    facilitated_project_create(
+        cluster=cluster, actor=director, external_id="p-1", title="Projekt \u2029 æ",
+        funder="Innovationsfonden", funder_kind=FunderKind.NATIONAL_PUBLIC, year=2025,
+        amount_applied_dkk=1_000_000, amount_granted_dkk=0, cluster_share_dkk=0,
+        status=FacilitatedProjectStatus.APPLIED, partner_institution_ids=[inst.pk],
+    )
+    r = (api if who == "cluster" else caseworker_api).get(url)
+    assert r.status_code == 200, r.content[:300]
+    assert r.data["count"] > 0, url  # something real to compare
+    assert r.content == JSONRenderer().render(r.data)
