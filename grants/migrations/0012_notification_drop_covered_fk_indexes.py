@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0010_bevillingsnummer_verbose_name'),
+        ('grants', '0011_statistics_aggregates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
