@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0011_statistics_aggregates'),
+        ('grants', '0013_award_accepted_before_release'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
