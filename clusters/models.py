@@ -103,7 +103,9 @@ class ClusterOrganisation(TimestampedModel):
 
 
 class Company(TimestampedModel):
-    cvr = models.CharField(_("CVR-nummer"), max_length=8, unique=True, validators=[validate_cvr])
+    # Unique by the constraint below, not unique=True: that would add a varchar_pattern_ops
+    # (LIKE) index no query uses, which every company insert pays for (docs/ingest.md).
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, validators=[validate_cvr])
     name = models.CharField(_("navn"), max_length=200)
     employees = models.PositiveIntegerField(_("antal ansatte"))
     turnover_dkk = models.BigIntegerField(_("omsætning (kr.)"), null=True, blank=True)
@@ -146,6 +148,7 @@ class Company(TimestampedModel):
         verbose_name_plural = _("virksomheder")
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(fields=["cvr"], name="company_cvr_unique"),
             models.CheckConstraint(name="company_cvr_format", condition=Q(cvr__regex=CVR_SQL_FORMAT)),
             choices_check("company_size_class_valid", "size_class", SizeClass),
             models.CheckConstraint(
@@ -224,8 +227,10 @@ class Membership(models.Model):
 
 
 class Activity(TimestampedModel):
+    # No index of its own: (cluster, external_id) and (cluster, year) lead with it (docs/ingest.md).
     cluster = models.ForeignKey(
-        ClusterOrganisation, verbose_name=_("klynge"), on_delete=models.PROTECT, related_name="activities"
+        ClusterOrganisation, verbose_name=_("klynge"), on_delete=models.PROTECT, related_name="activities",
+        db_index=False,
     )
     external_id = models.CharField(_("eksternt id"), max_length=100)
     title = models.CharField(_("titel"), max_length=300)
@@ -259,7 +264,10 @@ class Activity(TimestampedModel):
 
 
 class CompanyParticipation(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="company_participations")
+    # No index of its own: the UNIQUE (activity, company) leads with it (docs/ingest.md).
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="company_participations", db_index=False
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="participations")
 
     class Meta:
@@ -271,8 +279,9 @@ class CompanyParticipation(models.Model):
 
 
 class InstitutionParticipation(models.Model):
+    # No index of its own: the UNIQUE (activity, institution) leads with it (docs/ingest.md).
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="institution_participations"
+        Activity, on_delete=models.CASCADE, related_name="institution_participations", db_index=False
     )
     institution = models.ForeignKey(
         KnowledgeInstitution, on_delete=models.PROTECT, related_name="participations"

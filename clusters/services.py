@@ -48,6 +48,7 @@ from clusters.sme import sme_size_class
 from klyngeadmin.kernel.dates import format_date
 from klyngeadmin.kernel.errors import StaleVersion
 from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.runtime import gc_paused
 from klyngeadmin.kernel.signals import announce_figures_changed
 
 if TYPE_CHECKING:
@@ -452,13 +453,17 @@ def activity_ingest(*, cluster: ClusterOrganisation, actor: User, items: list,
 
 def _ingest(*, cluster, actor, items, summary: str | None) -> UpsertResult:
     require_actor(actor)
-    parsed, institution_ids = activities_parse(items)
+    # thousands of short-lived dicts and tuples, no cycles: no collector passes meanwhile
+    with gc_paused():
+        parsed, institution_ids = activities_parse(items)
     with transaction.atomic():
         lock_cluster_activities(cluster.pk)
-        result = (
-            activities_write(cluster=cluster, actor=actor, parsed=parsed, institution_ids=institution_ids)
-            if parsed else UpsertResult(0, 0, 0)
-        )
+        with gc_paused():
+            result = (
+                activities_write(cluster=cluster, actor=actor, parsed=parsed,
+                                 institution_ids=institution_ids)
+                if parsed else UpsertResult(0, 0, 0)
+            )
         if summary is not None:
             _event(cluster_id=cluster.pk, actor=actor, action=DataEventAction.IMPORTED,
                    object_type="activity",

@@ -45,6 +45,35 @@ def activity_list(*, user) -> QuerySet[Activity]:
     ).order_by("-start_date", "id")
 
 
+# The columns of an activity as the API lists it (clusters.api.serializers.activity_rows).
+ACTIVITY_COLUMNS = (
+    "id", "external_id", "cluster__slug", "title", "activity_type", "start_date", "end_date",
+    "international", "eu_funded", "version", "updated_at",
+)
+
+
+def activity_values_list(*, user) -> QuerySet:
+    """The key's activities as plain rows (values()), newest first: the list endpoint builds
+    its page from these and `activity_participations`, without model instances."""
+    return scope_to_user(Activity.objects.all(), user).values(*ACTIVITY_COLUMNS).order_by("-start_date", "id")
+
+
+def activity_participations(activity_ids) -> tuple[list[tuple], list[tuple]]:
+    """(activity_id, cvr, name, employees) by CVR and (activity_id, institution code) by code,
+    for these activities: two queries whatever their number."""
+    companies = list(
+        CompanyParticipation.objects.filter(activity_id__in=activity_ids)
+        .order_by("company__cvr")
+        .values_list("activity_id", "company__cvr", "company__name", "company__employees")
+    )
+    institutions = list(
+        InstitutionParticipation.objects.filter(activity_id__in=activity_ids)
+        .order_by("institution__code")
+        .values_list("activity_id", "institution__code")
+    )
+    return companies, institutions
+
+
 def facilitated_project_list(*, user) -> QuerySet[FacilitatedProject]:
     return (
         scope_to_user(FacilitatedProject.objects.all(), user)

@@ -4,6 +4,7 @@ activity parser) and clusters.services (facilitated_project_check and the write 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clusters.api import selectors
 from clusters.companies.selectors import company_employees
 from clusters.constants import MAX_EMPLOYEES, ActivityType, FacilitatedProjectStatus, FunderKind
 from clusters.cvr import validate_cvr
@@ -87,6 +88,41 @@ class ActivitySerializer(ActivityWriteSerializer):
             "version": a.version,
             "updated_at": serializers.DateTimeField().to_representation(a.updated_at),
         }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def activity_rows(rows: list[dict]) -> list[dict]:
+    """A page of the activity list from plain rows (clusters.api.selectors.activity_values_list):
+    exactly what ActivitySerializer writes for the same activities, key for key, without model
+    instances (tests/api/test_list_rows.py holds the two together)."""
+    companies, institutions = selectors.activity_participations([r["id"] for r in rows])
+    by_company: dict[int, list] = {r["id"]: [] for r in rows}
+    by_institution: dict[int, list] = {r["id"]: [] for r in rows}
+    for aid, cvr, name, employees in companies:
+        by_company[aid].append({"cvr": cvr, "name": name, "employees": employees})
+    for aid, code in institutions:
+        by_institution[aid].append({"code": code})
+    to_datetime = _DATETIME.to_representation
+    return [
+        {
+            "external_id": r["external_id"],
+            "cluster": r["cluster__slug"],
+            "title": r["title"],
+            "activity_type": r["activity_type"],
+            "start_date": r["start_date"].isoformat(),
+            "end_date": r["end_date"].isoformat(),
+            "year": r["start_date"].year,
+            "international": r["international"],
+            "eu_funded": r["eu_funded"],
+            "companies": by_company[r["id"]],
+            "institutions": by_institution[r["id"]],
+            "version": r["version"],
+            "updated_at": to_datetime(r["updated_at"]),
+        }
+        for r in rows
+    ]
 
 
 class BulkActivitiesSerializer(serializers.Serializer):
