@@ -13,6 +13,12 @@ from grants.cases.models import (
 from grants.core.models import Grant, GrantEvent, Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.notifications.models import MailAcceptance, Notification, NotificationPreference
+from grants.outcomes.models import (
+    CompanyOutcome,
+    EffectMeasurement,
+    OutcomeEvent,
+    SurveyInvitation,
+)
 from grants.reports.models import (
     AnnualReport,
     CompetitiveFunding,
@@ -21,4 +27,4 @@ from grants.reports.models import (
     ReportVersion,
 )
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompanyOutcome", "CompetitiveFunding", "EffectMeasurement", "OutcomeEvent", "SurveyInvitation", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]

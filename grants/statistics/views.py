@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from grants.statistics import exports
 from grants.statistics.forms import PeriodForm, StatisticsFilterForm
+from grants.statistics.outcome_tables import issue15_tables
 from grants.statistics.selectors import (
     MIN_COMPANIES_SHOWN,
     PARTICIPANT_COLUMNS,
@@ -25,9 +26,11 @@ from klyngeadmin.kernel.permissions import has_app_perm
 ALL_TABLES = "alle"
 
 
-def _page(request, *, template, form, selection, public, export_name, extra=None):
+def _page(request, *, template, form, selection, public, export_name, extra=None, more_tables=False):
     stats = programme_statistics(**selection)
     tables = build_tables(stats, public=public)
+    if more_tables:
+        tables += issue15_tables(**selection, public=public)
     query = request.GET.urlencode()
     suffix = f"?{query}" if query else ""
     for table in tables:
@@ -70,13 +73,14 @@ def public_statistics(request):
     form = PeriodForm(request.GET or None)
     return _page(request, template="statistics/public.html", form=form,
                  selection=form.selection(), public=True,
-                 export_name="statistics:public_export")
+                 export_name="statistics:public_export", more_tables=True)
 
 
 def public_export(request, table, fmt):
     form = PeriodForm(request.GET or None)
     selection = form.selection()
     tables = build_tables(programme_statistics(**selection), public=True)
+    tables += issue15_tables(**selection, public=True)
     return _export(request, tables=tables, table=table, fmt=fmt, prefix=_prefix(selection),
                    title=_("Klyngestatistik"))
 
