@@ -19,6 +19,7 @@ from clusters.models import (
     Company,
     CompanyParticipation,
     DeMinimisDeclaration,
+    ExchangeRate,
     StateAidRecord,
 )
 from clusters.services import require_actor
@@ -90,6 +91,9 @@ def aid_record_set(*, activity: Activity, company: Company, actor, legal_basis: 
     ).exists():
         errors["legal_basis"] = _("De minimis-støtte kræver virksomhedens de minimis-erklæring, afgivet "
                                   "senest den dag, støtten gives. Registrér erklæringen først.")
+    if "amount_dkk" not in errors and not ExchangeRate.objects.filter(valid_from__lte=granted_on).exists():
+        errors["granted_on"] = _("Der er ingen gemt eurokurs for den dag, støtten gives. En administrator "
+                                 "skal registrere kursen, før støtten kan registreres.")
     if errors:
         raise ValidationError(errors)
     record, created = StateAidRecord.objects.update_or_create(

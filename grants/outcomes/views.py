@@ -49,7 +49,7 @@ def outcomes_year(request, year: int):
         raise Http404
     subjects = selectors.subject_choices(cluster_id=cluster.pk, year=year)
     form = OutcomeForm(subjects=subjects)
-    invite_form = InviteForm(subjects=subjects)
+    invite_form = InviteForm(subjects=subjects, prefix="invite")
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -61,7 +61,7 @@ def outcomes_year(request, year: int):
             messages.success(request, _("Resultatet er slettet."))
             return redirect("outcomes:year", year=year)
         if action == "invite":
-            invite_form = InviteForm(request.POST, subjects=subjects)
+            invite_form = InviteForm(request.POST, subjects=subjects, prefix="invite")
             if invite_form.is_valid():
                 d = invite_form.cleaned_data
                 keys = invite_form.subject_keys()

@@ -13,7 +13,13 @@ from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
 from clusters.constants import AidLegalBasis, FeeBasis
-from clusters.models import ClusterDataEvent, CompanyParticipation, StateAidCeiling, StateAidRecord
+from clusters.models import (
+    ClusterDataEvent,
+    CompanyParticipation,
+    ExchangeRate,
+    StateAidCeiling,
+    StateAidRecord,
+)
 from clusters.stateaid import selectors, services
 from clusters.stateaid.deminimis import OK, OVER, WARN
 from tests.factories import ActivityFactory, CompanyFactory
@@ -122,6 +128,15 @@ def test_single_undertaking_sums_linked_companies_and_declared_aid_and_warns(clu
     ceiling.amount_eur = Decimal("250000")  # configuration, not code
     ceiling.save()
     assert selectors.standings(companies=[company], on=date(2026, 3, 1))[company.pk].level == OVER
+
+
+def test_aid_without_a_stored_rate_is_refused_not_crashed(activity, company, director):
+    ExchangeRate.objects.all().delete()
+    with pytest.raises(ValidationError) as exc:
+        services.aid_record_set(activity=activity, company=company, actor=director,
+                                legal_basis=AidLegalBasis.CLUSTER_ACCESS, amount_dkk=10)
+    assert "granted_on" in exc.value.message_dict
+    assert not StateAidRecord.objects.exists()
 
 
 def test_declaration_errors_name_the_field(cluster, company, director):

@@ -205,10 +205,10 @@ def test_effect_file_loads_and_replaces(cluster, caseworker):
     (b"\xff\xfe\x00garbage", "UTF-8"),
     (b"", "tom"),
     (b"a;b\n1;2\n", "mangler"),
-    ("klynge_cvr;aar;indikator;deltagere;kontrolgruppe;antal_deltagere;antal_kontrol\n"
-     "1;x;y;=1+1;2;3;4\n".encode(), "Række 2"),
-    ("klynge_cvr;aar;indikator;deltagere;kontrolgruppe;antal_deltagere;antal_kontrol\n"
-     "1;2024;y;NaN;2;3;4\n".encode(), "Række 2"),
+    (b"klynge_cvr;aar;indikator;deltagere;kontrolgruppe;antal_deltagere;antal_kontrol\n"
+     b"1;x;y;=1+1;2;3;4\n", "Række 2"),
+    (b"klynge_cvr;aar;indikator;deltagere;kontrolgruppe;antal_deltagere;antal_kontrol\n"
+     b"1;2024;y;NaN;2;3;4\n", "Række 2"),
     (b"x" * (2 * 1024 * 1024 + 1), "for stor"),
 ])
 def test_hostile_effect_files_are_refused(content, message):
