@@ -22,7 +22,7 @@ class Notification(models.Model):
     )
     # A mail to a person who is no user (a participant contact's survey link, grants/outcomes):
     # the address instead of a recipient. Personal data: cleared with the survey's contact.
-    to_email = models.EmailField(_("modtagerens e-mail"), blank=True, default="")
+    to_email = models.EmailField(_("modtagerens e-mail"), blank=True, default="", db_default="")
     kind = models.CharField(_("type"), max_length=60)
     deadline = models.ForeignKey(
         Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -35,11 +36,17 @@ class EffectFileInvalid(Exception):
         self.errors = errors
 
 
+DANISH_NUMBER = re.compile(r"(-?)(\d{1,3}(?:\.\d{3})+|\d{1,14})(?:,(\d{1,6}))?")
+
+
 def _decimal(text: str) -> Decimal:
-    value = Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
-    if not value.is_finite() or abs(value) >= Decimal(10) ** 14:
+    """A number as Danmarks Statistik writes it: decimal comma, optional thousands dots
+    ("-1.234,5"); nothing else (no exponent, NaN or infinity)."""
+    m = DANISH_NUMBER.fullmatch(text)
+    if m is None:
         raise InvalidOperation
-    return value
+    sign, whole, frac = m.groups()
+    return Decimal(f"{sign}{whole.replace('.', '')}.{frac or '0'}")
 
 
 def parse(upload) -> list[EffectRow]:

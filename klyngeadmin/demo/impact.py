@@ -12,7 +12,15 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from clusters.constants import AidLegalBasis, FeeBasis
-from clusters.models import Activity, CompanyParticipation, DeMinimisDeclaration, StateAidRecord
+from clusters.models import (
+    Activity,
+    CompanyParticipation,
+    DeMinimisDeclaration,
+    ExchangeRate,
+    StateAidCeiling,
+    StateAidRecord,
+)
+from clusters.stateaid.defaults import seed_defaults
 from grants.outcomes.constants import OutcomeKind, OutcomeSource
 from grants.outcomes.models import CompanyOutcome, SurveyInvitation
 from klyngeadmin.accounts.models import User
@@ -36,6 +44,7 @@ def _at(day: date) -> datetime:
 
 class ImpactBuilder:
     def state_aid_and_outcomes(self, clusters) -> None:
+        seed_defaults(StateAidCeiling, ExchangeRate)  # the migration's rows, if a flush removed them
         rng = random.Random(IMPACT_SEED)
         new = [clusters[p.slug] for p in CLUSTERS if p.new_programme and not p.ceased_in]
         directors = {u.cluster_id: u for u in User.objects.filter(role=Role.DIRECTOR, cluster__in=new)}

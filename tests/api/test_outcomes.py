@@ -6,12 +6,20 @@ from datetime import date
 import pytest
 
 from clusters.constants import AidLegalBasis, FeeBasis
-from clusters.models import CompanyParticipation
+from clusters.models import CompanyParticipation, ExchangeRate, StateAidCeiling
 from clusters.stateaid import services as aid
+from clusters.stateaid.defaults import seed_defaults
 from grants.outcomes.models import CompanyOutcome
 from tests.factories import ActivityFactory, CompanyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def stateaid_configuration(db):
+    """The ceilings and rate the migration seeds (a flush by an earlier transactional or demo
+    test removes them)."""
+    seed_defaults(StateAidCeiling, ExchangeRate)
 URL = "/api/v1/outcomes/"
 
 

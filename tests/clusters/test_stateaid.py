@@ -21,10 +21,18 @@ from clusters.models import (
     StateAidRecord,
 )
 from clusters.stateaid import selectors, services
+from clusters.stateaid.defaults import seed_defaults
 from clusters.stateaid.deminimis import OK, OVER, WARN
 from tests.factories import ActivityFactory, CompanyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def stateaid_configuration(db):
+    """The ceilings and rate the migration seeds (a flush by an earlier transactional or demo
+    test removes them)."""
+    seed_defaults(StateAidCeiling, ExchangeRate)
 
 
 @pytest.fixture
@@ -47,6 +55,8 @@ def declare(cluster, company, director, day=date(2026, 1, 1), other=0, linked=()
 
 
 def test_the_ceilings_and_rate_are_configuration_seeded_by_migration():
+    seed_defaults(StateAidCeiling, ExchangeRate)  # the migration's function: a second run adds nothing
+    assert StateAidCeiling.objects.count() == 2 and ExchangeRate.objects.count() == 1
     ceilings = selectors.ceilings()
     assert [(c.valid_from, c.amount_eur) for c in ceilings] == [
         (date(2014, 1, 1), Decimal("200000.00")), (date(2024, 1, 1), Decimal("300000.00"))]

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from clusters.ingest import IngestValidationError
-from clusters.models import CompanyParticipation, FacilitatedProject
+from clusters.models import CompanyParticipation, ExchangeRate, FacilitatedProject, StateAidCeiling
+from clusters.stateaid.defaults import seed_defaults
 from grants.notifications.models import Notification
 from grants.notifications.services import relay_pending
 from grants.outcomes import services
@@ -21,6 +22,13 @@ from grants.statistics.outcome_tables import fee_table, outcome_table
 from tests.factories import ActivityFactory, CompanyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def stateaid_configuration(db):
+    """The ceilings and rate the migration seeds (a flush by an earlier transactional or demo
+    test removes them)."""
+    seed_defaults(StateAidCeiling, ExchangeRate)
 
 
 @pytest.fixture

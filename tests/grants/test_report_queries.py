@@ -14,7 +14,7 @@ from klyngeadmin.kernel.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-REPORT_PAGE_MAX_QUERIES = 17  # 17: the person's draft of the page (klyngeadmin/drafts.py)
+REPORT_PAGE_MAX_QUERIES = 18  # 17: the person's draft of the page (klyngeadmin/drafts.py); 18: the outcome section
 
 
 @pytest.fixture
