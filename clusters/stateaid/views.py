@@ -50,6 +50,13 @@ def activity_aid(request, pk: int):
     aid_form = AidForm(companies=companies)
     status = 200
     if request.method == "POST":
+        if "delete_aid" in request.POST:
+            record = activity.aid_records.select_related("company").filter(pk=request.POST.get("delete_aid")).first()
+            if record is None:
+                raise Http404
+            services.aid_record_delete(record=record, actor=request.user)
+            messages.success(request, _("Støtten til %(name)s er slettet.") % {"name": record.company.name})
+            return redirect("clusters:activity_aid", pk=activity.pk)
         if "save_fee" in request.POST:
             fee_form = FeeForm(request.POST)
             if fee_form.is_valid():

@@ -23,7 +23,9 @@ from clusters.models import (
 from clusters.stateaid import selectors, services
 from clusters.stateaid.defaults import seed_defaults
 from clusters.stateaid.deminimis import OK, OVER, WARN
-from tests.factories import ActivityFactory, CompanyFactory
+from klyngeadmin.accounts.keys import api_key_create
+from klyngeadmin.kernel.roles import Role
+from tests.factories import ActivityFactory, ClusterFactory, CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,11 @@ def stateaid_configuration(db):
     """The ceilings and rate the migration seeds (a flush by an earlier transactional or demo
     test removes them)."""
     seed_defaults(StateAidCeiling, ExchangeRate)
+
+
+@pytest.fixture
+def api_key_for(cluster, director):
+    return api_key_create(name="CRM", cluster=cluster, created_by=director).plain
 
 
 @pytest.fixture
@@ -234,3 +241,25 @@ def test_fee_level_against_sme_share(cluster, director):
     assert rows["free"]["participations"] == 3 and rows["free"]["sme_share"] == round(2 / 3, 4)
     assert rows["2000_plus"]["participations"] == 2 and rows["2000_plus"]["sme_share"] == 0.5
     assert rows["under_500"]["sme_share"] is None
+
+
+def test_an_activity_with_aid_is_not_deleted(client, api_key_for, activity, company, director):
+    services.aid_record_set(activity=activity, company=company, actor=director,
+                            legal_basis=AidLegalBasis.CLUSTER_ACCESS, amount_dkk=500)
+    client.force_login(director)
+    r = client.post(f"/aktiviteter/{activity.pk}/slet/", {"version": activity.version})
+    assert r.status_code == 200 and "registreret statsstøtte" in r.content.decode()
+    r = client.delete(f"/api/v1/activities/{activity.external_id}/", HTTP_AUTHORIZATION=f"Bearer {api_key_for}")
+    assert r.status_code == 409
+    assert type(activity).objects.filter(pk=activity.pk).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():  # PROTECT, services bypassed
+        type(activity).objects.filter(pk=activity.pk).delete()
+    record = StateAidRecord.objects.get()
+    client.force_login(UserFactory(role=Role.DIRECTOR, cluster=ClusterFactory()))
+    assert client.post(f"/aktiviteter/{activity.pk}/statsstoette/", {"delete_aid": record.pk}).status_code == 404
+    client.force_login(director)
+    assert client.post(f"/aktiviteter/{activity.pk}/statsstoette/", {"delete_aid": record.pk}).status_code == 302
+    assert not StateAidRecord.objects.exists()
+    assert ClusterDataEvent.objects.filter(object_type="stateaidrecord", action="deleted").exists()
+    r = client.post(f"/aktiviteter/{activity.pk}/slet/", {"version": activity.version})
+    assert r.status_code == 302 and not type(activity).objects.filter(pk=activity.pk).exists()
