@@ -99,11 +99,11 @@ def test_the_apps_rules_decide_for_administrators_too(grant, director, administr
 
 
 @pytest.mark.parametrize("perm", ["clusters.export_state_aid", "grants.load_effect_measurements"])
-def test_state_aid_export_and_effect_measurements_are_for_caseworkers(perm, director, caseworker):
+def test_state_aid_export_and_effect_measurements_are_for_caseworkers(perm, director, staff_member, caseworker):
     """Issue 15: the state-aid register export and Danmarks Statistik's effect file are the
     caseworkers' (heads of office are caseworkers too); cluster people are refused."""
     assert caseworker.has_perm(perm)
     assert UserFactory(role=Role.HEAD_OF_OFFICE).has_perm(perm)
     assert not director.has_perm(perm)
-    assert not UserFactory(role=Role.CLUSTER_STAFF).has_perm(perm)
+    assert not staff_member.has_perm(perm)
     assert not AnonymousUser().has_perm(perm)
