@@ -26,5 +26,6 @@ from grants.reports.models import (
     ReportEvent,
     ReportVersion,
 )
+from grants.statistics.models import StatisticsAggregate
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompanyOutcome", "CompetitiveFunding", "EffectMeasurement", "OutcomeEvent", "SurveyInvitation", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompanyOutcome", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "EffectMeasurement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "OutcomeEvent", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "SurveyInvitation", "Tranche", "TrancheProposal", "decision_letter_path"]
