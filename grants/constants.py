@@ -78,6 +78,7 @@ class CaseType(models.TextChoices):
     DEADLINE_EXTENSION = "deadline_extension", _("Fristforlængelse")
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
+    AWARD = "award", _("Tilsagnsbrev")
 
 
 class CaseStatus(models.TextChoices):
@@ -145,3 +146,27 @@ class LetterKind(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", _("Fristforlængelse godkendt")
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
+    AWARD = "award", _("Tilsagnsbrev")
+
+
+class DeliveryStatus(models.TextChoices):
+    """A letter's way to the cluster's Digital Post inbox (grants.cases.delivery)."""
+
+    QUEUED = "queued", _("I kø til Digital Post")
+    SENT = "sent", _("Sendt med Digital Post")
+    FAILED = "failed", _("Afsendelse fejlet")
+
+
+class FilingStatus(models.TextChoices):
+    """A document's way to the records system (journalisering, grants.cases.records)."""
+
+    PENDING = "pending", _("Afventer journalisering")
+    FILED = "filed", _("Journaliseret")
+
+
+class FilingKind(models.TextChoices):
+    CASE = "case", _("Sag oprettet")
+    LETTER = "letter", _("Brev")
+    EVENT = "event", _("Sagshændelse")
+    REPORT_VERSION = "report_version", _("Indsendt årsrapport")
+    CLOSING = "closing", _("Sag afsluttet")

@@ -7,6 +7,8 @@ from grants.cases.models import (
     DecisionLetter,
     Disbursement,
     JournalCounter,
+    LetterDelivery,
+    RecordsFiling,
     TrancheProposal,
     decision_letter_path,
 )
@@ -28,4 +30,4 @@ from grants.reports.models import (
 )
 from grants.statistics.models import StatisticsAggregate
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompanyOutcome", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "EffectMeasurement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "OutcomeEvent", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "SurveyInvitation", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompanyOutcome", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "EffectMeasurement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "MailAcceptance", "Notification", "NotificationPreference", "OutcomeEvent", "RecordsFiling", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "SurveyInvitation", "Tranche", "TrancheProposal", "decision_letter_path"]

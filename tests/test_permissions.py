@@ -107,3 +107,11 @@ def test_state_aid_export_and_effect_measurements_are_for_caseworkers(perm, dire
     assert not director.has_perm(perm)
     assert not staff_member.has_perm(perm)
     assert not AnonymousUser().has_perm(perm)
+
+
+def test_only_the_own_clusters_director_accepts_an_award(
+    director, staff_member, caseworker, head_of_office, other_director, grant
+):
+    assert director.has_perm("grants.accept_award", grant)
+    for user in (staff_member, caseworker, head_of_office, other_director):
+        assert not user.has_perm("grants.accept_award", grant), user.role

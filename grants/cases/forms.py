@@ -151,3 +151,12 @@ class ExtensionDecisionForm(CaseVersionForm):
         elif decision == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Skriv en begrundelse for afslaget."))
         return data
+
+
+class AwardAcceptForm(AccessibleFormMixin, forms.Form):
+    """The director's acceptance of an award letter: an explicit confirmation."""
+
+    confirm = forms.BooleanField(
+        label=_("Jeg har læst tilsagnsbrevet og accepterer tilsagnet og dets vilkår på klyngens vegne"),
+        error_messages={"required": _("Sæt flueben for at bekræfte, at du accepterer tilsagnet.")},
+    )

@@ -10,4 +10,6 @@ urlpatterns = [
     path("sager/<str:journal_number>/<slug:action>/", views.case_action_view, name="action"),
     path("mine-sager/", views.cluster_cases_view, name="cluster_cases"),
     path("afgoerelsesbreve/<int:pk>/", views.decision_letter_view, name="letter"),
+    path("tilsagn/", views.award_list_view, name="awards"),
+    path("tilsagn/<int:pk>/", views.award_detail_view, name="award"),
 ]

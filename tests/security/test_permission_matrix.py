@@ -135,6 +135,8 @@ RULES: dict[str, Rule] = {
     "sager/<str:journal_number>/<slug:action>/": R(state=AUTHORITY, obj="case_action", method="post"),
     "mine-sager/": R(CLUSTER),
     "afgoerelsesbreve/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
+    "tilsagn/": R({DIR, CW, HOO}),  # the administrator has no case work (404)
+    "tilsagn/<int:pk>/": R({DIR, CW, HOO}, obj="award"),
     # -- statistics -------------------------------------------------------------------------
     "statistik/": R(public=True),
     "statistik/^eksport/(?P<table>[a-z]+)\\.(?P<fmt>csv|xlsx)$": R(
@@ -271,6 +273,7 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
         evaluation = MidwayEvaluation.objects.filter(grant=grant).first()
         case = case_open(case_type=CaseType.ANNUAL_REPORT, subject="Årsrapport", cluster=cluster,
                          report=report)
+        case_open(case_type=CaseType.AWARD, subject="Tilsagnsbrev", cluster=cluster, grant=grant)
         note = Notification.objects.create(recipient=owner, kind="test", subject="Test")
         key = api_key_create(name="CRM", cluster=cluster, created_by=owner)
         job = _import_job(cluster, owner)
@@ -287,6 +290,7 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
             "project": {"pk": project.pk},
             "project_ext": {"external_id": project.external_id},
             "case": {"journal_number": case.journal_number},
+            "award": {"pk": grant.pk},
             "case_action": {"journal_number": case.journal_number, "action": "tildel"},
             "notification": {"pk": note.pk},
             "api_key": {"pk": key.api_key.pk},

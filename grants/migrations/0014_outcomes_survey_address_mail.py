@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clusters', '0008_seed_deminimis_ceilings_and_rate'),
-        ('grants', '0011_statistics_aggregates'),
+        ('grants', '0013_award_accepted_before_release'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
