@@ -46,7 +46,7 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.kernel.dates import format_date
-from klyngeadmin.kernel.errors import StaleVersion
+from klyngeadmin.kernel.errors import ActionRefused, StaleVersion
 from klyngeadmin.kernel.formatting import number
 from klyngeadmin.kernel.runtime import gc_paused
 from klyngeadmin.kernel.signals import announce_figures_changed
@@ -317,6 +317,9 @@ def activity_delete(*, activity: Activity, actor: User, expected_version: int | 
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion()
+    if locked.aid_records.exists():  # a record of aid granted stays (PROTECT in the database too)
+        raise ActionRefused(_("Aktiviteten kan ikke slettes, fordi der er registreret statsstøtte fra den. "
+                              "Slet støtten på aktivitetens side om statsstøtte først."))
     _event(cluster_id=locked.cluster_id, actor=actor, action=DataEventAction.DELETED, obj=locked,
            summary=locked.title)
     locked.delete()

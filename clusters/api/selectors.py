@@ -10,6 +10,7 @@ from clusters.models import (
     FacilitatedProject,
     InstitutionParticipation,
     KnowledgeInstitution,
+    StateAidRecord,
 )
 from klyngeadmin.kernel.predicates import is_authority, is_cluster_user
 from klyngeadmin.kernel.scoping import scope_to_user
@@ -42,6 +43,7 @@ def activity_list(*, user) -> QuerySet[Activity]:
                 "institution__code"
             ),
         ),
+        Prefetch("aid_records", queryset=StateAidRecord.objects.select_related("company").order_by("company__cvr")),
     ).order_by("-start_date", "id")
 
 

@@ -6,7 +6,14 @@ from rest_framework import serializers
 
 from clusters.api import selectors
 from clusters.companies.selectors import company_employees
-from clusters.constants import MAX_EMPLOYEES, ActivityType, FacilitatedProjectStatus, FunderKind
+from clusters.constants import (
+    MAX_EMPLOYEES,
+    ActivityType,
+    AidLegalBasis,
+    FacilitatedProjectStatus,
+    FeeBasis,
+    FunderKind,
+)
 from clusters.cvr import validate_cvr
 from clusters.ingest import MAX_BULK_ACTIVITIES
 from clusters.models import ClusterOrganisation, Company, FacilitatedProject, KnowledgeInstitution
@@ -56,8 +63,23 @@ class ActivityPutSerializer(ActivityWriteSerializer):
     )
 
 
+class ActivityAidSerializer(serializers.Serializer):
+    cvr = serializers.CharField()
+    legal_basis = serializers.ChoiceField(choices=AidLegalBasis.choices)
+    amount_dkk = serializers.IntegerField(help_text="The value of the free or subsidised service, whole kroner.")
+    granted_on = serializers.DateField()
+
+
 class ActivitySerializer(ActivityWriteSerializer):
-    """An activity as the API returns it. `cluster`, `year` and `version` are read-only."""
+    """An activity as the API returns it. `cluster`, `year` and `version` are read-only, and so
+    are the participant fee and the aid records (set on the activity's state-aid page)."""
+
+    fee_per_participant_dkk = serializers.IntegerField(read_only=True, help_text="Whole kroner per participant.")
+    fee_basis = serializers.ChoiceField(choices=FeeBasis.choices, read_only=True)
+    individual_service = serializers.BooleanField(read_only=True,
+                                                  help_text="An individual service to one company.")
+    aid = ActivityAidSerializer(many=True, read_only=True,
+                                help_text="State aid the participating companies received from the activity.")
 
     cluster = serializers.CharField(read_only=True, help_text="The cluster's slug.")
     year = serializers.IntegerField(read_only=True)
@@ -85,6 +107,14 @@ class ActivitySerializer(ActivityWriteSerializer):
                 for p in a.company_participations.all()
             ],
             "institutions": [{"code": p.institution.code} for p in a.institution_participations.all()],
+            "fee_per_participant_dkk": a.fee_per_participant_dkk,
+            "fee_basis": a.fee_basis,
+            "individual_service": a.individual_service,
+            "aid": [
+                {"cvr": r.company.cvr, "legal_basis": r.legal_basis, "amount_dkk": r.amount_dkk,
+                 "granted_on": r.granted_on.isoformat()}
+                for r in a.aid_records.all()
+            ],
             "version": a.version,
             "updated_at": serializers.DateTimeField().to_representation(a.updated_at),
         }

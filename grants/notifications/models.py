@@ -21,9 +21,12 @@ class Notification(models.Model):
     # deadline_id = x implies) with deadline_id. The reminder tick writes thousands of rows a
     # run; each index less is one write less per row (issue 19).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-        db_index=False,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications", db_index=False,
     )
+    # A mail to a person who is no user (a participant contact's survey link, grants/outcomes):
+    # the address instead of a recipient. Personal data: cleared with the survey's contact.
+    to_email = models.EmailField(_("modtagerens e-mail"), blank=True, default="", db_default="")
     kind = models.CharField(_("type"), max_length=60)
     deadline = models.ForeignKey(
         Deadline, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications",
@@ -53,6 +56,10 @@ class Notification(models.Model):
         constraints = [
             choices_check("notification_status_valid", "status", NotificationStatus),
             choices_check("notification_delivery_valid", "delivery", NotificationDelivery),
+            models.CheckConstraint(
+                name="notification_has_recipient",
+                condition=Q(recipient__isnull=False) | ~Q(to_email=""),
+            ),
             models.UniqueConstraint(
                 fields=["deadline", "recipient", "kind"], name="notification_once_per_deadline",
                 condition=Q(deadline__isnull=False),
