@@ -50,7 +50,8 @@ def activity_list(*, user) -> QuerySet[Activity]:
 # The columns of an activity as the API lists it (clusters.api.serializers.activity_rows).
 ACTIVITY_COLUMNS = (
     "id", "external_id", "cluster__slug", "title", "activity_type", "start_date", "end_date",
-    "international", "eu_funded", "version", "updated_at",
+    "international", "eu_funded", "fee_per_participant_dkk", "fee_basis", "individual_service",
+    "version", "updated_at",
 )
 
 
@@ -60,9 +61,10 @@ def activity_values_list(*, user) -> QuerySet:
     return scope_to_user(Activity.objects.all(), user).values(*ACTIVITY_COLUMNS).order_by("-start_date", "id")
 
 
-def activity_participations(activity_ids) -> tuple[list[tuple], list[tuple]]:
-    """(activity_id, cvr, name, employees) by CVR and (activity_id, institution code) by code,
-    for these activities: two queries whatever their number."""
+def activity_participations(activity_ids) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(activity_id, cvr, name, employees) by CVR, (activity_id, institution code) by code and
+    (activity_id, cvr, legal basis, amount, granted on) of the state aid by CVR, for these
+    activities: three queries whatever their number."""
     companies = list(
         CompanyParticipation.objects.filter(activity_id__in=activity_ids)
         .order_by("company__cvr")
@@ -73,7 +75,12 @@ def activity_participations(activity_ids) -> tuple[list[tuple], list[tuple]]:
         .order_by("institution__code")
         .values_list("activity_id", "institution__code")
     )
-    return companies, institutions
+    aid = list(
+        StateAidRecord.objects.filter(activity_id__in=activity_ids)
+        .order_by("company__cvr")
+        .values_list("activity_id", "company__cvr", "legal_basis", "amount_dkk", "granted_on")
+    )
+    return companies, institutions, aid
 
 
 def facilitated_project_list(*, user) -> QuerySet[FacilitatedProject]:

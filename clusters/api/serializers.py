@@ -127,13 +127,17 @@ def activity_rows(rows: list[dict]) -> list[dict]:
     """A page of the activity list from plain rows (clusters.api.selectors.activity_values_list):
     exactly what ActivitySerializer writes for the same activities, key for key, without model
     instances (tests/api/test_list_rows.py holds the two together)."""
-    companies, institutions = selectors.activity_participations([r["id"] for r in rows])
+    companies, institutions, aid_rows = selectors.activity_participations([r["id"] for r in rows])
     by_company: dict[int, list] = {r["id"]: [] for r in rows}
     by_institution: dict[int, list] = {r["id"]: [] for r in rows}
-    for aid, cvr, name, employees in companies:
-        by_company[aid].append({"cvr": cvr, "name": name, "employees": employees})
-    for aid, code in institutions:
-        by_institution[aid].append({"code": code})
+    by_aid: dict[int, list] = {r["id"]: [] for r in rows}
+    for activity_id, cvr, name, employees in companies:
+        by_company[activity_id].append({"cvr": cvr, "name": name, "employees": employees})
+    for activity_id, code in institutions:
+        by_institution[activity_id].append({"code": code})
+    for activity_id, cvr, basis, amount, granted_on in aid_rows:
+        by_aid[activity_id].append({"cvr": cvr, "legal_basis": basis, "amount_dkk": amount,
+                            "granted_on": granted_on.isoformat()})
     to_datetime = _DATETIME.to_representation
     return [
         {
@@ -148,6 +152,10 @@ def activity_rows(rows: list[dict]) -> list[dict]:
             "eu_funded": r["eu_funded"],
             "companies": by_company[r["id"]],
             "institutions": by_institution[r["id"]],
+            "fee_per_participant_dkk": r["fee_per_participant_dkk"],
+            "fee_basis": r["fee_basis"],
+            "individual_service": r["individual_service"],
+            "aid": by_aid[r["id"]],
             "version": r["version"],
             "updated_at": to_datetime(r["updated_at"]),
         }

@@ -13,7 +13,8 @@ from rest_framework.renderers import JSONRenderer
 
 from clusters.api import selectors
 from clusters.api.serializers import ActivitySerializer
-from clusters.models import CompanyParticipation, InstitutionParticipation
+from clusters.constants import AidLegalBasis, FeeBasis
+from clusters.models import CompanyParticipation, InstitutionParticipation, StateAidRecord
 from klyngeadmin.accounts.api.authentication import ClusterKeyPrincipal
 from klyngeadmin.kernel.api.pagination import PageOrCursorPagination
 from klyngeadmin.kernel.api.renderers import OrjsonRenderer
@@ -38,9 +39,13 @@ def _old_bytes(user, n_rows: int) -> bytes:
 def test_list_bytes_equal_the_serializer_and_json_renderer(api, cluster, director, cluster_key):
     inst_b, inst_a = InstitutionFactory(code="ZZ-INST"), InstitutionFactory(code="AA-INST")
     a = ActivityFactory(cluster=cluster, title=ODD_TITLE, international=True,
-                        start_date=date(2024, 5, 2), end_date=date(2024, 6, 1))
-    for company in (CompanyFactory(cvr="12345674", name="Æble\u2028ApS"), CompanyFactory()):
+                        start_date=date(2024, 5, 2), end_date=date(2024, 6, 1),
+                        fee_per_participant_dkk=750, fee_basis=FeeBasis.COST)
+    for n, company in enumerate((CompanyFactory(cvr="12345674", name="Æble\u2028ApS"), CompanyFactory())):
         CompanyParticipation.objects.create(activity=a, company=company)
+        StateAidRecord.objects.create(cluster=cluster, activity=a, company=company, created_by=director,
+                                      legal_basis=list(AidLegalBasis.values)[n], amount_dkk=1000 + n,
+                                      granted_on=date(2024, 5, 2))
     for inst in (inst_b, inst_a):
         InstitutionParticipation.objects.create(activity=a, institution=inst)
     ActivityFactory(cluster=cluster, start_date=date(2024, 5, 2), end_date=date(2024, 5, 2))
@@ -51,6 +56,7 @@ def test_list_bytes_equal_the_serializer_and_json_renderer(api, cluster, directo
     odd = next(x for x in r.json()["results"] if x["external_id"] == a.external_id)
     assert odd["title"] == ODD_TITLE and len(odd["companies"]) == 2
     assert [i["code"] for i in odd["institutions"]] == ["AA-INST", "ZZ-INST"]
+    assert odd["fee_per_participant_dkk"] == 750 and len(odd["aid"]) == 2
     assert b"\\u2028" in r.content and "\u2028".encode() not in r.content
 
 
@@ -77,7 +83,7 @@ def test_list_query_count_does_not_grow_with_the_rows(api, cluster, django_asser
 
     one()
     api.get("/api/v1/activities/")  # the key's first use writes its last-used time
-    with django_assert_num_queries(5) as few:  # the key; count, page, companies, institutions
+    with django_assert_num_queries(6) as few:  # the key; count, page, companies, institutions, aid
         api.get("/api/v1/activities/")
     for _ in range(40):
         one()
