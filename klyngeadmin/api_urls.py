@@ -8,6 +8,7 @@ from clusters.api import views as cluster_views
 from evaluations.api import views as evaluation_views
 from grants.api import costs as cost_views
 from grants.api import views as grant_views
+from grants.api.outcomes import OutcomeBulkView
 from klyngeadmin.kernel.api.problems import api_not_found
 
 app_name = "api"
@@ -39,6 +40,7 @@ urlpatterns = [
         name="facilitated-project-detail",
     ),
     path("companies/<str:cvr>/", cluster_views.CompanyDetailView.as_view(), name="company-detail"),
+    path("outcomes/", OutcomeBulkView.as_view(), name="outcome-bulk"),
     path("reports/", grant_views.ReportListView.as_view(), name="report-list"),
     path("reports/<int:pk>/", grant_views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:pk>/costs/", cost_views.ReportCostsView.as_view(), name="report-costs"),

@@ -14,9 +14,10 @@ from klyngeadmin.kernel.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-REPORT_PAGE_MAX_QUERIES = 23  # incl. the person's draft of the page (klyngeadmin/drafts.py),
-# the key figures (grants.reports.key_figures: four counts, seven first-rows lists) and the
-# accounts section (+3: budget lines, the aid position's lines and disbursements)
+REPORT_PAGE_MAX_QUERIES = 24  # incl. the person's draft of the page (klyngeadmin/drafts.py)
+# and the key figures (grants.reports.key_figures: four counts, seven first-rows lists); 21: the
+# outcome section (templates/outcomes/_report_section.html); +3: the accounts section (budget
+# lines, the aid position's lines and disbursements)
 
 
 @pytest.fixture
