@@ -26,6 +26,7 @@ from clusters.services import require_actor
 from clusters.stateaid import selectors
 from clusters.stateaid.deminimis import Standing
 from klyngeadmin.kernel.formatting import kr
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 MAX_AMOUNT_DKK = 10**12
 
@@ -33,6 +34,8 @@ MAX_AMOUNT_DKK = 10**12
 def _event(*, cluster_id: int, actor, action: str, object_type: str, object_id, summary: str) -> None:
     ClusterDataEvent.objects.create(cluster_id=cluster_id, actor=actor, action=action,
                                     object_type=object_type, object_id=object_id, summary=summary)
+    # fees are programme figures too (the public statistics' stored aggregates, after commit)
+    announce_figures_changed(cluster_id=cluster_id)
 
 
 def fee_errors(*, fee_per_participant_dkk, fee_basis: str) -> dict[str, str]:

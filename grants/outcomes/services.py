@@ -36,6 +36,7 @@ from grants.notifications.services import absolute_url, notify_address
 from grants.outcomes.constants import OutcomeKind, OutcomeSource
 from grants.outcomes.effects import EffectFileInvalid
 from grants.outcomes.models import CompanyOutcome, EffectMeasurement, OutcomeEvent, SurveyInvitation
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 MAX_BULK_OUTCOMES = 5000
 MAX_INVESTMENT_DKK = 10**12
@@ -45,6 +46,8 @@ SURVEY_KIND = "survey:invitation"
 
 def _event(*, cluster_id: int, actor, action: str, summary: str) -> None:
     OutcomeEvent.objects.create(cluster_id=cluster_id, actor=actor, action=action, summary=summary)
+    # outcomes are programme figures too (the public statistics' stored aggregates, after commit)
+    announce_figures_changed(cluster_id=cluster_id)
 
 
 # -- rows: the report section and the API ----------------------------------------------------

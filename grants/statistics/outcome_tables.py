@@ -24,8 +24,8 @@ def _small(n) -> bool:
     return (n or 0) < MIN_COMPANIES_SHOWN
 
 
-def outcome_table(*, from_year: int, to_year: int, public: bool) -> Table:
-    f = outcome_statistics(from_year=from_year, to_year=to_year)
+def outcome_table(*, from_year: int, to_year: int, public: bool, figures: dict | None = None) -> Table:
+    f = figures or outcome_statistics(from_year=from_year, to_year=to_year)
     table = Table("resultater", _("Resultater i virksomhederne"),
                   [(_("Resultat"), TEXT), (_("Virksomheder"), INT), (_("Registreret af klyngen"), INT),
                    (_("Oplyst af virksomheden"), INT), (_("Andel af deltagende virksomheder"), SHARE)],
@@ -45,12 +45,14 @@ def outcome_table(*, from_year: int, to_year: int, public: bool) -> Table:
     return table
 
 
-def fee_table(*, from_year: int, to_year: int, public: bool) -> Table:
+def fee_table(*, from_year: int, to_year: int, public: bool, rows: list[dict] | None = None) -> Table:
     table = Table("deltagerbetaling", _("Deltagerbetaling og andel SMV"),
                   [(_("Deltagerbetaling pr. deltager"), TEXT), (_("Aktiviteter"), INT),
                    (_("Virksomhedsdeltagelser"), INT), (_("Andel SMV af deltagelserne"), SHARE)],
                   chart=Chart(2, _("Deltagelser efter deltagerbetaling")))
-    for row in fee_level_by_sme_share(from_year=from_year, to_year=to_year):
+    if rows is None:
+        rows = fee_level_by_sme_share(from_year=from_year, to_year=to_year)
+    for row in rows:
         hide = public and _small(row["companies"])
         table.add(Cell(FEE_BAND_LABELS[row["band"]]), Cell(row["activities"], INT, hide),
                   Cell(row["participations"], INT, hide), Cell(row["sme_share"], SHARE, hide))
@@ -58,6 +60,11 @@ def fee_table(*, from_year: int, to_year: int, public: bool) -> Table:
     return table
 
 
-def issue15_tables(*, from_year: int, to_year: int, public: bool, **_ignored) -> list[Table]:
-    return [outcome_table(from_year=from_year, to_year=to_year, public=public),
-            fee_table(from_year=from_year, to_year=to_year, public=public)]
+def issue15_tables(*, from_year: int, to_year: int, public: bool, stats=None, **_ignored) -> list[Table]:
+    """The two tables; from ``stats`` when it carries them (the stored aggregates of the public
+    page), else read live (the caseworkers' and a cluster's own page)."""
+    stored = stats is not None and stats.outcomes is not None
+    return [outcome_table(from_year=from_year, to_year=to_year, public=public,
+                          figures=stats.outcomes if stored else None),
+            fee_table(from_year=from_year, to_year=to_year, public=public,
+                      rows=stats.fee_levels if stored else None)]

@@ -71,8 +71,8 @@ def _page(request, *, template, form, selection, public, export_name, extra=None
 
     def tables_with_links():
         tables = build_tables(stats, public=public)
-        if more_tables:  # issue 15's outcome and fee tables, read live (grants/statistics/outcome_tables.py)
-            tables += issue15_tables(**selection, public=public)
+        if more_tables:  # issue 15's outcome and fee tables (stored with the aggregates)
+            tables += issue15_tables(**selection, public=public, stats=stats)
         for table in tables:
             table.csv_url = reverse(export_name, args=[table.key, "csv"]) + suffix
             table.xlsx_url = reverse(export_name, args=[table.key, "xlsx"]) + suffix
@@ -132,8 +132,8 @@ def public_statistics(request):
 def public_export(request, table, fmt):
     form = PeriodForm(request.GET or None)
     selection = form.selection()
-    tables = build_tables(aggregated_statistics(**selection), public=True)
-    tables += issue15_tables(**selection, public=True)
+    stats = aggregated_statistics(**selection)
+    tables = build_tables(stats, public=True) + issue15_tables(**selection, public=True, stats=stats)
     return _export(request, tables=tables, table=table, fmt=fmt, prefix=_prefix(selection),
                    title=_("Klyngestatistik"))
 

@@ -283,7 +283,7 @@ def test_page_query_counts_do_not_grow_with_the_data(client, caseworker):
     small = _query_counts(client, caseworker)
     add(6)
     assert _query_counts(client, caseworker) == small
-    # the stored aggregates and their clusters, nothing per row; + 3 for issue 15's outcome and
-    # fee tables, read live (grants/statistics/outcome_tables.py)
-    assert small["public"] <= 7
+    # the stored aggregates and their clusters, nothing per row; issue 15's outcome and fee
+    # tables are stored with them (grants/statistics/outcome_tables.py)
+    assert small["public"] <= 4
     assert small["caseworker"] <= 27  # + session, user, notifications, form choices
