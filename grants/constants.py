@@ -78,6 +78,7 @@ class CaseType(models.TextChoices):
     DEADLINE_EXTENSION = "deadline_extension", _("Fristforlængelse")
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
+    REPAYMENT_CLAIM = "repayment_claim", _("Tilbagebetalingskrav")
     AWARD = "award", _("Tilsagnsbrev")
     AMENDMENT = "amendment", _("Ændring af bevilling")
 
@@ -147,9 +148,15 @@ class LetterKind(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", _("Fristforlængelse godkendt")
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
+    REPAYMENT_CLAIM = "repayment_claim", _("Krav om tilbagebetaling")
     AWARD = "award", _("Tilsagnsbrev")
     AMENDMENT_APPROVED = "amendment_approved", _("Ændring af bevilling godkendt")
     AMENDMENT_REJECTED = "amendment_rejected", _("Ændring af bevilling afvist")
+
+
+class RepaymentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Indstillet")
+    DECIDED = "decided", _("Afgjort")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -1,5 +1,6 @@
 
 
+from grants.budgets.models import BudgetEvent, BudgetLine
 from grants.calls.models import Application, Call
 from grants.cases.models import (
     Amendment,
@@ -10,12 +11,19 @@ from grants.cases.models import (
     JournalCounter,
     LetterDelivery,
     RecordsFiling,
+    RepaymentClaim,
     TrancheProposal,
     decision_letter_path,
 )
 from grants.core.models import Grant, GrantEvent, Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.notifications.models import MailAcceptance, Notification, NotificationPreference
+from grants.outcomes.models import (
+    CompanyOutcome,
+    EffectMeasurement,
+    OutcomeEvent,
+    SurveyInvitation,
+)
 from grants.reports.models import (
     AnnualReport,
     CompetitiveFunding,
@@ -26,4 +34,4 @@ from grants.reports.models import (
 from grants.statistics.models import StatisticsAggregate
 from grants.targets.models import GrantTarget, ReportedIndicatorValue, TargetEvent
 
-__all__ = ["Amendment", "GrantTarget", "ReportedIndicatorValue", "TargetEvent", "AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "RecordsFiling", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["Amendment", "GrantTarget", "ReportedIndicatorValue", "TargetEvent", "AnnualReport", "Application", "BudgetEvent", "BudgetLine", "Call", "Case", "CaseEvent", "CompanyOutcome", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "EffectMeasurement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "MailAcceptance", "Notification", "NotificationPreference", "OutcomeEvent", "RecordsFiling", "RepaymentClaim", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "SurveyInvitation", "Tranche", "TrancheProposal", "decision_letter_path"]

@@ -49,3 +49,7 @@ rules.add_perm("grants.view_decisionletter", is_caseworker | (is_cluster_user & 
 rules.add_perm("grants.view_grant_overview", is_caseworker)
 rules.add_perm("grants.propose_amendment", is_caseworker)
 rules.add_perm("grants.view_amendment", is_caseworker)
+
+# Outcomes in companies (grants/outcomes/): Danmarks Statistik's effect measurement is loaded
+# and read by caseworkers.
+rules.add_perm("grants.load_effect_measurements", is_caseworker)

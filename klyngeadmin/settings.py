@@ -164,6 +164,16 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 # Report attachments (auditor's statement etc.): largest accepted file, in bytes.
 REPORT_ATTACHMENT_MAX_BYTES = env.int("REPORT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Budget and accounts (grants.budgets): configuration, not code.
+# Ceiling on cumulative public operating aid as a share of eligible costs (GBER art. 27: 50 %).
+AID_INTENSITY_CEILING_PCT = env.int("AID_INTENSITY_CEILING_PCT", default=50)
+# A report line whose actual differs from its budget by more than this share of the budget (and
+# by more than the amount below) needs a written explanation.
+BUDGET_DEVIATION_THRESHOLD_PCT = env.int("BUDGET_DEVIATION_THRESHOLD_PCT", default=10)
+BUDGET_DEVIATION_MIN_DKK = env.int("BUDGET_DEVIATION_MIN_DKK", default=50_000)
+# The auditor's statement is required when the year's grant spending exceeds this (a call may
+# set its own: Call.auditor_statement_threshold_dkk).
+AUDITOR_STATEMENT_THRESHOLD_DKK = env.int("AUDITOR_STATEMENT_THRESHOLD_DKK", default=2_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -411,6 +421,9 @@ OTP_TOTP_ISSUER = "klyngeadmin"
 # Personal data (docs/personal-data.md): contact persons of clusters that have not signed in
 # for this many days, and are no longer involved, are anonymised by the retention job.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+# A follow-up survey's participant contact (name, e-mail) is cleared this long after the survey
+# was answered or expired (grants.outcomes.services.survey_contacts_forget, docs/personal-data.md).
+SURVEY_CONTACT_RETENTION_DAYS = env.int("SURVEY_CONTACT_RETENTION_DAYS", default=90)
 
 # Sign-in with MitID Erhverv through NemLog-in (SAML, OIOSAML 3; klyngeadmin/saml). Switched on
 # by SAML_IDP_METADATA (production) or SAML_DEV_IDP (the local IdP `make run` uses; refused in

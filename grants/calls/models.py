@@ -16,6 +16,11 @@ class Call(TimestampedModel):
     closes_at = models.DateTimeField(_("ansøgningsfrist"))
     budget_dkk = models.BigIntegerField(_("ramme (kr.)"), default=0)
     description = models.TextField(_("beskrivelse"), blank=True)
+    # Above this year's grant spending the annual report needs the auditor's statement; empty
+    # means the programme default (settings.AUDITOR_STATEMENT_THRESHOLD_DKK).
+    auditor_statement_threshold_dkk = models.BigIntegerField(
+        _("revisorerklæring kræves over (kr.)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("opslag")

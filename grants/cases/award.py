@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.budgets.selectors import grant_years
 from grants.cases.letters import LETTER_CSS, decision_letter_store
 from grants.cases.models import Case, DecisionLetter
 from grants.cases.services import (
@@ -31,7 +32,7 @@ from grants.cases.services import (
 from grants.constants import CaseEventKind, CaseStatus, CaseType, LetterKind
 from grants.core.models import Grant, GrantEvent
 from grants.notifications.services import notify
-from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.formatting import kr, number
 from klyngeadmin.kernel.i18n import record_text
 from klyngeadmin.kernel.pdf import render_pdf
 from klyngeadmin.kernel.predicates import is_director
@@ -71,8 +72,20 @@ def award_letter_context(grant: Grant) -> dict:
         "midway_calendar_year": grant.calendar_year(midway) if midway else None,
         "conditions": conditions,
         "targets": [],   # issue 15: the grant's targets, where set
-        "budget": [],    # issue 15: the grant's budget lines, where set
+        "budget": award_budget_lines(grant),
     }
+
+
+def award_budget_lines(grant: Grant) -> list[str]:
+    """The budget as the award letter states it: per budgeted grant year its eligible and other
+    costs and the grant's share of their funding (grants.budgets; two queries)."""
+    return [
+        record_text("%(year)s (år %(n)s): budgetterede omkostninger %(costs)s, heraf finansieret "
+                    "af bevillingen %(grant)s",
+                    {"year": y["year"], "n": y["number"], "costs": kr(y["costs_budget"]),
+                     "grant": kr(y["grant_budget"])})
+        for y in grant_years(grant=grant) if y["has_budget"]
+    ]
 
 
 def award_case(grant: Grant) -> Case | None:

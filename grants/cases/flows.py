@@ -20,6 +20,7 @@ from grants.constants import (
 )
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.notifications.services import notify
+from grants.reports.costs import report_costs_missing
 from grants.reports.models import AnnualReport, ReportVersion
 from grants.reports.selectors import report_key_figures
 from grants.reports.services import (
@@ -56,7 +57,7 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
         raise ReportNotEditable(locked.status)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(REPORT_CHANGED, expected=expected_version, current=locked.version)
-    missing = report_missing(report=locked)
+    missing = {**report_missing(report=locked), **report_costs_missing(report=locked)}
     if missing:
         raise ReportIncomplete(missing)
     resubmission = locked.status == ReportStatus.CHANGES_REQUESTED

@@ -98,6 +98,12 @@ class ProposeReleaseForm(CaseVersionForm):
         label=_("Udbetalingsdato"),
         error_messages={"required": _("Angiv udbetalingsdatoen.")},
     )
+    justification = forms.CharField(
+        label=_("Begrundelse for at overskride støtteloftet"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kræves, hvis udbetalingen bringer den samlede offentlige støtteintensitet "
+                    "over loftet. Kontorchefen godkender."),
+    )
 
     def __init__(self, *args, max_amount=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ TITLES = {
     "extension_rejected": "Afgørelse om fristforlængelse",
     "amendment_approved": "Afgørelse om ændring af bevilling",
     "amendment_rejected": "Afgørelse om ændring af bevilling",
+    "repayment_claim": "Afgørelse om tilbagebetaling",
     "award": "Tilsagn om klyngebevilling",
 }
 

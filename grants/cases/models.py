@@ -19,6 +19,7 @@ from grants.constants import (
     LetterKind,
     ProposalKind,
     ProposalStatus,
+    RepaymentStatus,
 )
 from grants.core.models import Grant, Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
@@ -92,6 +93,8 @@ class Case(TimestampedModel):
                     | Q(case_type=CaseType.DEADLINE_EXTENSION, extension__isnull=False)
                     | Q(case_type=CaseType.APPLICATION, application__isnull=False)
                     | Q(case_type=CaseType.MIDWAY_EVALUATION, evaluation__isnull=False)
+                    # a repayment claim is opened from the grant's final report (settlement)
+                    | Q(case_type=CaseType.REPAYMENT_CLAIM, report__isnull=False)
                     | Q(case_type=CaseType.AWARD, grant__isnull=False)
                     | Q(case_type=CaseType.AMENDMENT, grant__isnull=False)
                 ),
@@ -142,6 +145,13 @@ class TrancheProposal(models.Model):
     amount_dkk = models.BigIntegerField(_("beløb (kr.)"))
     pay_on = models.DateField(_("udbetalingsdato"), null=True, blank=True)
     reason = models.TextField(_("begrundelse"), blank=True)
+    # A release that takes the cumulative public aid intensity above the ceiling needs a
+    # written justification (grants.cases.proposals); the intensity is kept as it was proposed.
+    justification = models.TextField(_("begrundelse for at overskride støtteloftet"), blank=True)
+    aid_intensity_pct = models.DecimalField(
+        _("støtteintensitet efter udbetaling (%)"), max_digits=7, decimal_places=2,
+        null=True, blank=True,
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )
@@ -242,6 +252,51 @@ class DecisionLetter(models.Model):
         return self.title
 
 
+
+
+class RepaymentClaim(models.Model):
+    """A claim to repay unspent or ineligible grant funds, raised when the final report settles
+    a grant (grants.cases.settlement). It has its own case (type repayment_claim, linked to the
+    final report); the head of office decides it (four eyes) and the letter goes to the cluster."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="repayment_claim")
+    grant = models.ForeignKey("grants.Grant", on_delete=models.PROTECT, related_name="repayment_claims")
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="repayment_claims")
+    disbursed_dkk = models.BigIntegerField(_("udbetalt i alt (kr.)"))
+    spent_dkk = models.BigIntegerField(_("forbrugt bevilling i alt (kr.)"))
+    unspent_dkk = models.BigIntegerField(_("ikke forbrugt (kr.)"))
+    ineligible_dkk = models.BigIntegerField(_("ikke støtteberettiget (kr.)"))
+    amount_dkk = models.BigIntegerField(_("krav (kr.)"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RepaymentStatus.choices, default=RepaymentStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tilbagebetalingskrav")
+        verbose_name_plural = _("tilbagebetalingskrav")
+        constraints = [
+            choices_check("repayment_status_valid", "status", RepaymentStatus),
+            models.CheckConstraint(
+                name="repayment_amounts_consistent",
+                condition=Q(unspent_dkk__gte=0, ineligible_dkk__gte=0, amount_dkk__gt=0)
+                & Q(amount_dkk=F("unspent_dkk") + F("ineligible_dkk")),
+            ),
+            models.CheckConstraint(
+                name="repayment_four_eyes",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by")),
+            ),
+            models.CheckConstraint(
+                name="repayment_decided_has_decider",
+                condition=Q(status=RepaymentStatus.PROPOSED)
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+            ),
+        ]
 
 
 class LetterDelivery(models.Model):

@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grants.budgets.selectors import grant_aid_position
 from grants.cases.models import Case, Disbursement, TrancheProposal
 from grants.cases.services import (
     CaseActionError,
@@ -39,6 +40,7 @@ from grants.core.models import Grant, Tranche
 from grants.reports.workflows import TRANCHE_WORKFLOW
 from klyngeadmin.kernel.dates import format_date
 from klyngeadmin.kernel.errors import FourEyesViolation
+from klyngeadmin.kernel.formatting import number
 from klyngeadmin.kernel.i18n import RECORD_LANGUAGE, record_text
 from klyngeadmin.kernel.predicates import is_head_of_office
 
@@ -52,6 +54,13 @@ def case_tranche(case: Case) -> Tranche | None:
 
 
 
+def release_aid_position(*, tranche: Tranche, amount_dkk: int):
+    """The grant's cumulative aid intensity up to the tranche's year if `amount_dkk` is paid
+    for it (in place of that year's reported or budgeted grant funding)."""
+    return grant_aid_position(grant=tranche.grant, up_to_year=tranche.year_number,
+                              replace_grant_funding={tranche.year_number: amount_dkk})
+
+
 def _open_proposal_exists(case: Case) -> bool:
     return case.proposals.filter(status=ProposalStatus.PROPOSED).exists()
 
@@ -59,10 +68,14 @@ def _open_proposal_exists(case: Case) -> bool:
 
 @transaction.atomic
 def tranche_propose_release(
-    *, case: Case, actor, amount_dkk: int, pay_on: date, expected_version: int | None = None
+    *, case: Case, actor, amount_dkk: int, pay_on: date, justification: str = "",
+    expected_version: int | None = None,
 ) -> TrancheProposal:
     """Propose releasing the year's tranche (planned -> proposed) once the report is approved.
-    The head of office approves it (tranche_proposal_approve)."""
+    The head of office approves it (tranche_proposal_approve). A release that would take the
+    grant's cumulative public aid intensity above the ceiling (grants.budgets) is refused
+    without a written justification; with one, it is recorded on the proposal for the head of
+    office's approval."""
     _require_handler(actor)
     locked = _lock(case, expected_version)
     report = _report_of(locked)
@@ -85,19 +98,34 @@ def tranche_propose_release(
         )
     if _open_proposal_exists(locked):
         raise CaseActionError(_("Der er allerede en indstilling, som venter på godkendelse."))
+    aid = release_aid_position(tranche=tranche, amount_dkk=amount_dkk)
+    justification = (justification or "").strip()
+    if aid.over and not justification:
+        raise CaseActionError(
+            _("Udbetalingen bringer den offentlige støtteintensitet op på %(pct)s %% (loft "
+              "%(ceiling)s %%). Skriv en begrundelse for at overskride loftet; kontorchefen "
+              "skal godkende.")
+            % {"pct": number(aid.pct, 1) if aid.pct is not None else "–",
+               "ceiling": aid.ceiling_pct})
     tranche_transition(tranche=tranche, to=TrancheStatus.PROPOSED, actor=actor,
                        text=record_text("Indstillet til udbetaling i sag %(j)s.",
                                         {"j": locked.journal_number}))
     proposal = TrancheProposal.objects.create(
         case=locked, tranche=tranche, kind=ProposalKind.RELEASE, amount_dkk=amount_dkk,
-        pay_on=pay_on, proposed_by=actor,
+        pay_on=pay_on, proposed_by=actor, justification=justification if aid.over else "",
+        aid_intensity_pct=aid.pct,
     )
     _save(locked, [], case)
-    _event(locked, actor, CaseEventKind.PROPOSAL, internal=True,
-           text=record_text(
-               "Indstiller udbetaling af raten for %(year)s: %(amount)s kr. den %(date)s.",
-               {"year": tranche.year, "amount": format_kr_number(amount_dkk),
-                "date": format_date(pay_on, language=RECORD_LANGUAGE)}))
+    text = record_text(
+        "Indstiller udbetaling af raten for %(year)s: %(amount)s kr. den %(date)s.",
+        {"year": tranche.year, "amount": format_kr_number(amount_dkk),
+         "date": format_date(pay_on, language=RECORD_LANGUAGE)})
+    if aid.over:
+        text += " " + record_text(
+            "Støtteintensiteten bliver %(pct)s %% (loft %(ceiling)s %%). Begrundelse: %(why)s",
+            {"pct": number(aid.pct, 1) if aid.pct is not None else "–",
+             "ceiling": aid.ceiling_pct, "why": justification})
+    _event(locked, actor, CaseEventKind.PROPOSAL, internal=True, text=text)
     _notify_approvers(locked, lambda: _("Indstilling til godkendelse i sag %(j)s") % {
         "j": locked.journal_number}, locked.subject, exclude=actor)
     return proposal

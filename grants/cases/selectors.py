@@ -21,14 +21,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import ClusterOrganisation
-from grants.cases.models import Case, CaseEvent, DecisionLetter, JournalCounter, TrancheProposal
+from grants.cases.models import (
+    Case,
+    CaseEvent,
+    DecisionLetter,
+    JournalCounter,
+    RepaymentClaim,
+    TrancheProposal,
+)
 from grants.cases.workflows import CASE_HANDLERS, CASE_WORKFLOW, MANUAL_TRANSITIONS, OPEN_STATES
 from grants.constants import (
     CaseEventKind,
     CaseStatus,
     CaseType,
     ExtensionStatus,
+    GrantStatus,
     ProposalStatus,
+    RepaymentStatus,
     ReportStatus,
     TrancheStatus,
 )
@@ -393,6 +402,17 @@ def case_actions(case: Case, user) -> dict:
         elif case.case_type in (CaseType.APPLICATION, CaseType.MIDWAY_EVALUATION,
                                 CaseType.AWARD):  # an award case: after the acceptance
             actions["decide"] = True
+        elif case.case_type == CaseType.REPAYMENT_CLAIM:
+            claim = RepaymentClaim.objects.filter(case=case, status=RepaymentStatus.PROPOSED).first()
+            if claim is not None and rules.has_perm("grants.approve_proposal", user):
+                actions["decide_repayment" if claim.proposed_by_id != user.pk else "own_claim"] = True
+    if (case.case_type == CaseType.ANNUAL_REPORT and case.report_id
+            and status in (CaseStatus.IN_PROGRESS, CaseStatus.DECIDED)):
+        report = case.report
+        grant = report.grant
+        if (report.status == ReportStatus.APPROVED and report.year_number == grant.horizon_years
+                and grant.status == GrantStatus.ACTIVE):
+            actions["settle"] = True  # the final report: settlement (grants.cases.settlement)
     return actions
 
 

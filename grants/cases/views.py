@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grants.cases import award as award_services
 from grants.cases import forms as f
-from grants.cases import proposals
+from grants.cases import proposals, settlement
 from grants.cases import services as services
-from grants.cases.models import Case, TrancheProposal
+from grants.cases.models import Case, RepaymentClaim, TrancheProposal
 from grants.cases.selectors import (
     SORT_LABELS,
     TABS,
@@ -43,6 +43,7 @@ from grants.cases.selectors import (
 )
 from grants.cases.workflows import MANUAL_TRANSITIONS
 from grants.constants import CaseStatus, CaseType
+from grants.reports.costs import report_costs_context
 from klyngeadmin.kernel.errors import DomainError
 
 PAGE_SIZE = 50
@@ -123,6 +124,9 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
         context["report"] = case.report
         context["comparison"] = report_comparison(case.report)
         context["attachments"] = _attachments(case.report)
+        context.update(report_costs_context(report=case.report))
+    if case.case_type == CaseType.REPAYMENT_CLAIM:
+        context["repayment_claim"] = RepaymentClaim.objects.filter(case=case).first()
     return render(request, "cases/detail.html", context, status=status)
 
 
@@ -218,7 +222,7 @@ ACTIONS: dict[str, Action] = {
         f.ProposeReleaseForm,
         lambda case, user, d: proposals.tranche_propose_release(
             case=case, actor=user, amount_dkk=d["amount_dkk"], pay_on=d["pay_on"],
-            expected_version=d["version"]),
+            justification=d.get("justification", ""), expected_version=d["version"]),
         gettext_lazy("Udbetalingen er indstillet til kontorchefens godkendelse."),
         form_kwargs=_tranche_amount,
     ),
@@ -251,6 +255,18 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Anmodningen om fristforlængelse er afgjort, og afgørelsesbrevet er dannet."),
         form_kwargs=lambda case: {"current_due_at": case.extension.deadline.due_at
                                   if case.extension_id else None},
+    ),
+    "afslut-bevilling": Action(
+        f.CaseVersionForm,
+        lambda case, user, d: settlement.grant_settle(report=case.report, actor=user),
+        gettext_lazy("Bevillingen er afsluttet ved slutafregning."),
+    ),
+    "afgoer-tilbagebetaling": Action(
+        f.CaseVersionForm,
+        lambda case, user, d: settlement.repayment_claim_decide(
+            claim=case.repayment_claim, actor=user, expected_version=d["version"]),
+        gettext_lazy("Tilbagebetalingskravet er afgjort, og afgørelsesbrevet er dannet."),
+        perm="grants.approve_proposal",
     ),
     "afgoer": Action(
         f.decide_form,

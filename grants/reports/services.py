@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import FunderKind
+from grants.budgets.models import BudgetLine
 from grants.constants import (
     AttachmentKind,
     ReportStatus,
@@ -199,6 +200,12 @@ def report_snapshot(*, report: AnnualReport, key_figures: dict) -> dict:
             {"id": a.pk, "kind": a.kind, "kind_label": str(AttachmentKind(a.kind).label),
              "name": a.original_name, "content_type": a.content_type, "size_bytes": a.size_bytes}
             for a in report.attachments.order_by("created_at", "id")
+        ],
+        "costs": [
+            {"line": line.key, "label": line.label, "budget_dkk": line.budget_dkk,
+             "actual_dkk": line.actual_dkk, "explanation": line.explanation}
+            for line in BudgetLine.objects.filter(grant_id=report.grant_id,
+                                                  year_number=report.year_number)
         ],
         "key_figures": key_figures,
     }

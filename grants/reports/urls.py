@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants.reports import target_views, views
+from grants.reports import cost_views, target_views, views
 
 app_name = "grants"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("rapporter/<int:pk>/versioner/<int:number>/noegletal/<slug:name>/",
          views.report_version_drilldown, name="report_version_drilldown"),
     path("rapporter/<int:pk>/indsend/", views.report_submit, name="report_submit"),
+    path("rapporter/<int:pk>/regnskab/", cost_views.report_costs, name="report_costs"),
     path("rapporter/<int:pk>/versioner/<int:number>/", views.report_version, name="report_version"),
     path("rapporter/<int:pk>/bilag/", views.attachment_upload, name="attachment_upload"),
     path("rapporter/<int:pk>/bilag/<int:attachment_pk>/", views.attachment_download,

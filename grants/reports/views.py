@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grants.cases import flows
 from grants.cases.selectors import report_change_request
 from grants.reports import key_figures, selectors, services
+from grants.reports.costs import report_costs_context, report_costs_missing
 from grants.reports.dashboard import deadline_label
 from grants.reports.forms import (
     AttachmentForm,
@@ -44,16 +45,26 @@ def _report_or_404(request, pk: int):
 
 def _drilldown_context(base: str) -> dict:
     """What the key figures' lists need: how many rows they show, where the rest is."""
-    return {"preview_rows": key_figures.PREVIEW_ROWS,
-            "preview_slice": f":{key_figures.PREVIEW_ROWS}", "drill_base": base}
+    return {"preview_rows": key_figures.PREVIEW_ROWS, "drill_base": base}
 
 
 def _report_page(report) -> dict:
-    """The report page's data, with the caseworker's latest request for changes (case side)."""
+    """The report page's data, with the caseworker's latest request for changes (case side)
+    and the accounts section (grants.reports.costs)."""
     base = reverse("grants:report_detail", kwargs={"pk": report.pk}) + "noegletal/"
     page = selectors.report_page_data(report=report)
     return {**page, "change_request": report_change_request(report=report),
-            **_drilldown_context(base), **target_section_context(report, page)}
+            **_drilldown_context(base),
+            **report_costs_context(report=report),
+            **target_section_context(report, page)}
+
+
+def _missing(report, page: dict | None = None) -> dict:
+    if page is None:
+        return {**services.report_missing(report=report), **report_costs_missing(report=report)}
+    return {**services.report_missing(report=report),
+            **report_costs_missing(report=report, table=page["costs_table"],
+                                   attachments=page["attachments"])}
 
 
 def _drilldown_or_404(name: str) -> key_figures.Drilldown:
@@ -148,7 +159,7 @@ def report_detail(request, pk: int):
         "formset": formset,
         "can_edit": can_edit,
         "conflict": conflict,
-        "missing": services.report_missing(report=report) if can_edit else {},
+        "missing": _missing(report, page) if can_edit else {},
         "attachment_form": AttachmentForm(form_id="report-form") if can_edit else None,
         **page,
     }
@@ -160,7 +171,7 @@ def report_detail(request, pk: int):
 def report_submit(request, pk: int):
     report = _report_or_404(request, pk)
     require_perm(request.user, "grants.submit_annualreport", report, message=_("Rapporten kan ikke indsendes."))
-    missing = services.report_missing(report=report)
+    missing = _missing(report)
     form = SubmitForm(request.POST or None, initial={"version": report.version})
     status = 200
     if request.method == "POST":
@@ -252,7 +263,7 @@ def attachment_upload(request, pk: int):
         "formset": formset or funding_formset(report, rows=page["competitive_funding"]),
         "can_edit": True,
         "conflict": False,
-        "missing": services.report_missing(report=report),
+        "missing": _missing(report, page),
         "attachment_form": form,
         **page,
     }

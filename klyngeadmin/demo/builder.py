@@ -42,6 +42,8 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.accounts.models import User
+from klyngeadmin.demo.accounts import AccountsBuilder
+from klyngeadmin.demo.impact import ImpactBuilder
 from klyngeadmin.demo.plan import (
     ACTIVITIES_PER_YEAR,
     ACTIVITY_TYPE_WEIGHTS,
@@ -71,7 +73,7 @@ def demo_industry_text(db07_code: str) -> str:
     return f"Branche {db07_code} (syntetiske demodata)"
 
 
-class DemoBuilder(ProgrammeBuilder):
+class DemoBuilder(ImpactBuilder, ProgrammeBuilder, AccountsBuilder):
     def __init__(self, *, password: str, stdout=None):
         self.rng = random.Random(SEED)
         self.password_hash = make_password(password)
@@ -311,7 +313,9 @@ class DemoBuilder(ProgrammeBuilder):
         self.users(clusters)
         members = self.companies(clusters, positions)
         self.activities(clusters, members, institutions)
+        self.state_aid_and_outcomes(clusters)
         self.grants(clusters)
+        self.budgets()
         self.facilitated_projects(clusters, institutions)
         self.evaluation_rubrics()
         self.cases(clusters)

@@ -154,6 +154,7 @@ class ProgrammeBuilder:
             self.fill_finance(r2025, amount * 9 // 10, mio_to_kr(plan.external_mio) // 3)
             self.fill_narrative(r2025)
             r2025.save()
+            self.auditor_statement(r2025, director)
             self.approve(r2025, director, caseworker, at(2026, 3, rng.randint(10, 30)),
                          at(2026, 5, rng.randint(1, 28)))
             r2026 = grant.reports.select_related("grant__cluster").get(year=2026)
@@ -165,6 +166,8 @@ class ProgrammeBuilder:
                 r2026.cofinancing_membership_dkk = mio_to_kr(plan.external_mio) // 40
             self.fill_narrative(r2026, complete=complete)
             r2026.save()
+            if complete:
+                self.auditor_statement(r2026, director)
         CompetitiveFunding.objects.bulk_create(self.funding_rows)
 
     def facilitated_projects(self, clusters, institutions) -> None:
@@ -246,8 +249,11 @@ class ProgrammeBuilder:
         Tranche.objects.filter(grant_id=case.report.grant_id, year=2026).update(
             status=TrancheStatus.PLANNED, released_on=None)
         tranche = proposals.case_tranche(case)
-        proposals.tranche_propose_release(case=case, actor=caseworker1, amount_dkk=tranche.amount_dkk,
-                                    pay_on=date(2027, 1, 15))
+        over = proposals.release_aid_position(tranche=tranche, amount_dkk=tranche.amount_dkk).over
+        proposals.tranche_propose_release(
+            case=case, actor=caseworker1, amount_dkk=tranche.amount_dkk, pay_on=date(2027, 1, 15),
+            justification=("Klyngen har fremrykket aktiviteter fra 2027; den samlede støtte over "
+                           "støtteperioden holdes under loftet.") if over else "")
 
         def extension_case(slug, days, reason):
             report = report_2026(slug)
@@ -274,4 +280,5 @@ class ProgrammeBuilder:
             annual_amount_dkk=4_000_000,
         )
         award_letter_issue(grant=pending, actor=caseworker1)
+        self.budgets_for(pending)
         self.counts["cases"] = Case.objects.count()

@@ -21,10 +21,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from clusters.models import CompanyParticipation, InstitutionParticipation
+from grants.budgets.services import set_budget
 from grants.cases.services import case_open
 from grants.constants import CaseType
 from klyngeadmin.accounts.keys import api_key_create
 from klyngeadmin.wsgi import application
+from tests.budgets.helpers import BUDGET
 from tests.factories import ActivityFactory, CompanyFactory, InstitutionFactory
 
 SCHEMA = schemathesis.openapi.from_path(settings.BASE_DIR / "docs" / "openapi.yaml")
@@ -58,6 +60,7 @@ def seeded(cluster, grant, caseworker):
         InstitutionParticipation.objects.create(activity=activity, institution=inst)
     case_open(case_type=CaseType.ANNUAL_REPORT, subject="Årsrapport 2025", cluster=cluster,
               report=grant.reports.get(year=2025))
+    set_budget(grant, 1, BUDGET, actor=None)  # PUT /reports/{id}/costs/ meets real lines
     return {
         "cluster": api_key_create(name="CRM", cluster=cluster).plain,
         "caseworker": api_key_create(name="BI", user=caseworker).plain,

@@ -54,6 +54,17 @@ def test_the_letter_context_lists_every_year_and_the_reporting_duties(pending_gr
     assert context["targets"] == [] and context["budget"] == []
 
 
+def test_the_letter_states_the_budget_where_set(pending_grant, caseworker):
+    from tests.budgets.helpers import budget_grant
+
+    budget_grant(pending_grant, caseworker, years=(1, 2))
+    budget = award_letter_context(pending_grant)["budget"]
+    assert budget == [
+        "2025 (år 1): budgetterede omkostninger 10.500.000 kr., heraf finansieret af bevillingen 4.500.000 kr.",
+        "2026 (år 2): budgetterede omkostninger 10.500.000 kr., heraf finansieret af bevillingen 4.500.000 kr.",
+    ]
+
+
 def test_issue_twice_is_refused(issued, pending_grant, caseworker):
     with pytest.raises(CaseActionError, match="allerede udsendt"):
         award_letter_issue(grant=pending_grant, actor=caseworker)
