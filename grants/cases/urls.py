@@ -10,7 +10,7 @@ urlpatterns = [
     path("sager/<str:journal_number>/", views.case_detail_view, name="detail"),
     path("sager/<str:journal_number>/<slug:action>/", views.case_action_view, name="action"),
     path("mine-sager/", views.cluster_cases_view, name="cluster_cases"),
-    path("bevillinger/<str:reference>/", amendment_views.grant_overview_view, name="grant"),
+    path("bevillinger/<str:reference>/maaltal/", amendment_views.grant_overview_view, name="grant"),
     path("bevillinger/<str:reference>/aendring/", amendment_views.amendment_propose_view,
          name="amendment_propose"),
     path("aendringer/<int:pk>/", amendment_views.amendment_detail_view, name="amendment"),

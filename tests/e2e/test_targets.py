@@ -99,7 +99,7 @@ def test_target_amendment_proposed_and_approved_by_another_person(browser, live_
                                                                   axe):
     grant = setup["grant"]
     worker = login(browser, live_server, "sagsbehandler")
-    worker.goto(f"/bevillinger/{grant.reference}/")
+    worker.goto(f"/bevillinger/{grant.reference}/maaltal/")
     expect(worker.get_by_test_id("attainment-1")).to_have_text("75 %")
     axe(worker)
     worker.get_by_role("link", name="Foreslå en ændring af bevillingen").click()
@@ -121,7 +121,7 @@ def test_target_amendment_proposed_and_approved_by_another_person(browser, live_
     assert GrantTarget.objects.get(grant=grant, year_number=2, indicator="companies").target == 6
 
     director = login(browser, live_server, "direktoer")
-    response = director.goto(f"/bevillinger/{grant.reference}/")
+    response = director.goto(f"/bevillinger/{grant.reference}/maaltal/")
     assert response.status == 404
 
     head = login(browser, live_server, "kontorchef")
@@ -139,6 +139,6 @@ def test_target_amendment_proposed_and_approved_by_another_person(browser, live_
     amendment.refresh_from_db()
     assert amendment.status == AmendmentStatus.APPROVED
     assert GrantTarget.objects.get(grant=grant, year_number=2, indicator="companies").target == 5
-    head.goto(f"/bevillinger/{grant.reference}/")
+    head.goto(f"/bevillinger/{grant.reference}/maaltal/")
     expect(head.get_by_test_id("grant-history")).to_contain_text("Måltal ændres")
     expect(head.get_by_test_id("targets-2").locator("tr[data-indicator=companies] [data-col=target]")).to_have_text("5")

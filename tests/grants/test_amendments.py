@@ -188,12 +188,12 @@ def test_grant_page_and_amendment_pages_both_ways(client, awarded, director, cas
                                                   head_of_office):
     ref = awarded.reference
     client.force_login(director)
-    assert client.get(f"/bevillinger/{ref}/").status_code == 404
+    assert client.get(f"/bevillinger/{ref}/maaltal/").status_code == 404
     assert client.get(f"/bevillinger/{ref}/aendring/").status_code == 404
     client.force_login(caseworker)
-    page = client.get(f"/bevillinger/{ref}/")
+    page = client.get(f"/bevillinger/{ref}/maaltal/")
     assert page.status_code == 200 and "Måltal og målopfyldelse" in page.content.decode()
-    assert client.get("/bevillinger/NOPE/").status_code == 404
+    assert client.get("/bevillinger/NOPE/maaltal/").status_code == 404
     r = client.post(f"/bevillinger/{ref}/aendring/", {"kinds": ["targets"], "reason": "r",
                                                       "target_indicator": "companies"})
     assert r.status_code == 400 and "Udfyld feltet, når måltal ændres." in r.content.decode()
@@ -223,6 +223,6 @@ def test_the_amendment_case_page_and_queue(client, awarded, caseworker):
     page = client.get(f"/sager/{a.case.journal_number}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert f"/aendringer/{a.pk}/" in html and f"/bevillinger/{awarded.reference}/" in html
+    assert f"/aendringer/{a.pk}/" in html and f"/bevillinger/{awarded.reference}/maaltal/" in html
     queue = client.get("/sager/?fane=alle").content.decode()
     assert a.case.journal_number in queue

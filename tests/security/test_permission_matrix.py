@@ -140,7 +140,7 @@ RULES: dict[str, Rule] = {
     "tilsagn/": R({DIR, CW, HOO}),  # the administrator has no case work (404)
     "tilsagn/<int:pk>/": R({DIR, CW, HOO}, obj="award"),
     # the grant page and amendment cases (issue 16 item 4): case workers only
-    "bevillinger/<str:reference>/": R({CW, HOO}, obj="grant"),
+    "bevillinger/<str:reference>/maaltal/": R({CW, HOO}, obj="grant"),
     "bevillinger/<str:reference>/aendring/": R({CW, HOO}, obj="grant"),
     "aendringer/<int:pk>/": R({CW, HOO}, obj="amendment"),
     "aendringer/<int:pk>/<slug:decision>/": R(state={CW, HOO}, obj="amendment_decide",
