@@ -65,6 +65,9 @@ class DeadlineKind(models.TextChoices):
     SCORING = "scoring", _("Bedømmelse")
     CASE_HANDLING = "case_handling", _("Sagsbehandling")
     CHANGES_REQUESTED = "changes_requested", _("Anmodede ændringer")
+    HEARING = "hearing", _("Høringsfrist")
+    CONDITIONS = "conditions", _("Opfølgning på vilkår")
+    COMPLAINT = "complaint", _("Klagefrist")
 
 
 class ExtensionStatus(models.TextChoices):
@@ -78,6 +81,8 @@ class CaseType(models.TextChoices):
     DEADLINE_EXTENSION = "deadline_extension", _("Fristforlængelse")
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
+    CONDITIONS = "conditions", _("Opfølgning på vilkår")
+    COMPLAINT = "complaint", _("Klage")
 
 
 class CaseStatus(models.TextChoices):
@@ -97,6 +102,10 @@ class CaseEventKind(models.TextChoices):
     NOTE = "note", _("Intern note")
     DECISION = "decision", _("Afgørelse")
     PROPOSAL = "proposal", _("Indstilling")
+    CLUSTER_MESSAGE = "cluster_message", _("Besked fra klyngen")
+    HEARING = "hearing", _("Partshøring")
+    HEARING_ANSWER = "hearing_answer", _("Høringssvar")
+    CONDITION_REPORT = "condition_report", _("Redegørelse for vilkår")
 
 
 class NotificationStatus(models.TextChoices):
@@ -145,3 +154,19 @@ class LetterKind(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", _("Fristforlængelse godkendt")
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
+    HEARING = "hearing", _("Partshøring")
+    CONDITIONS_CLOSED = "conditions_closed", _("Opfølgning på vilkår")
+
+
+class HearingSubject(models.TextChoices):
+    """The adverse decisions that need a hearing (partshøring) before they are taken."""
+
+    WITHDRAWAL = "withdrawal", _("Tilbagekaldelse af bevillingen")
+    TRANCHE_CANCELLATION = "tranche_cancellation", _("Annullering af rate")
+    REPAYMENT_CLAIM = "repayment_claim", _("Krav om tilbagebetaling")
+    APPLICATION_REJECTION = "application_rejection", _("Afslag på ansøgning")
+
+
+class ConditionOutcome(models.TextChoices):
+    MET = "met", _("Vilkårene er opfyldt")
+    NOT_MET = "not_met", _("Vilkårene er ikke opfyldt")

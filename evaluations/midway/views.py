@@ -349,6 +349,15 @@ def approve(request, pk):
     require_perm(request.user, "evaluations.approve_decision", evaluation)
     form = ApproveForm(request.POST)
     form.is_valid()
+    pending = Decision.objects.filter(evaluation=evaluation).select_related("proposed_by").first()
+    if (pending is not None and pending.outcome == Outcome.WITHDRAW
+            and request.POST.get("bekraeftet") != "1"):
+        # A withdrawal takes money: confirm on a page that shows what (works without script).
+        return render(request, "evaluations/confirm_approve.html", {
+            "evaluation": evaluation, "decision": pending, "grant": evaluation.grant,
+            "withdrawn": selectors.withdrawn_amount(evaluation),
+            "version": form.cleaned_data.get("version") if form.is_valid() else evaluation.version,
+        })
     try:
         decision = services.decision_approve(evaluation=evaluation, actor=request.user,
                                              version=form.cleaned_data.get("version"))

@@ -9,5 +9,9 @@ urlpatterns = [
     path("sager/<str:journal_number>/", views.case_detail_view, name="detail"),
     path("sager/<str:journal_number>/<slug:action>/", views.case_action_view, name="action"),
     path("mine-sager/", views.cluster_cases_view, name="cluster_cases"),
+    path("mine-sager/<str:journal_number>/", views.cluster_case_view, name="cluster_case"),
+    path("mine-sager/<str:journal_number>/<slug:action>/", views.cluster_case_action_view,
+         name="cluster_action"),
+    path("sagsbilag/<int:pk>/", views.case_attachment_view, name="attachment"),
     path("afgoerelsesbreve/<int:pk>/", views.decision_letter_view, name="letter"),
 ]

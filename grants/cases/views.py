@@ -12,7 +12,7 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,23 +21,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from grants.cases import conditions, hearing, proposals
 from grants.cases import forms as f
-from grants.cases import proposals
 from grants.cases import services as services
 from grants.cases.models import Case, TrancheProposal
 from grants.cases.selectors import (
+    CLUSTER_STATUS,
     SORT_LABELS,
     TABS,
     QueueParams,
+    approval_items,
     case_actions,
+    case_attachments_for_user,
     case_detail,
     case_queue,
     case_queue_counts,
+    cluster_case_detail,
     cluster_case_messages,
+    cluster_cases,
     cluster_decision_letters,
     decision_letters_for_user,
+    hearing_subjects_for,
     queue_filter_options,
     report_comparison,
+    waiting_for,
 )
 from grants.cases.workflows import MANUAL_TRANSITIONS
 from grants.constants import CaseStatus, CaseType
@@ -59,6 +66,9 @@ def case_queue_view(request):
     params = QueueParams.from_query(request.GET, default_tab="all")
     paginator = Paginator(case_queue(user=request.user, params=params), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("side"))
+    awaiting = approval_items([c.pk for c in page.object_list]) if params.tab == "godkendelse" else {}
+    for case in page.object_list:
+        case.awaiting = awaiting.get(case.pk, [])
     return render(request, "cases/queue.html", {
         "params": params,
         "page": page,
@@ -84,7 +94,12 @@ def _case_forms(case: Case, actions: dict) -> dict[str, Any]:
     initial = {"version": case.version}
     forms: dict[str, Any] = {
         "tildel": f.AssignForm(initial=initial, prefix="tildel"),
-        "besked": f.message_form(initial=initial, prefix="besked"),
+        "besked": f.authority_message_form(initial=initial, prefix="besked"),
+        "send-i-hoering": f.HearingStartForm(initial={**initial, "days": hearing.HEARING_DAYS},
+                                             prefix="send-i-hoering",
+                                             subjects=hearing_subjects_for(case)),
+        "vurder-vilkaar": f.ConditionsCloseForm(initial=initial, prefix="vurder-vilkaar"),
+        "luk": f.CloseForm(initial=initial, prefix="luk"),
         "note": f.note_form(initial=initial, prefix="note"),
         "anmod-om-aendringer": f.request_changes_form(initial=initial, prefix="anmod-om-aendringer"),
         "godkend-rapport": f.ApproveReportForm(initial=initial, prefix="godkend-rapport"),
@@ -121,6 +136,7 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
         context["report"] = case.report
         context["comparison"] = report_comparison(case.report)
         context["attachments"] = _attachments(case.report)
+        context["versions"] = list(case.report.versions.order_by("number").only("number", "report_id"))
     return render(request, "cases/detail.html", context, status=status)
 
 
@@ -189,9 +205,10 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Sagens status er ændret."),
     ),
     "besked": Action(
-        f.message_form,
+        f.authority_message_form,
         lambda case, user, d: services.case_message(
-            case=case, actor=user, text=d["text"], expected_version=d["version"]),
+            case=case, actor=user, text=d["text"], files=d.get("files") or (),
+            expected_version=d["version"]),
         gettext_lazy("Beskeden er sendt til klyngen."),
     ),
     "note": Action(
@@ -250,6 +267,28 @@ ACTIONS: dict[str, Action] = {
         form_kwargs=lambda case: {"current_due_at": case.extension.deadline.due_at
                                   if case.extension_id else None},
     ),
+    "send-i-hoering": Action(
+        f.HearingStartForm,
+        lambda case, user, d: hearing.hearing_start(
+            case=case, actor=user, subject_kind=d["subject_kind"],
+            proposed_decision=d["proposed_decision"], grounds=d["grounds"], days=d["days"],
+            expected_version=d["version"]),
+        gettext_lazy("Høringsbrevet er sendt til klyngen, og sagen afventer klyngens svar."),
+        form_kwargs=lambda case: {"subjects": hearing_subjects_for(case)},
+    ),
+    "vurder-vilkaar": Action(
+        f.ConditionsCloseForm,
+        lambda case, user, d: conditions.conditions_close(
+            case=case, actor=user, outcome=d["outcome"], text=d["text"],
+            expected_version=d["version"]),
+        gettext_lazy("Vurderingen af vilkårene er registreret."),
+    ),
+    "luk": Action(
+        f.CloseForm,
+        lambda case, user, d: services.case_close(
+            case=case, actor=user, comment=d.get("text", ""), expected_version=d["version"]),
+        gettext_lazy("Sagen er lukket."),
+    ),
     "afgoer": Action(
         f.decide_form,
         lambda case, user, d: services.case_decide(
@@ -270,16 +309,50 @@ def case_action_view(request, journal_number: str, action: str):
     if not rules.has_perm(spec.perm, request.user):
         raise PermissionDenied
     kwargs = spec.form_kwargs(case) if spec.form_kwargs else {}
-    form = spec.form(request.POST, prefix=action, **kwargs)
+    form = spec.form(request.POST, request.FILES, prefix=action, **kwargs)
     if not form.is_valid():
         return _render_case(request, case, bound=(action, form), status=400)
+    if action in CONFIRM_ACTIONS and request.POST.get("bekraeftet") != "1":
+        return _confirmation_page(request, case, action, form)
     try:
         spec.run(case, request.user, form.cleaned_data)
     except DomainError as exc:  # stale, four eyes, refused, or not in the workflow table
         messages.error(request, str(exc))
+    except ValidationError as exc:  # a field the service refused (an attachment, say)
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _render_case(request, case, bound=(action, form), status=400)
     else:
         messages.success(request, str(spec.done))
     return redirect(reverse("cases:detail", args=[case.journal_number]), permanent=False)
+
+
+# Decisions that approve or reject money, a withdrawal or a cancellation: the first POST shows a
+# confirmation page (amount, grant, proposer) whose form posts the same data again with
+# bekraeftet=1. Works without script; nothing changes before the second POST.
+CONFIRM_ACTIONS = {
+    "godkend-indstilling": gettext_lazy("Godkend indstillingen"),
+    "afvis-indstilling": gettext_lazy("Afvis indstillingen"),
+}
+
+
+def _confirmation_page(request, case, action, form):
+    proposal = _proposal_or_none(case)
+    if proposal is None:
+        messages.error(request, _("Der er ingen indstilling, som venter på godkendelse."))
+        return redirect(reverse("cases:detail", args=[case.journal_number]))
+    grant = proposal.tranche.grant
+    hidden = [(k, v) for k in request.POST for v in request.POST.getlist(k)
+              if k not in ("csrfmiddlewaretoken", "bekraeftet")]
+    return render(request, "cases/confirm.html", {
+        "case": case, "action": action, "title": CONFIRM_ACTIONS[action], "proposal": proposal,
+        "grant": grant, "hidden": hidden, "reason": form.cleaned_data.get("text", ""),
+        "approve": action == "godkend-indstilling",
+    })
+
+
+def _proposal_or_none(case):
+    return next((p for p in case.proposals.all() if p.status == "proposed"), None)
 
 
 # -- the cluster's side, and letters --------------------------------------------------------------
@@ -289,10 +362,92 @@ def case_action_view(request, journal_number: str, action: str):
 @require_GET
 def cluster_cases_view(request):
     _require(request.user, "grants.view_cluster_cases")
+    cases = list(cluster_cases(user=request.user)[:200])
+    for case in cases:
+        case.cluster_status = CLUSTER_STATUS.get(case.status, case.get_status_display())
+        case.waiting = waiting_for(case)
     return render(request, "cases/cluster_cases.html", {
+        "cases": cases,
         "letters": list(cluster_decision_letters(user=request.user)[:50]),
         "events": list(cluster_case_messages(user=request.user)[:100]),
     })
+
+
+def _get_cluster_case(request, journal_number: str) -> Case:
+    _require(request.user, "grants.view_cluster_cases")
+    try:
+        return cluster_case_detail(user=request.user, journal_number=journal_number)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+CLUSTER_ACTIONS = {
+    "skriv": (f.cluster_message_form, services.case_cluster_message,
+              gettext_lazy("Beskeden er sendt til Erhvervsstyrelsen.")),
+    "hoeringssvar": (f.hearing_answer_form, hearing.hearing_answer,
+                     gettext_lazy("Jeres høringssvar er modtaget. Kvitteringen står i sagen.")),
+    "redegoerelse": (f.condition_report_form, conditions.condition_report_submit,
+                     gettext_lazy("Jeres redegørelse er sendt til Erhvervsstyrelsen.")),
+}
+
+
+def _render_cluster_case(request, case, *, bound=None, status=200):
+    initial = {"version": case.version}
+    forms = {key: spec[0](initial=initial, prefix=key) for key, spec in CLUSTER_ACTIONS.items()}
+    if bound:
+        forms[bound[0]] = bound[1]
+    open_hearing = next((h for h in case.open_hearings if h.answer_id is None), None)
+    followup = getattr(case, "condition_followup", None) if case.case_type == CaseType.CONDITIONS \
+        else None
+    return render(request, "cases/cluster_case.html", {
+        "case": case, "events": case.public_events, "letters": list(case.letters.all()),
+        "cluster_status": CLUSTER_STATUS.get(case.status), "waiting": waiting_for(case),
+        "open_hearing": open_hearing,
+        "followup": followup if followup and not followup.report_id and not followup.outcome
+        else None,
+        "forms": forms, "failed_form": bound[1] if bound else None,
+        "closed": case.status == CaseStatus.CLOSED,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def cluster_case_view(request, journal_number: str):
+    return _render_cluster_case(request, _get_cluster_case(request, journal_number))
+
+
+@login_required
+@require_POST
+def cluster_case_action_view(request, journal_number: str, action: str):
+    case = _get_cluster_case(request, journal_number)
+    spec = CLUSTER_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    form_class, run, done = spec
+    form = form_class(request.POST, request.FILES, prefix=action)
+    if form.is_valid():
+        try:
+            run(case=case, actor=request.user, text=form.cleaned_data["text"],
+                files=form.cleaned_data.get("files") or (),
+                expected_version=form.cleaned_data["version"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, str(done))
+            return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
+    return _render_cluster_case(request, case, bound=(action, form), status=400)
+
+
+@login_required
+@require_GET
+def case_attachment_view(request, pk: int):
+    attachment = get_object_or_404(case_attachments_for_user(request.user), pk=pk)
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                        as_attachment=True, filename=attachment.original_name)
 
 
 @login_required

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 from evaluations.constants import EvaluationStatus as S
 from evaluations.midway.panel_services import panel_join
 from evaluations.models import Criterion, PanelMember, Rubric
-from tests.evaluations.conftest import score_as, set_consensus
+from tests.evaluations.conftest import hear_cluster, score_as, set_consensus
 from tests.factories import ClusterFactory, UserFactory
+from tests.grants.case_fixtures import media_root  # noqa: F401 (letters are stored)
 
 
 def url(name, evaluation, *args):
@@ -202,7 +203,23 @@ def test_propose_and_approve_four_eyes_via_views(client, in_consensus, caseworke
     assert client.post(url("approve", in_consensus)).status_code == 403
     assert client.get(url("letter", in_consensus)).status_code == 403  # not decided yet
     client.force_login(head_of_office)
-    assert client.post(url("approve", in_consensus), {"version": in_consensus.version}).status_code == 302
+    # Not before the cluster has been heard (partshøring) ...
+    assert client.post(url("approve", in_consensus), {"version": in_consensus.version,
+                                                      "bekraeftet": "1"}).status_code == 302
+    in_consensus.refresh_from_db()
+    assert in_consensus.status == S.PROPOSED
+    hear_cluster(in_consensus, caseworker, director)
+    in_consensus.refresh_from_db()
+    # ... and a withdrawal asks for confirmation first: grant, amount and proposer; nothing changes
+    page = client.post(url("approve", in_consensus), {"version": in_consensus.version})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert in_consensus.grant.reference in body and "Bekræft tilbagekaldelsen" in body
+    assert caseworker.get_full_name() in body
+    in_consensus.refresh_from_db()
+    assert in_consensus.status == S.PROPOSED
+    assert client.post(url("approve", in_consensus), {"version": in_consensus.version,
+                                                      "bekraeftet": "1"}).status_code == 302
     in_consensus.refresh_from_db()
     assert in_consensus.status == S.DECIDED
     client.force_login(director)
@@ -222,12 +239,15 @@ def test_propose_and_approve_four_eyes_via_views(client, in_consensus, caseworke
     assert client.get(url("letter", in_consensus)).content == b"%PDF-1.4 as sent"
 
 
-def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, caseworker, head_of_office):
+@pytest.mark.usefixtures("media_root")
+def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, caseworker, head_of_office,
+                                                               director):
     from evaluations.midway.letters import decision_letter_html
     from evaluations.midway.services import decision_approve, decision_propose
 
     set_consensus(in_consensus, caseworker, 1, "withdraw")
     decision_propose(evaluation=in_consensus, actor=caseworker, outcome="withdraw", reasons="For lav score")
+    hear_cluster(in_consensus, caseworker, director)
     decision = decision_approve(evaluation=in_consensus, actor=head_of_office)
     html = decision_letter_html(in_consensus)
     assert "Tilbagekaldelse" in html and "For lav score" in html
