@@ -70,13 +70,10 @@ def _last_event_at(kinds):
 def cluster_replied_q() -> Q:
     """A case whose newest word is the cluster's: a message, hearing answer or condition report
     written after the authority's last message, hearing letter or decision ("svar fra klyngen")."""
-    later = CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=CLUSTER_KINDS).exclude(
-        created_at__lte=Subquery(
-            CaseEvent.objects.filter(case=OuterRef(OuterRef("pk")), kind__in=AUTHORITY_KINDS,
-                                     internal=False)
-            .order_by("-created_at").values("created_at")[:1]
-        )
-    )
+    answered = CaseEvent.objects.filter(case=OuterRef("case"), kind__in=AUTHORITY_KINDS,
+                                        internal=False, created_at__gte=OuterRef("created_at"))
+    later = CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=CLUSTER_KINDS).filter(
+        ~Exists(answered))
     return Q(Exists(later), status__in=OPEN_STATES)
 
 
