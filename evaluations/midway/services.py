@@ -35,7 +35,7 @@ from evaluations.models import (
 )
 from evaluations.panels.rubrics import _check_version, active_rubric, rubric_lock
 from grants.cases.conditions import conditions_followup_open
-from grants.cases.hearing import hearing_conclude
+from grants.cases.hearing import hearing_conclude, require_hearing_concluded
 from grants.cases.letters import decision_letter_store
 from grants.cases.models import TrancheProposal
 from grants.cases.proposals import proposal_close
@@ -335,6 +335,15 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
             url=reverse("evaluations:letter", args=[evaluation.pk]),
         )
     return decision
+
+
+def withdrawal_hearing_check(evaluation: MidwayEvaluation) -> None:
+    """Raise (HearingPending, a ValidationError) unless the cluster has been heard on the
+    proposed withdrawal: the same guard decision_approve applies."""
+    case = latest_case(evaluation)
+    if case is None:
+        raise ValidationError(_("Tilbagekaldelsen kræver en sag med partshøring af klyngen."))
+    require_hearing_concluded(case, HearingSubject.WITHDRAWAL)
 
 
 def latest_case(subject):

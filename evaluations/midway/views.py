@@ -352,7 +352,13 @@ def approve(request, pk):
     pending = Decision.objects.filter(evaluation=evaluation).select_related("proposed_by").first()
     if (pending is not None and pending.outcome == Outcome.WITHDRAW
             and request.POST.get("bekraeftet") != "1"):
-        # A withdrawal takes money: confirm on a page that shows what (works without script).
+        # A withdrawal takes money: confirm on a page that shows what (works without script),
+        # once the cluster has been heard (the service asks again when it is confirmed).
+        try:
+            services.withdrawal_hearing_check(evaluation)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("evaluations:detail", pk=evaluation.pk)
         return render(request, "evaluations/confirm_approve.html", {
             "evaluation": evaluation, "decision": pending, "grant": evaluation.grant,
             "withdrawn": selectors.withdrawn_amount(evaluation),

@@ -236,7 +236,8 @@ class ConditionsCloseForm(CaseVersionForm):
         error_messages={"required": _("Vælg, om vilkårene er opfyldt.")},
     )
     text = forms.CharField(
-        label=_("Begrundelse"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Begrundelse for vurderingen"), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Skriv begrundelsen for vurderingen.")},
     )
 

@@ -674,8 +674,9 @@ def hearing_subjects_for(case: Case) -> list[str]:
     subjects = []
     if case.case_type == CaseType.ANNUAL_REPORT:
         subjects += [HearingSubject.TRANCHE_CANCELLATION, HearingSubject.REPAYMENT_CLAIM]
-    elif case.case_type in (CaseType.MIDWAY_EVALUATION, CaseType.CONDITIONS):
+    elif case.case_type == CaseType.MIDWAY_EVALUATION:
         subjects += [HearingSubject.WITHDRAWAL]
+    # a conditions case goes into hearing when its conditions are found not met (conditions_close)
     return subjects
 
 

@@ -121,14 +121,21 @@ def test_case_round_trip_in_the_browser(page, browser, live_server, setup, axe):
     head = login(browser, live_server, "kontorchef")
     head.goto(f"/sager/{journal}/")
     head.get_by_role("button", name="Godkend indstillingen").click()
+    # a money decision is confirmed on its own page: amount, grant, proposer
+    expect(head.get_by_role("heading", level=1)).to_have_text("Bekræft godkendelsen")
+    expect(head.get_by_test_id("confirm-amount")).to_have_text("7.500.000 kr.")
+    expect(head.get_by_test_id("confirm-grant")).to_contain_text("KP-E2E-SAG")
+    expect(head.get_by_test_id("confirm-proposer")).to_contain_text("Karen Sagsbehandler")
+    axe(head)
+    head.get_by_role("button", name="Ja, godkend 7.500.000 kr.").click()
     expect(head.get_by_text("afgørelsesbrevet er dannet")).to_be_visible()
     expect(head.get_by_test_id("case-status")).to_have_text("Afgjort")
     axe(head)
     shot(head, "decided")
 
     # The director sees the decision letter (and the message), never the case itself.
-    director.get_by_role("link", name="Beskeder og afgørelser").click()
-    expect(director.get_by_role("heading", level=1)).to_contain_text("Beskeder og afgørelser")
+    director.get_by_role("link", name="Mine sager").click()
+    expect(director.get_by_role("heading", level=1)).to_contain_text("Mine sager")
     expect(director.get_by_text("Uddyb afsnittet om internationalisering.")).to_be_visible()
     letter_link = director.get_by_role("link", name=re.compile(rf"Afgørelse om udbetaling af rate – sag {journal}"))
     expect(letter_link).to_be_visible()
