@@ -152,7 +152,7 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     login(page, "direktoer")
     page.goto("/mine-sager/")
     expect(page.get_by_text("Jeres høringssvar")).to_be_visible()
-    page.get_by_role("link", name=journal).click()
+    page.get_by_role("link", name=journal, exact=True).click()
     expect(page.get_by_role("heading", name="Partshøring: jeres svar")).to_be_visible()
     expect(page.get_by_text("Bevillingen tilbagekaldes fra bevillingsår 6.").first).to_be_visible()
     axe(page)
