@@ -67,7 +67,7 @@ class DeadlineKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", _("Anmodede ændringer")
     HEARING = "hearing", _("Høringsfrist")
     CONDITIONS = "conditions", _("Opfølgning på vilkår")
-    COMPLAINT = "complaint", _("Klagefrist")
+    COMPLAINT = "complaint", _("Behandling af klage")
 
 
 class ExtensionStatus(models.TextChoices):

@@ -256,3 +256,9 @@ class ConfirmForm(CaseVersionForm):
 class CloseForm(CaseVersionForm):
     text = forms.CharField(label=_("Begrundelse (valgfri)"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def complaint_form(*args, **kwargs):
+    return MessageWithFilesForm(*args, label=_("Jeres klage og begrundelsen for den"),
+                                required_message=_("Skriv jeres klage og begrundelsen for den."),
+                                **kwargs)

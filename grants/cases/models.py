@@ -88,6 +88,10 @@ class Case(TimestampedModel):
                     | Q(case_type=CaseType.COMPLAINT, appeal_of__isnull=False)
                 ),
             ),
+            models.UniqueConstraint(  # one complaint per letter
+                fields=["appeal_of"], name="case_one_complaint_per_letter",
+                condition=Q(case_type=CaseType.COMPLAINT),
+            ),
             models.CheckConstraint(
                 name="case_assigned_has_assignee",
                 condition=Q(status=CaseStatus.NEW) | Q(assignee__isnull=False),

@@ -496,7 +496,8 @@ def case_actions(case: Case, user) -> dict:
         elif case.case_type == CaseType.DEADLINE_EXTENSION and case.extension_id:
             if case.extension.status == ExtensionStatus.REQUESTED:
                 actions["decide_extension"] = True
-        elif case.case_type in (CaseType.APPLICATION, CaseType.MIDWAY_EVALUATION):
+        elif case.case_type in (CaseType.APPLICATION, CaseType.MIDWAY_EVALUATION,
+                                CaseType.COMPLAINT):
             actions["decide"] = True
     hearing = open_hearing_of(case)
     actions["hearing"] = hearing

@@ -90,15 +90,16 @@ def case_open(
     cluster: ClusterOrganisation | None,
     actor=None,
     handling_days: int = CASE_HANDLING_DAYS,
+    deadline_kind: str = DeadlineKind.CASE_HANDLING,
     **subject_objects,
 ) -> Case:
     """Open a case for a report, extension, application or evaluation (passed by keyword:
-    report=, extension=, application=, evaluation=)."""
+    report=, extension=, application=, evaluation=, appeal_of=)."""
     assert case_type in CaseType.values
     now = timezone.now()
     due = now + timedelta(days=handling_days)
     deadline = Deadline.objects.create(
-        kind=DeadlineKind.CASE_HANDLING, subject=f"Sagsbehandling: {subject}", cluster=cluster,
+        kind=deadline_kind, subject=f"Sagsbehandling: {subject}", cluster=cluster,
         due_at=due, original_due_at=due,
     )
     case = Case.objects.create(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sager/<str:journal_number>/", views.case_detail_view, name="detail"),
     path("sager/<str:journal_number>/<slug:action>/", views.case_action_view, name="action"),
     path("mine-sager/", views.cluster_cases_view, name="cluster_cases"),
+    path("mine-sager/klage/<int:letter_pk>/", views.complaint_view, name="complaint"),
     path("mine-sager/<str:journal_number>/", views.cluster_case_view, name="cluster_case"),
     path("mine-sager/<str:journal_number>/<slug:action>/", views.cluster_case_action_view,
          name="cluster_action"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from grants.cases import conditions, hearing, proposals
+from grants.cases import complaints, conditions, hearing, proposals
 from grants.cases import forms as f
 from grants.cases import services as services
 from grants.cases.models import Case, TrancheProposal
@@ -366,9 +366,12 @@ def cluster_cases_view(request):
     for case in cases:
         case.cluster_status = CLUSTER_STATUS.get(case.status, case.get_status_display())
         case.waiting = waiting_for(case)
+    letters = list(cluster_decision_letters(user=request.user)[:50])
+    for letter in letters:
+        letter.appealable = complaints.letter_appealable(letter)
     return render(request, "cases/cluster_cases.html", {
         "cases": cases,
-        "letters": list(cluster_decision_letters(user=request.user)[:50]),
+        "letters": letters,
         "events": list(cluster_case_messages(user=request.user)[:100]),
     })
 
@@ -399,8 +402,11 @@ def _render_cluster_case(request, case, *, bound=None, status=200):
     open_hearing = next((h for h in case.open_hearings if h.answer_id is None), None)
     followup = getattr(case, "condition_followup", None) if case.case_type == CaseType.CONDITIONS \
         else None
+    letters = list(case.letters.all())
+    for letter in letters:
+        letter.appealable = complaints.letter_appealable(letter)
     return render(request, "cases/cluster_case.html", {
-        "case": case, "events": case.public_events, "letters": list(case.letters.all()),
+        "case": case, "events": case.public_events, "letters": letters,
         "cluster_status": CLUSTER_STATUS.get(case.status), "waiting": waiting_for(case),
         "open_hearing": open_hearing,
         "followup": followup if followup and not followup.report_id and not followup.outcome
@@ -459,3 +465,37 @@ def decision_letter_view(request, pk: int):
     filename = letter.file.name.rsplit("/", 1)[-1]
     return FileResponse(letter.file.open("rb"), content_type="application/pdf",
                         as_attachment=False, filename=filename)
+
+
+@login_required
+def complaint_view(request, letter_pk: int):
+    """The appeal route of a decision letter: the cluster writes its complaint, which opens a
+    complaint case (grants.cases.complaints)."""
+    _require(request.user, "grants.view_cluster_cases")
+    letter = get_object_or_404(cluster_decision_letters(user=request.user), pk=letter_pk)
+    if request.method == "POST":
+        form = f.complaint_form(request.POST, request.FILES, prefix="klage")
+        if form.is_valid():
+            try:
+                case = complaints.complaint_open(letter=letter, actor=request.user,
+                                                 text=form.cleaned_data["text"],
+                                                 files=form.cleaned_data.get("files") or ())
+            except DomainError as exc:
+                messages.error(request, str(exc))
+                return redirect(reverse("cases:cluster_cases"))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Jeres klage er modtaget og oprettet som sag %(j)s.")
+                                 % {"j": case.journal_number})
+                return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
+        status = 400
+    else:
+        form = f.complaint_form(initial={"version": 1}, prefix="klage")
+        status = 200
+    return render(request, "cases/complaint.html", {
+        "letter": letter, "form": form, "failed_form": form if form.errors else None,
+        "appeal_deadline": complaints.appeal_deadline(letter),
+        "appealable": complaints.letter_appealable(letter),
+    }, status=status)

@@ -52,7 +52,7 @@ DEFAULT_REMINDER_POLICY = {
     # ... and at 7 days overdue the assigned caseworker is told too.
     "escalate_to_caseworker_days_overdue": 7,
     # Caseworkers: their own scoring and case-handling deadlines.
-    "caseworker_kinds": ["scoring", "case_handling"],
+    "caseworker_kinds": ["scoring", "case_handling", "complaint"],
     "caseworker_days_before": [7, 1, 0],
 }
 

@@ -2,6 +2,8 @@
 attachments, the hearing and close actions, and the POST-confirm page of money decisions -
 each route allowed and denied (another cluster's case answers 404)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -198,3 +200,57 @@ def test_withdrawal_cancellation_proposal_needs_hearing_before_approval(client, 
     assert "kræver en partshøring af klyngen først" in response.content.decode()
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
+
+
+def test_complaint_is_its_own_case_opened_from_the_letters_appeal_route(
+        client, grant, director, other_director, caseworker, head_of_office):
+    from grants.cases.complaints import COMPLAINT_HANDLING_DAYS
+    from grants.cases.models import Case, DecisionLetter
+    from grants.constants import CaseType, DeadlineKind
+
+    proposal = release_proposal(grant, director, caseworker, year=2025)
+    proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    letter = DecisionLetter.objects.get(kind="tranche_released")
+    url = reverse("cases:complaint", args=[letter.pk])
+    client.force_login(director)
+    assert url in client.get(reverse("cases:cluster_cases")).content.decode()
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"klage-version": 1, "klage-text": " "})
+    assert bad.status_code == 400 and "Skriv jeres klage" in bad.content.decode()
+    response = client.post(url, {"klage-version": 1, "klage-text": "Beløbet er for lavt.",
+                                 "klage-files": [SimpleUploadedFile("b.pdf", PDF, "application/pdf")]})
+    complaint = Case.objects.get(case_type=CaseType.COMPLAINT)
+    assert response.status_code == 302 and response["Location"] == page(complaint)
+    assert complaint.appeal_of == letter and complaint.cluster_id == director.cluster_id
+    assert complaint.deadline.kind == DeadlineKind.COMPLAINT
+    assert abs((complaint.deadline.due_at - complaint.created_at) - timedelta(days=COMPLAINT_HANDLING_DAYS)) < timedelta(minutes=1)
+    assert complaint.events.get(kind=CaseEventKind.CLUSTER_MESSAGE).attachments.count() == 1
+    # one complaint per letter; another cluster and the authority cannot reach the route
+    again = client.post(url, {"klage-version": 1, "klage-text": "Igen"}, follow=True)
+    assert "allerede klaget" in again.content.decode()
+    for user in (other_director, caseworker):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"klage-version": 1, "klage-text": "x"}).status_code == 404
+    assert Case.objects.filter(case_type=CaseType.COMPLAINT).count() == 1
+    client.force_login(caseworker)
+    detail = client.get(reverse("cases:detail", args=[complaint.journal_number])).content.decode()
+    assert "Beløbet er for lavt." in detail and letter.title in detail
+
+
+def test_no_complaint_about_a_hearing_letter_or_after_the_appeal_period(case, caseworker, director):
+    from django.utils import timezone
+
+    from grants.cases.complaints import complaint_open
+    from grants.cases.hearing import hearing_start
+    from grants.cases.models import DecisionLetter
+
+    hearing = hearing_start(case=case, actor=caseworker, subject_kind="tranche_cancellation",
+                            proposed_decision="Annullering", grounds="Ingen aktivitet")
+    with pytest.raises(svc.CaseActionError, match="ikke en afgørelse"):
+        complaint_open(letter=hearing.letter, actor=director, text="Klage")
+    DecisionLetter.objects.filter(pk=hearing.letter_id).update(
+        kind="tranche_cancelled", created_at=timezone.now() - timedelta(weeks=5))
+    hearing.letter.refresh_from_db()
+    with pytest.raises(svc.CaseActionError, match="Klagefristen udløb"):
+        complaint_open(letter=hearing.letter, actor=director, text="Klage")
