@@ -64,6 +64,10 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     login(page, "sagsbehandler1")
     page.goto(detail)
     page.get_by_role("button", name="Åbn evalueringen og bed klyngen om selvevaluering").click()
+    # before its year the caseworker confirms first (nothing is opened by the first click)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Åbn midtvejsevalueringen før tid?")
+    axe(page)
+    page.get_by_role("button", name="Ja, åbn evalueringen nu").click()
     expect(page.locator("#evaluation-status")).to_have_text("Selvevaluering")
     titles = criteria_titles(evaluation)
 

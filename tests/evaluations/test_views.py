@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from evaluations.constants import EvaluationStatus as S
@@ -46,6 +47,22 @@ def test_other_cluster_gets_404(client, opened, other_director):
 def test_open_allowed_for_caseworker_denied_for_director(client, evaluation, caseworker, director):
     client.force_login(director)
     assert client.post(url("open", evaluation)).status_code == 403
+    client.force_login(caseworker)
+    # before its year (the grant's year 5 lies ahead): a confirmation page, nothing opened yet
+    assert evaluation.year > timezone.localdate().year
+    page = client.post(url("open", evaluation))
+    assert page.status_code == 200 and "Åbn midtvejsevalueringen før tid?" in page.content.decode()
+    assert str(evaluation.year) in page.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.status == S.SCHEDULED
+    assert client.post(url("open", evaluation), {"bekraeftet": "1"}).status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.status == S.SELF_ASSESSMENT
+
+
+def test_open_in_its_year_needs_no_confirmation(client, evaluation, caseworker):
+    type(evaluation).objects.filter(pk=evaluation.pk).update(year=timezone.localdate().year,
+                                                             decision_effective_year=timezone.localdate().year + 1)
     client.force_login(caseworker)
     assert client.post(url("open", evaluation)).status_code == 302
     evaluation.refresh_from_db()
