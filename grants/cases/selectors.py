@@ -23,7 +23,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import ClusterOrganisation
+from clusters.models import ClusterOrganisation, Company
+from clusters.selectors import activity_list as cluster_activity_list
 from grants.cases.models import (
     Case,
     CaseAttachment,
@@ -685,3 +686,70 @@ def condition_followup_of(case: Case) -> ConditionFollowUp | None:
     if case.case_type != CaseType.CONDITIONS:
         return None
     return ConditionFollowUp.objects.select_related("deadline", "report").filter(case=case).first()
+
+
+# -- a report's version n against version n-1 ---------------------------------------------------
+
+
+def version_diff(report: AnnualReport, number: int) -> dict | None:
+    """Version `number` of the report beside version `number - 1` (both as submitted, from
+    their snapshots): every money, text and key-figure row, marked where it changed. One query.
+    None if the version does not exist; version 1 is compared with nothing."""
+    rows = {v.number: v for v in ReportVersion.objects.filter(
+        report=report, number__in=[number, number - 1]).select_related("submitted_by")}
+    current = rows.get(number)
+    if current is None:
+        return None
+    previous = rows.get(number - 1)
+
+    def content(version):
+        return ((version.snapshot or {}).get("report") or {}) if version else {}
+
+    def figures(version):
+        return ((version.snapshot or {}).get("key_figures") or {}) if version else {}
+
+    def competitive(version):
+        funding = (version.snapshot or {}).get("competitive_funding") if version else None
+        return sum(r.get("amount_dkk") or 0 for r in funding) if funding is not None else None
+
+    def row(label, now, before, kind):
+        return {"label": label, "current": now, "previous": before, "kind": kind,
+                "changed": previous is not None and now != before}
+
+    out = [row(label, content(current).get(name), content(previous).get(name), "money")
+           for name, label in MONEY_FIELDS]
+    out.append(row(_("Hjemtaget konkurrenceudsat finansiering"), competitive(current),
+                   competitive(previous), "money"))
+    out += [row(label, _dig(figures(current), path), _dig(figures(previous), path), "figure")
+            for path, label in KEY_FIGURES]
+    out += [row(label, content(current).get(name) or "", content(previous).get(name) or "", "text")
+            for name, label in TEXT_FIELDS]
+    attachments = [[a.get("name") or a.get("original_name") or "" for a in
+                    ((v.snapshot or {}).get("attachments") or [])] if v else [] for v in
+                   (current, previous)]
+    out.append(row(_("Bilag"), ", ".join(attachments[0]), ", ".join(attachments[1]), "text"))
+    return {"current": current, "previous": previous, "rows": out,
+            "changed": sum(1 for r in out if r["changed"])}
+
+
+# -- the cluster behind a case: its activities and companies in the report's year ---------------
+
+CLUSTER_LIST_LIMIT = 200
+
+
+def case_cluster_activity(*, user, case: Case) -> dict:
+    """The case's cluster's activities in the report's year (the activity list's own selector,
+    with its participation counts) and the distinct companies that took part in them. Three
+    queries whatever the number of rows; each list is capped (the counts say how many)."""
+    year = case.report.year if case.report_id else None
+    activities = cluster_activity_list(user=user, year=year).filter(cluster_id=case.cluster_id)
+    companies = (Company.objects.filter(participations__activity__cluster_id=case.cluster_id,
+                                        **({"participations__activity__year": year} if year else {}))
+                 .distinct().order_by("name", "cvr"))
+    return {
+        "year": year,
+        "activities": list(activities[:CLUSTER_LIST_LIMIT]),
+        "companies": list(companies[:CLUSTER_LIST_LIMIT]),
+        "n_companies": companies.count(),
+        "limit": CLUSTER_LIST_LIMIT,
+    }

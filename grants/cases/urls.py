@@ -7,6 +7,9 @@ app_name = "cases"
 urlpatterns = [
     path("sager/", views.case_queue_view, name="queue"),
     path("sager/<str:journal_number>/", views.case_detail_view, name="detail"),
+    path("sager/<str:journal_number>/klynge/", views.case_cluster_view, name="case_cluster"),
+    path("sager/<str:journal_number>/versioner/<int:number>/", views.case_version_diff_view,
+         name="version_diff"),
     path("sager/<str:journal_number>/<slug:action>/", views.case_action_view, name="action"),
     path("mine-sager/", views.cluster_cases_view, name="cluster_cases"),
     path("mine-sager/klage/<int:letter_pk>/", views.complaint_view, name="complaint"),

@@ -33,6 +33,7 @@ from grants.cases.selectors import (
     approval_items,
     case_actions,
     case_attachments_for_user,
+    case_cluster_activity,
     case_detail,
     case_queue,
     case_queue_counts,
@@ -44,6 +45,7 @@ from grants.cases.selectors import (
     hearing_subjects_for,
     queue_filter_options,
     report_comparison,
+    version_diff,
     waiting_for,
 )
 from grants.cases.workflows import MANUAL_TRANSITIONS
@@ -499,3 +501,28 @@ def complaint_view(request, letter_pk: int):
         "appeal_deadline": complaints.appeal_deadline(letter),
         "appealable": complaints.letter_appealable(letter),
     }, status=status)
+
+
+@login_required
+@require_GET
+def case_version_diff_view(request, journal_number: str, number: int):
+    """The case's report: version n against version n-1, as submitted."""
+    case = _get_case(request, journal_number)
+    if case.case_type != CaseType.ANNUAL_REPORT or not case.report_id:
+        raise Http404
+    diff = version_diff(case.report, number)
+    if diff is None:
+        raise Http404
+    return render(request, "cases/version_diff.html", {"case": case, "report": case.report,
+                                                       "diff": diff, "number": number})
+
+
+@login_required
+@require_GET
+def case_cluster_view(request, journal_number: str):
+    """The case's cluster: its activities and participating companies in the report's year."""
+    case = _get_case(request, journal_number)
+    if case.cluster_id is None:
+        raise Http404
+    return render(request, "cases/case_cluster.html", {
+        "case": case, **case_cluster_activity(user=request.user, case=case)})

@@ -254,3 +254,60 @@ def test_no_complaint_about_a_hearing_letter_or_after_the_appeal_period(case, ca
     hearing.letter.refresh_from_db()
     with pytest.raises(svc.CaseActionError, match="Klagefristen udløb"):
         complaint_open(letter=hearing.letter, actor=director, text="Klage")
+
+
+def test_version_n_against_n_minus_1_on_the_case(client, case, caseworker, director, other_director):
+    from grants.cases.flows import report_submit
+    from grants.reports.models import AnnualReport
+
+    svc.case_request_changes(case=case, actor=caseworker, text="Ret sponsoraterne.")
+    report = AnnualReport.objects.get(pk=case.report_id)
+    report.cofinancing_sponsorship_dkk = 321_000
+    report.save(update_fields=["cofinancing_sponsorship_dkk"])
+    report_submit(report=report, actor=director)
+    url = reverse("cases:version_diff", args=[case.journal_number, 2])
+    client.force_login(caseworker)
+    body = client.get(reverse("cases:detail", args=[case.journal_number])).content.decode()
+    assert url in body
+    response = client.get(url)
+    assert response.status_code == 200
+    diff = response.context["diff"]
+    changed = [r for r in diff["rows"] if r["changed"]]
+    assert [(r["label"], r["current"], r["previous"]) for r in changed] == [
+        ("Sponsorater", 321_000, 250_000)]
+    assert "1 felt er ændret." in response.content.decode()
+    assert client.get(reverse("cases:version_diff", args=[case.journal_number, 9])).status_code == 404
+    for user in (director, other_director):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+
+
+def test_case_links_the_clusters_activities_and_companies(client, case, caseworker, director,
+                                                          other_cluster,
+                                                          django_assert_max_num_queries):
+    from datetime import date
+
+    from clusters.models import CompanyParticipation
+    from tests.factories import ActivityFactory, CompanyFactory
+
+    year = case.report.year
+    own = ActivityFactory(cluster=case.cluster, title="Matchmaking i år",
+                          start_date=date(year, 3, 1), end_date=date(year, 3, 2))
+    ActivityFactory(cluster=case.cluster, title="Sidste år", start_date=date(year - 1, 3, 1),
+                    end_date=date(year - 1, 3, 2))
+    ActivityFactory(cluster=other_cluster, title="Anden klynges", start_date=date(year, 3, 1),
+                    end_date=date(year, 3, 2))
+    for company in (CompanyFactory(name="Alfa ApS"), CompanyFactory(name="Beta A/S")):
+        CompanyParticipation.objects.create(activity=own, company=company)
+    url = reverse("cases:case_cluster", args=[case.journal_number])
+    client.force_login(caseworker)
+    assert url in client.get(reverse("cases:detail", args=[case.journal_number])).content.decode()
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Matchmaking i år" in body and "Sidste år" not in body and "Anden klynges" not in body
+    assert "Alfa ApS" in body and "Beta A/S" in body
+    assert response.context["n_companies"] == 2
+    client.force_login(director)
+    assert client.get(url).status_code == 404
