@@ -219,3 +219,47 @@ def test_head_of_office_finds_the_proposal_and_confirms_it(browser, live_server,
     head.goto("/sager/?fane=godkendelse")
     expect(head.get_by_text("Ingen sager matcher filtrene.")).to_be_visible()
     head.context.close()
+
+
+def test_complaint_route_version_diff_and_cluster_pages_pass_axe(browser, live_server, people,
+                                                                  axe):
+    case = _report_case(people)
+    cases.case_request_changes(case=case, actor=people["worker"], text="Ret sponsoraterne.")
+    report = case.report
+    report.refresh_from_db()
+    report.cofinancing_sponsorship_dkk = 123_000
+    report.save(update_fields=["cofinancing_sponsorship_dkk"])
+    report_submit(report=report, actor=people["director"])
+    case.refresh_from_db()
+    cases.case_approve_report(case=case, actor=people["worker"])
+    proposal = proposals.tranche_propose_release(case=case, actor=people["worker"],
+                                                 amount_dkk=6_000_000, pay_on=date.today())
+    proposals.tranche_proposal_approve(proposal=proposal, actor=people["head"])
+
+    worker = login(browser, live_server, "sagsbehandler")
+    worker.goto(f"/sager/{case.journal_number}/")
+    worker.get_by_role("link", name="ændringer i 2 mod 1").click()
+    expect(worker.get_by_test_id("diff-summary")).to_have_text("1 felt er ændret.")
+    expect(worker.get_by_test_id("changed-row")).to_contain_text("123.000 kr.")
+    axe(worker)
+    worker.goto(f"/sager/{case.journal_number}/")
+    worker.get_by_role("link", name="Klyngens aktiviteter og virksomheder").click()
+    expect(worker.get_by_role("heading", level=1)).to_contain_text("aktiviteter og virksomheder i 2025")
+    axe(worker)
+
+    director = login(browser, live_server, "direktoer")
+    director.goto("/mine-sager/")
+    director.get_by_role("link", name=re.compile("^Klag over afgørelsen")).first.click()
+    expect(director.get_by_role("heading", level=1)).to_have_text("Klag over afgørelsen")
+    axe(director)
+    director.get_by_label("Jeres klage og begrundelsen for den").fill("Udbetalingsdatoen er forkert.")
+    director.get_by_role("button", name="Send klagen").click()
+    expect(director.get_by_text(re.compile(r"Jeres klage er modtaget og oprettet som sag"))).to_be_visible()
+    complaint = Case.objects.get(case_type=CaseType.COMPLAINT)
+    assert complaint.appeal_of.case_id == case.pk
+    worker.goto(f"/sager/{complaint.journal_number}/")
+    expect(worker.get_by_test_id("case-message").filter(
+        has_text="Udbetalingsdatoen er forkert.")).to_be_visible()
+    axe(worker)
+    for p in (worker, director):
+        p.context.close()
