@@ -7,6 +7,9 @@ an unexpected failure, or if the database does not hold exactly what the accepte
 (every accepted batch's activities, each report's last accepted text).
 
     .venv/bin/python bench/bench_load.py            # LOAD_SECONDS=30 LOAD_USERS=14
+
+It runs against a scratch copy of the bench database (dropped at the end), so the bench
+database is left as it was found.
 """
 
 import csv
@@ -95,9 +98,47 @@ def read_stats(prefix: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def scratch_copy() -> str:
+    """A throw-away copy of the bench database (CREATE DATABASE ... TEMPLATE) that this process
+    and gunicorn then use, so the load test's activities, report edits and audit rows never
+    reach the bench database the other benches measure. Returns the copy's name."""
+    import psycopg
+    from django.db import connections
+
+    settings = connections["default"].settings_dict
+    source = settings["NAME"]
+    copy = f"{source}_load"
+    connections.close_all()  # a template database must have no other connection
+    head = os.environ["DATABASE_URL"].rpartition("/")[0]
+    with psycopg.connect(f"{head}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    settings["NAME"] = copy
+    os.environ["DATABASE_URL"] = f"{head}/{copy}"
+    return copy
+
+
+def drop_copy(copy: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    head = os.environ["DATABASE_URL"].rpartition("/")[0]
+    with psycopg.connect(f"{head}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+
+
 def main() -> int:
     setup_django()
     seed = ensure_demo()
+    copy = scratch_copy()
+    try:
+        return run_load(seed)
+    finally:
+        drop_copy(copy)
+
+
+def run_load(seed) -> int:
     from clusters.models import Activity
     from grants.reports.models import AnnualReport
 
@@ -115,6 +156,7 @@ def main() -> int:
         "AXES_FAILURE_LIMIT": "1000",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": os.environ["DATABASE_URL"],  # the scratch copy
     }
     gunicorn_log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed after the run
     gunicorn = subprocess.Popen(

@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 MAX_BULK_ACTIVITIES = 5000
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -287,7 +288,26 @@ def activities_write(*, cluster: ClusterOrganisation, actor, parsed: list[Parsed
     companies are created from the (name, employees) given; existing companies are not
     changed: the register is shared by every cluster."""
     with connection.cursor() as cur:
-        return _write(cur, cluster, actor, parsed, institution_ids)
+        result = _write(cur, cluster, actor, parsed, institution_ids)
+    if result.created or result.updated:
+        announce_figures_changed(cluster_id=cluster.pk)
+    if result.created >= ANALYZE_AFTER_ROWS:
+        transaction.on_commit(analyze_activity_tables, robust=True)
+    return result
+
+
+# A write of this many new activities ANALYZEs the activity tables after commit: the planner
+# should not wait for autovacuum to learn that a table grew (docs/operations.md).
+ANALYZE_AFTER_ROWS = 1000
+ACTIVITY_TABLES = (Company, Activity, CompanyParticipation, InstitutionParticipation)
+
+
+def analyze_activity_tables() -> None:
+    """Fresh planner statistics for the activity data (after seeding or a large import).
+    Allowed inside a transaction, unlike VACUUM."""
+    with connection.cursor() as cursor:
+        for model in ACTIVITY_TABLES:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: dict[str, int]

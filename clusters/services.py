@@ -48,6 +48,7 @@ from clusters.sme import sme_size_class
 from klyngeadmin.kernel.dates import format_date
 from klyngeadmin.kernel.errors import StaleVersion
 from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 if TYPE_CHECKING:
     from klyngeadmin.accounts.models import User
@@ -196,6 +197,8 @@ def _event(*, cluster_id: int, actor: User, action: str, obj=None, object_type: 
         object_id=getattr(obj, "pk", None), external_id=getattr(obj, "external_id", "") or "",
         summary=summary,
     )
+    # every change to a cluster's data may change the programme's figures (after commit)
+    announce_figures_changed(cluster_id=cluster_id)
 
 
 # -- activities: single -----------------------------------------------------------------------

@@ -20,5 +20,6 @@ from grants.reports.models import (
     ReportEvent,
     ReportVersion,
 )
+from grants.statistics.models import StatisticsAggregate
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "Tranche", "TrancheProposal", "decision_letter_path"]

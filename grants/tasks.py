@@ -6,11 +6,16 @@ number of times with exponential backoff. A mail that keeps failing is not a tas
 relay records it on the notification row, retries it with backoff and marks it failed in the
 end (grants.notifications.relay_pending)."""
 
+import logging
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from grants.notifications import reminders
 from grants.notifications import services as notifications
+from grants.statistics import aggregates
+
+logger = logging.getLogger(__name__)
 
 RETRYING = {
     "acks_late": True,
@@ -43,3 +48,23 @@ def reminder_tick() -> int:
 def send_notification_digests() -> int:
     """Mail each person's daily digest (beat: once a day)."""
     return notifications.send_digests()
+
+
+@shared_task(**RETRYING)
+def refresh_statistics() -> int:
+    """Recompute the stored programme figures (queued after commit by figures_changed, debounced;
+    also nightly on the beat). Safe to run twice: each run replaces every period's rows."""
+    aggregates.release_refresh()
+    return aggregates.aggregates_refresh()
+
+
+def queue_statistics_refresh(sender=None, **kwargs) -> None:
+    """figures_changed receiver: queue one refresh per debounce window (a burst of writes waits
+    DEBOUNCE_SECONDS and is counted by one refresh)."""
+    if aggregates.claim_refresh():
+        try:
+            refresh_statistics.apply_async(countdown=aggregates.DEBOUNCE_SECONDS, retry=True,
+                                           retry_policy=notifications.KICK_RETRY_POLICY)
+        except Exception:  # noqa: BLE001 - a broker outage delays the figures, never a write
+            aggregates.release_refresh()
+            logger.warning("could not queue the statistics refresh; the nightly one catches up")

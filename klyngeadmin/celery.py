@@ -49,6 +49,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=20),
         "options": {"expires": 3600},
     },
+    "statistics-refresh": {  # the stored programme figures, also refreshed after each change
+        "task": "grants.tasks.refresh_statistics",
+        "schedule": crontab(hour=1, minute=50),
+        "options": {"expires": 3600},
+    },
     "notification-digest": {
         "task": "grants.tasks.send_notification_digests",
         "schedule": crontab(hour=5, minute=30),  # 06:30 Danish winter time, 07:30 summer time

@@ -8,25 +8,13 @@ so the same structure is shown on the report page and frozen in a ReportVersion.
 from __future__ import annotations
 
 from django.db.models import (
-    Count,
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clusters import figures
-from clusters.constants import (
-    ActivityType,
-    FacilitatedProjectStatus,
-    InstitutionKind,
-    SizeClass,
-)
-from clusters.models import Activity, Company, FacilitatedProject, InstitutionParticipation
 from grants.constants import (
     DeadlineKind,
     ExtensionStatus,
@@ -35,17 +23,16 @@ from grants.constants import (
 from grants.core.models import Grant
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.reports import dashboard
+from grants.reports.key_figures import (  # noqa: F401 - the report page reads them here
+    HIGHLIGHTED_INSTITUTION_KINDS,
+    PREVIEW_ROWS,
+    report_key_figures,
+)
 from grants.reports.models import AnnualReport, ReportAttachment, ReportVersion
 from grants.reports.services import attachment_ids_in_versions
 from klyngeadmin.kernel.predicates import is_cluster_user
 from klyngeadmin.kernel.scoping import scope_to_user
 
-# Institution kinds the DFIR brief wants to see more of: shown on their own.
-HIGHLIGHTED_INSTITUTION_KINDS = (
-    InstitutionKind.ACADEMY,
-    InstitutionKind.UNIVERSITY_COLLEGE,
-    InstitutionKind.ARTISTIC,
-)
 # Deadlines the cluster itself has to meet (case handling is the authority's).
 CLUSTER_DEADLINE_KINDS = (
     DeadlineKind.ANNUAL_REPORT,
@@ -111,216 +98,8 @@ def report_page_data(*, report: AnnualReport) -> dict:
         "competitive_funding": list(report.competitive_funding.order_by("funder")),
         "attachments": attachments,
         "versions": versions,
-        "key_figures": report_key_figures(report=report),
-    }
-
-
-# -- key figures -----------------------------------------------------------------------------
-
-
-def _label(choices, code) -> str:
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code
-
-
-def report_key_figures(*, report: AnnualReport) -> dict:
-    """The annual report's key figures for the report's cluster and calendar year, each with its
-    drill-down rows. Eight queries, whatever the amount of data. JSON-ready (no dates, only
-    ISO strings), so it can be frozen as is in a ReportVersion."""
-    cluster = report.grant.cluster
-    year = report.year
-    divisions = list(cluster.strength_position.db07_divisions)
-
-    activities = Activity.objects.filter(cluster_id=cluster.pk, year=year)
-    # 1. activity counts
-    agg = activities.aggregate(
-        total=Count("id"),
-        international=Count("id", filter=Q(international=True)),
-        eu_funded=Count("id", filter=Q(eu_funded=True)),
-        **{f"type_{t.value}": Count("id", filter=Q(activity_type=t.value)) for t in ActivityType},
-    )
-    # 2. activity rows
-    activity_rows = [
-        {
-            "id": a["id"],
-            "title": a["title"],
-            "type": a["activity_type"],
-            "type_label": _label(ActivityType, a["activity_type"]),
-            "start_date": a["start_date"].isoformat(),
-            "international": a["international"],
-            "eu_funded": a["eu_funded"],
-            "companies": a["n_companies"],
-            "institutions": a["n_institutions"],
-        }
-        for a in activities.annotate(
-            n_companies=Count("company_participations", distinct=True),
-            n_institutions=Count("institution_participations", distinct=True),
-        )
-        .values(
-            "id", "title", "activity_type", "start_date", "international", "eu_funded",
-            "n_companies", "n_institutions",
-        )
-        .order_by("start_date", "id")
-    ]
-
-    # Companies that took part in the cluster's activities of the year, counted by the one
-    # definition (clusters.figures): no DB07 code is "unknown", neither inside nor outside.
-    companies = Company.objects.filter(
-        participations__activity__cluster_id=cluster.pk, participations__activity__year=year
-    )
-    # 3. company counts (distinct companies)
-    cagg = figures.cluster_year_companies([cluster.pk], [year]).get(
-        (cluster.pk, year)
-    ) or figures.empty_company_figures()
-    # 4. company rows
-    company_rows = []
-    for c in (
-        companies.annotate(n_activities=Count("participations"))
-        .values("id", "cvr", "name", "employees", "size_class", "db07_code", "n_activities")
-        .order_by("name", "cvr")
-    ):
-        position = figures.industry_position(c["db07_code"], divisions)
-        company_rows.append({
-            "id": c["id"],
-            "cvr": c["cvr"],
-            "name": c["name"],
-            "employees": c["employees"],
-            "size_class": c["size_class"],
-            "size_label": _label(SizeClass, c["size_class"]),
-            "db07_code": c["db07_code"],
-            "outside": position == figures.OUTSIDE,
-            "unknown_industry": position == figures.UNKNOWN,
-            "activities": c["n_activities"],
-        })
-
-    participations = InstitutionParticipation.objects.filter(
-        activity__cluster_id=cluster.pk, activity__year=year
-    )
-    # 5. institution participation counts
-    iagg = participations.aggregate(
-        total=Count("id"),
-        activities=Count("activity_id", distinct=True),
-        **{
-            f"kind_{k.value}": Count("id", filter=Q(institution__kind=k.value))
-            for k in InstitutionKind
-        },
-    )
-    # 6. institution participation rows
-    institution_rows = [
-        {
-            "activity_id": p["activity_id"],
-            "activity": p["activity__title"],
-            "start_date": p["activity__start_date"].isoformat(),
-            "institution": p["institution__name"],
-            "kind": p["institution__kind"],
-            "kind_label": _label(InstitutionKind, p["institution__kind"]),
-        }
-        for p in participations.values(
-            "activity_id", "activity__title", "activity__start_date", "institution__name",
-            "institution__kind",
-        ).order_by("institution__kind", "institution__name", "activity__start_date", "id")
-    ]
-
-    projects = FacilitatedProject.objects.filter(cluster_id=cluster.pk, year=year)
-    # 7. facilitated project totals
-    pagg = projects.aggregate(
-        total=Count("id"),
-        granted=Count("id", filter=Q(status=FacilitatedProjectStatus.GRANTED)),
-        applied_dkk=Coalesce(Sum("amount_applied_dkk"), 0),
-        granted_dkk=Coalesce(Sum("amount_granted_dkk"), 0),
-        cluster_share_dkk=Coalesce(Sum("cluster_share_dkk"), 0),
-    )
-    # 8. facilitated project rows
-    project_rows = [
-        {
-            "id": p["id"],
-            "title": p["title"],
-            "funder": p["funder"],
-            "status": p["status"],
-            "status_label": _label(FacilitatedProjectStatus, p["status"]),
-            "applied_dkk": p["amount_applied_dkk"],
-            "granted_dkk": p["amount_granted_dkk"],
-            "cluster_share_dkk": p["cluster_share_dkk"],
-            "partner_companies": p["n_companies"],
-            "partner_institutions": p["n_institutions"],
-        }
-        for p in projects.annotate(
-            n_companies=Count("partner_companies", distinct=True),
-            n_institutions=Count("partner_institutions", distinct=True),
-        )
-        .values(
-            "id", "title", "funder", "status", "amount_applied_dkk", "amount_granted_dkk",
-            "cluster_share_dkk", "n_companies", "n_institutions",
-        )
-        .order_by("title", "id")
-    ]
-
-    total_companies = cagg["companies"]
-    outside = cagg["companies_outside_strength_position"]
-    known = total_companies - cagg["companies_unknown_industry"]
-    return {
-        "key_figures": figures.key_figures_of(cagg),
-        "year": year,
-        "strength_position": cluster.strength_position.name,
-        "strength_divisions": divisions,
-        "activities": {
-            "total": agg["total"],
-            "by_type": [
-                {"code": t.value, "label": str(t.label), "count": agg[f"type_{t.value}"]}
-                for t in ActivityType
-            ],
-            "rows": activity_rows,
-        },
-        "companies": {
-            "total": total_companies,
-            "sme": cagg["smes"],
-            "small": cagg[f"{SizeClass.SMALL.value}_companies"],
-            "by_size": [
-                {"code": s.value, "label": str(s.label), "count": cagg[f"{s.value}_companies"]}
-                for s in SizeClass
-            ],
-            "rows": company_rows,
-        },
-        "outside": {
-            "total": outside,
-            "share_permille": (outside * 1000 // known) if known > 0 else 0,
-            "rows": [c for c in company_rows if c["outside"]],
-        },
-        "unknown_industry": {
-            "total": cagg["companies_unknown_industry"],
-            "rows": [c for c in company_rows if c["unknown_industry"]],
-        },
-        "institutions": {
-            "participations": iagg["total"],
-            "activities": iagg["activities"],
-            "by_kind": [
-                {
-                    "code": k.value, "label": str(k.label), "count": iagg[f"kind_{k.value}"],
-                    "highlighted": k in HIGHLIGHTED_INSTITUTION_KINDS,
-                }
-                for k in InstitutionKind
-            ],
-            "rows": institution_rows,
-        },
-        "international": {
-            "international": agg["international"],
-            "eu_funded": agg["eu_funded"],
-            "rows": [a for a in activity_rows if a["international"] or a["eu_funded"]],
-        },
-        "rd_applications": {
-            "total": agg[f"type_{ActivityType.RD_APPLICATION.value}"],
-            "rows": [a for a in activity_rows if a["type"] == ActivityType.RD_APPLICATION],
-        },
-        "facilitated": {
-            "total": pagg["total"],
-            "granted": pagg["granted"],
-            "applied_dkk": pagg["applied_dkk"],
-            "granted_dkk": pagg["granted_dkk"],
-            "cluster_share_dkk": pagg["cluster_share_dkk"],
-            "rows": project_rows,
-        },
+        # the figures and the first rows of each list; the rest on the drill-down sub-pages
+        "key_figures": report_key_figures(report=report, rows=PREVIEW_ROWS),
     }
 
 

@@ -28,6 +28,7 @@ from grants.rules import EDITABLE_REPORT_STATES
 from klyngeadmin.kernel.errors import StaleVersion
 from klyngeadmin.kernel.i18n import record_text
 from klyngeadmin.kernel.predicates import in_role, is_cluster_user
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 
 @transaction.atomic
@@ -60,6 +61,8 @@ def report_transition(
         report=locked, actor=actor, from_status=source, to_status=to, comment=comment, created_at=now
     )
     report.__dict__.update({f: getattr(locked, f) for f in fields})
+    if ReportStatus.APPROVED in (source, to):  # the money figures count approved reports only
+        announce_figures_changed()
     return locked
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grants.cases import flows
 from grants.cases.selectors import report_change_request
-from grants.reports import selectors, services
+from grants.reports import key_figures, selectors, services
 from grants.reports.dashboard import deadline_label
 from grants.reports.forms import (
     AttachmentForm,
@@ -40,10 +40,51 @@ def _report_or_404(request, pk: int):
     return report
 
 
+def _drilldown_context(base: str) -> dict:
+    """What the key figures' lists need: how many rows they show, where the rest is."""
+    return {"preview_rows": key_figures.PREVIEW_ROWS,
+            "preview_slice": f":{key_figures.PREVIEW_ROWS}", "drill_base": base}
+
+
 def _report_page(report) -> dict:
     """The report page's data, with the caseworker's latest request for changes (case side)."""
+    base = reverse("grants:report_detail", kwargs={"pk": report.pk}) + "noegletal/"
     return {**selectors.report_page_data(report=report),
-            "change_request": report_change_request(report=report)}
+            "change_request": report_change_request(report=report),
+            **_drilldown_context(base)}
+
+
+def _drilldown_or_404(name: str) -> key_figures.Drilldown:
+    drilldown = key_figures.DRILLDOWN_BY_SLUG.get(name)
+    if drilldown is None:
+        raise Http404(_("Listen findes ikke."))
+    return drilldown
+
+
+@login_required
+def report_drilldown(request, pk: int, name: str):
+    """One page of one of the report's key-figure lists (live), DRILLDOWN_PAGE_SIZE rows."""
+    report = _report_or_404(request, pk)
+    drilldown = _drilldown_or_404(name)
+    page = key_figures.drilldown_page(report=report, drilldown=drilldown,
+                                      number=request.GET.get("side"))
+    return render(request, "grants/report_drilldown.html",
+                  {"report": report, "drilldown": drilldown, "page": page, "version": None})
+
+
+@login_required
+def report_version_drilldown(request, pk: int, number: int, name: str):
+    """One page of a key-figure list as a submitted version froze it."""
+    version = selectors.report_version_get(user=request.user, report_pk=pk, number=number)
+    if version is None or not has_app_perm(request.user, "grants.view_annualreport", version.report):
+        raise Http404(_("Versionen findes ikke."))
+    drilldown = _drilldown_or_404(name)
+    page = key_figures.snapshot_drilldown_page(
+        key_figures=version.snapshot.get("key_figures") or {}, drilldown=drilldown,
+        number=request.GET.get("side"))
+    return render(request, "grants/report_drilldown.html",
+                  {"report": version.report, "drilldown": drilldown, "page": page,
+                   "version": version})
 
 
 @login_required
@@ -161,7 +202,9 @@ def report_version(request, pk: int, number: int):
     return render(
         request, "grants/report_version.html",
         {"version": version, "report": version.report, "snapshot": version.snapshot,
-         "versions": versions},
+         "versions": versions,
+         **_drilldown_context(reverse("grants:report_version", kwargs={"pk": pk, "number": number})
+                              + "noegletal/")},
     )
 
 

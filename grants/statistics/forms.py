@@ -6,10 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import Region
 from clusters.models import ClusterOrganisation, StrengthPosition
-from grants.statistics.selectors import DEFAULT_FROM_YEAR, DEFAULT_TO_YEAR
+from grants.statistics.selectors import DEFAULT_FROM_YEAR, DEFAULT_TO_YEAR, FIRST_YEAR
 from klyngeadmin.kernel.forms import AccessibleFormMixin
-
-FIRST_YEAR = 2021  # the first year of klyngestatistik
 
 
 def year_choices():

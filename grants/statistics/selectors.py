@@ -63,6 +63,8 @@ from grants.reports.models import AnnualReport, CompetitiveFunding
 from klyngeadmin.kernel.permissions import has_app_perm
 from klyngeadmin.kernel.scoping import scope_to_user
 
+# The first year of klyngestatistik (the first year the statistics pages offer).
+FIRST_YEAR = 2021
 # The klyngestatistik period the public page opens on.
 DEFAULT_FROM_YEAR = 2021
 DEFAULT_TO_YEAR = 2023
@@ -425,6 +427,8 @@ class Statistics:
     by_year: list[tuple[int, dict]]
     by_cluster: list[tuple[ClusterOrganisation, dict]]
     competitive_by_funder: list[dict]
+    # when the figures were computed (the stored aggregates); None for the live query
+    computed_at: Any = None
 
 
 def _competitive_by_funder(sel: Selection) -> list[dict]:

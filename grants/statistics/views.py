@@ -4,13 +4,22 @@ Thin: parse the filter form, call the selectors, arrange the tables, render or e
 
 from __future__ import annotations
 
+import hashlib
+import logging
+
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from grants.statistics import exports
+from grants.statistics.aggregates import aggregated_statistics, aggregates_computed_at
 from grants.statistics.forms import PeriodForm, StatisticsFilterForm
 from grants.statistics.selectors import (
     MIN_COMPANIES_SHOWN,
@@ -23,21 +32,56 @@ from grants.statistics.tables import build_tables, table_by_key
 from klyngeadmin.kernel.permissions import has_app_perm
 
 ALL_TABLES = "alle"
+FIGURES_CACHE_SECONDS = 24 * 3600  # a refresh changes the key; this only bounds the memory
+
+logger = logging.getLogger(__name__)
 
 
-def _page(request, *, template, form, selection, public, export_name, extra=None):
-    stats = programme_statistics(**selection)
-    tables = build_tables(stats, public=public)
+def _cached_figures(request, context, stamp) -> str | None:
+    """The public page's figures as HTML, rendered once per period, language, query string and
+    refresh of the stored aggregates (the key changes with ``computed_at``), then from the
+    cache. None without a cache: the page renders them itself."""
+    stamp = stamp or context["stats"].computed_at  # never computed: the read computes it
+    if stamp is None:
+        return None
+    period = context["period"]
+    digest = hashlib.sha256(context["query"].encode()).hexdigest()[:16]
+    key = (f"statistics-public:{translation.get_language()}:{period['from_year']}-"
+           f"{period['to_year']}:{stamp.timestamp()}:{digest}")
+    try:
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string("statistics/_public_figures.html", context, request)
+            cache.set(key, html, timeout=FIGURES_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation
+        logger.warning("statistics page: the cache did not answer")
+        return None
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
+
+
+def _page(request, *, template, form, selection, public, export_name, extra=None, stats=None,
+          stamp=None):
+    """The page. With ``stamp`` (the public page: when its stored figures were computed) the
+    figures and tables are built lazily: on a cache hit of the rendered figures nothing else
+    needs them."""
+    stats = stats if stats is not None else programme_statistics(**selection)
     query = request.GET.urlencode()
     suffix = f"?{query}" if query else ""
-    for table in tables:
-        table.csv_url = reverse(export_name, args=[table.key, "csv"]) + suffix
-        table.xlsx_url = reverse(export_name, args=[table.key, "xlsx"]) + suffix
+
+    def tables_with_links():
+        tables = build_tables(stats, public=public)
+        for table in tables:
+            table.csv_url = reverse(export_name, args=[table.key, "csv"]) + suffix
+            table.xlsx_url = reverse(export_name, args=[table.key, "xlsx"]) + suffix
+        return tables
+
+    tables = SimpleLazyObject(tables_with_links)
     context = {
         "form": form,
+        "period": selection,
         "stats": stats,
-        "totals": stats.totals,
-        "headline": tables[0],
+        "totals": SimpleLazyObject(lambda: stats.totals),
+        "headline": SimpleLazyObject(lambda: tables[0]),
         "tables": tables,
         "public": public,
         "min_companies": MIN_COMPANIES_SHOWN,
@@ -45,6 +89,8 @@ def _page(request, *, template, form, selection, public, export_name, extra=None
         "query": suffix,
         **(extra or {}),
     }
+    if public:
+        context["figures_html"] = _cached_figures(request, context, stamp)
     return render(request, template, context)
 
 
@@ -66,17 +112,24 @@ def _prefix(selection, name="klyngestatistik"):
 # -- the public page ---------------------------------------------------------------------------
 
 
+# The public page and its exports read the stored aggregates only (grants.statistics.aggregates);
+# the caseworkers' filters and a cluster's own page query live.
+
+
 def public_statistics(request):
     form = PeriodForm(request.GET or None)
+    selection = form.selection()
     return _page(request, template="statistics/public.html", form=form,
-                 selection=form.selection(), public=True,
+                 selection=selection, public=True,
+                 stats=SimpleLazyObject(lambda: aggregated_statistics(**selection)),
+                 stamp=aggregates_computed_at(**selection),
                  export_name="statistics:public_export")
 
 
 def public_export(request, table, fmt):
     form = PeriodForm(request.GET or None)
     selection = form.selection()
-    tables = build_tables(programme_statistics(**selection), public=True)
+    tables = build_tables(aggregated_statistics(**selection), public=True)
     return _export(request, tables=tables, table=table, fmt=fmt, prefix=_prefix(selection),
                    title=_("Klyngestatistik"))
 

@@ -2,7 +2,8 @@
 permille_pct, lookup, ...) are klyngeadmin.kernel.formatting's, registered here too."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from klyngeadmin.kernel.formatting import isodate, number
@@ -13,8 +14,9 @@ register.filters.update(SHARED.filters)
 
 
 # -- drill-down table bodies -------------------------------------------------------------------
-# The drill-down lists can hold hundreds of rows; rendering them with format_html_join instead
-# of a template loop keeps the report page fast (every value is still escaped).
+# One f-string a row with every value escaped (django.utils.html.escape), joined and marked
+# safe once: format_html_join's per-row format_html cost ~22 µs a row. The report page shows
+# only the first rows of each list (grants.reports.key_figures); the sub-pages 100 at a time.
 
 
 def _empty_row(cols: int, text: str):
@@ -25,36 +27,36 @@ def _empty_row(cols: int, text: str):
 def activity_tbody(rows):
     if not rows:
         return _empty_row(7, gettext("Ingen aktiviteter."))
-    yes, no = gettext("Ja"), gettext("Nej")
-    return format_html_join(
-        "", '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-        '<td class="numeric">{}</td><td class="numeric">{}</td></tr>',
-        ((a["title"], a["type_label"], isodate(a["start_date"]),
-          yes if a["international"] else no, yes if a["eu_funded"] else no,
-          a["companies"], a["institutions"]) for a in rows),
-    )
+    yes, no = escape(gettext("Ja")), escape(gettext("Nej"))
+    return mark_safe("".join(
+        f'<tr><td>{escape(a["title"])}</td><td>{escape(a["type_label"])}</td>'
+        f'<td>{escape(isodate(a["start_date"]))}</td><td>{yes if a["international"] else no}</td>'
+        f'<td>{yes if a["eu_funded"] else no}</td><td class="numeric">{int(a["companies"])}</td>'
+        f'<td class="numeric">{int(a["institutions"])}</td></tr>'
+        for a in rows
+    ))
 
 
 @register.simple_tag
 def company_tbody(rows):
     if not rows:
         return _empty_row(6, gettext("Ingen virksomheder."))
-    outside = gettext("uden for styrkepositionen")
-    return format_html_join(
-        "", '<tr><td>{}</td><td>{}</td><td>{}</td><td class="numeric">{}</td><td>{}{}</td>'
-        '<td class="numeric">{}</td></tr>',
-        ((c["name"], c["cvr"], c["size_label"], number(c["employees"]), c["db07_code"] or "–",
-          format_html(' <span class="sr-only">({})</span>', outside) if c["outside"] else "",
-          c["activities"]) for c in rows),
-    )
+    outside = format_html(' <span class="sr-only">({})</span>', gettext("uden for styrkepositionen"))
+    return mark_safe("".join(
+        f'<tr><td>{escape(c["name"])}</td><td>{escape(c["cvr"])}</td>'
+        f'<td>{escape(c["size_label"])}</td><td class="numeric">{escape(number(c["employees"]))}</td>'
+        f'<td>{escape(c["db07_code"] or "–")}{outside if c["outside"] else ""}</td>'
+        f'<td class="numeric">{int(c["activities"])}</td></tr>'
+        for c in rows
+    ))
 
 
 @register.simple_tag
 def institution_tbody(rows):
     if not rows:
         return _empty_row(4, gettext("Ingen deltagelser."))
-    return format_html_join(
-        "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((p["institution"], p["kind_label"], p["activity"], isodate(p["start_date"]))
-         for p in rows),
-    )
+    return mark_safe("".join(
+        f'<tr><td>{escape(p["institution"])}</td><td>{escape(p["kind_label"])}</td>'
+        f'<td>{escape(p["activity"])}</td><td>{escape(isodate(p["start_date"]))}</td></tr>'
+        for p in rows
+    ))

@@ -14,7 +14,8 @@ from klyngeadmin.kernel.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-REPORT_PAGE_MAX_QUERIES = 17  # 17: the person's draft of the page (klyngeadmin/drafts.py)
+REPORT_PAGE_MAX_QUERIES = 20  # incl. the person's draft of the page (klyngeadmin/drafts.py)
+# and the key figures (grants.reports.key_figures: four counts, seven first-rows lists)
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_report_page_query_count_is_fixed_on_the_largest_cluster(
     with django_assert_max_num_queries(REPORT_PAGE_MAX_QUERIES):
         big_queries, big_size = count_queries(client, f"/rapporter/{busiest.pk}/")
     small_queries, small_size = count_queries(client, f"/rapporter/{empty.pk}/")
-    assert big_size > 5 * small_size  # the big page really lists the data
+    assert small_size < big_size <= 150_000  # the first rows of each list, the rest on sub-pages
     # approved (read-only) and draft (form) pages differ by the formset's absence only
     assert big_queries <= small_queries
 

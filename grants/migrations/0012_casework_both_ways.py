@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clusters', '0006_faciliterede_verbose_name'),
         ('evaluations', '0004_rubric_lock_trigger_and_defaults'),
-        ('grants', '0010_bevillingsnummer_verbose_name'),
+        ('grants', '0011_statistics_aggregates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,134 @@
+"""The key pages at the demo data (1x) and ten times it (10x), each against a bare page served
+behind the same middleware to the same signed-in user (bench/urls_pages.py), under the same
+conditions: planner statistics fresh at both sizes (ANALYZE), the stored statistics refreshed at
+both sizes. Prints per page the median and p95 ratio against the bare page and the HTML size.
+
+The tenfold data is made inside one transaction (klyngeadmin.demo.scale: nine more copies of
+every company, activity and participation) and rolled back at the end with the aggregates and
+the planner statistics computed for it, so the bench database is left as it was found.
+
+Targets (issue 19): every page <= 10x the bare page at 1x and 10x (median and p95), HTML
+<= 150 KB; the statistics page <= 1.5x slower at 10x than at 1x."""
+
+import os
+import time
+
+from common import ensure_demo, setup_django, summary, timings
+
+REPEAT = int(os.environ.get("BENCH_PAGES_REPEAT", "15"))
+SIZE_LIMIT = 150 * 1024
+RATIO_LIMIT = 10.0
+STATISTICS_GROWTH_LIMIT = 1.5
+
+
+def pages():
+    """(name, who, path) of the pages measured; `who` is 'director', 'caseworker' or None."""
+    from django.db.models import Count
+
+    from clusters.models import ClusterOrganisation
+    from grants.cases.models import Case
+    from grants.reports.models import AnnualReport
+
+    cluster = (ClusterOrganisation.objects.filter(status="active")
+               .annotate(n=Count("activities")).order_by("-n").first())
+    report = AnnualReport.objects.get(grant__cluster=cluster, year=2025)
+    case = Case.objects.filter(report=report).order_by("-created_at").first()
+    found = [
+        ("report page 2025 (busiest cluster)", "director", f"/rapporter/{report.pk}/"),
+        ("midway cohort 2029", "caseworker", "/midtvejsevaluering/aargang/2029/"),
+        ("case queue, search + filter", "caseworker", "/sager/?q=rsrapport&type=annual_report"),
+        ("dashboard", "director", "/oversigt/"),
+        ("activity list", "director", "/aktiviteter/"),
+        ("national statistics", None, "/statistik/?from_year=2021&to_year=2023"),
+    ]
+    if case is not None:
+        found.insert(3, ("case page", "caseworker", f"/sager/{case.journal_number}/"))
+    return cluster, found
+
+
+def measure(clients, page_list) -> dict:
+    out = {}
+    for name, who, path in page_list:
+        client = clients[who]
+
+        def run(client=client, path=path):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            return response
+
+        def bare_run(client=client):
+            client.get("/bench/pages/bare/")
+
+        size = len(run().content)
+        for _ in range(2):  # warm-up
+            run()
+            bare_run()
+        page, bare = [], []
+        for _ in range(REPEAT):  # interleaved: the same machine load for the page and its bare page
+            page.extend(timings(run, repeat=1, warmup=0))
+            bare.extend(timings(bare_run, repeat=1, warmup=0))
+        out[name] = (summary(page), summary(bare), size)
+    return out
+
+
+def print_table(label: str, results: dict) -> list[str]:
+    failures = []
+    print(f"-- {label}")
+    print(f"{'page':40} {'median':>9} {'p95':>9} {'x bare (med/p95)':>18} {'HTML':>8}")
+    for name, ((med, p95), (bmed, bp95), size) in results.items():
+        ratio_med, ratio_p95 = med / bmed, p95 / bp95
+        print(f"{name:40} {med * 1000:7.1f}ms {p95 * 1000:7.1f}ms {ratio_med:8.1f} /{ratio_p95:6.1f}x"
+              f" {size / 1024:6.0f}KB")
+        if max(ratio_med, ratio_p95) > RATIO_LIMIT:
+            failures.append(f"{label} {name}: {ratio_med:.1f}x / {ratio_p95:.1f}x the bare page")
+        if size > SIZE_LIMIT:
+            failures.append(f"{label} {name}: {size / 1024:.0f} KB of HTML")
+    return failures
+
+
+def main():
+    os.environ["REQUIRE_2FA"] = "False"  # the caseworker signs in with force_login (no TOTP)
+    setup_django()
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench.urls_pages"
+    seeded = ensure_demo()
+    if seeded:
+        print(f"(built the demo data in {seeded:.1f} s)")
+    from django.db import transaction
+    from django.test import Client
+
+    from grants.statistics.aggregates import aggregates_refresh
+    from klyngeadmin.accounts.models import User
+    from klyngeadmin.demo.scale import analyze, scale_activity_data
+    from klyngeadmin.kernel.roles import Role
+
+    cluster, page_list = pages()
+    clients = {None: Client(), "director": Client(), "caseworker": Client()}
+    clients["director"].force_login(User.objects.get(role=Role.DIRECTOR, cluster=cluster))
+    clients["caseworker"].force_login(User.objects.get(username="caseworker1"))
+
+    with transaction.atomic():
+        analyze()  # 1x measured with planner statistics, as 10x is
+        aggregates_refresh(period_list=[(2021, 2023)])
+        one = measure(clients, page_list)
+        started = time.perf_counter()
+        scale_activity_data(9)  # ANALYZEs what it grew
+        aggregates_refresh(period_list=[(2021, 2023)])  # what the beat/after-commit refresh does
+        print(f"(made ten times the activity data in {time.perf_counter() - started:.1f} s)")
+        ten = measure(clients, page_list)
+        transaction.set_rollback(True)  # the bench database is left as it was found
+
+    failures = print_table("1x (demo data)", one)
+    failures += print_table("10x (ten times the activity data)", ten)
+    name = "national statistics"
+    growth = ten[name][0][0] / one[name][0][0]
+    print(f"national statistics, 10x over 1x: {growth:.2f}x (limit {STATISTICS_GROWTH_LIMIT}x)")
+    if growth > STATISTICS_GROWTH_LIMIT:
+        failures.append(f"statistics grew {growth:.2f}x from 1x to 10x")
+    for failure in failures:
+        print(f"OVER THE LIMIT: {failure}")
+
+
+if __name__ == "__main__":
+    main()
