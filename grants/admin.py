@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from grants.calls.models import Application, Call
+from grants.cases.models import LetterDelivery, RecordsFiling
 from grants.constants import NotificationStatus
 from grants.core.models import Grant, Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
@@ -38,8 +39,44 @@ class GrantAdmin(admin.ModelAdmin):
     list_filter = ("grant_type", "funder", "status", "start_year")
     search_fields = ("reference", "cluster__name")
     list_select_related = ("cluster",)
-    readonly_fields = ("status",)  # changed by grants.tranches.grant_status_set, with its event
+    # status: changed by grants.tranches.grant_status_set, with its event; the award's
+    # acceptance only by the director (grants.cases.award.award_accept)
+    readonly_fields = ("status", "award_accepted_at", "award_accepted_by")
     inlines = [TrancheInline]
+
+
+@admin.register(LetterDelivery)
+class LetterDeliveryAdmin(admin.ModelAdmin):
+    """Digital Post deliveries, to look at (the relay changes them)."""
+
+    list_display = ("letter", "recipient_cvr", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status",)
+    search_fields = ("recipient_cvr", "message_uuid", "letter__case__journal_number")
+    list_select_related = ("letter",)
+    readonly_fields = [f.name for f in LetterDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecordsFiling)
+class RecordsFilingAdmin(admin.ModelAdmin):
+    """What has been filed to the records system and what waits (the relay changes them)."""
+
+    list_display = ("case", "kind", "source_key", "status", "attempts", "reference", "last_error")
+    list_filter = ("status", "kind")
+    search_fields = ("source_key", "reference", "case__journal_number")
+    list_select_related = ("case",)
+    readonly_fields = [f.name for f in RecordsFiling._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CompetitiveFundingInline(admin.TabularInline):

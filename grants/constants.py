@@ -83,6 +83,7 @@ class CaseType(models.TextChoices):
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
     CONDITIONS = "conditions", _("Opfølgning på vilkår")
     COMPLAINT = "complaint", _("Klage")
+    AWARD = "award", _("Tilsagnsbrev")
 
 
 class CaseStatus(models.TextChoices):
@@ -156,6 +157,7 @@ class LetterKind(models.TextChoices):
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
     HEARING = "hearing", _("Partshøring")
     CONDITIONS_CLOSED = "conditions_closed", _("Opfølgning på vilkår")
+    AWARD = "award", _("Tilsagnsbrev")
 
 
 class HearingSubject(models.TextChoices):
@@ -170,3 +172,26 @@ class HearingSubject(models.TextChoices):
 class ConditionOutcome(models.TextChoices):
     MET = "met", _("Vilkårene er opfyldt")
     NOT_MET = "not_met", _("Vilkårene er ikke opfyldt")
+
+
+class DeliveryStatus(models.TextChoices):
+    """A letter's way to the cluster's Digital Post inbox (grants.cases.delivery)."""
+
+    QUEUED = "queued", _("I kø til Digital Post")
+    SENT = "sent", _("Sendt med Digital Post")
+    FAILED = "failed", _("Afsendelse fejlet")
+
+
+class FilingStatus(models.TextChoices):
+    """A document's way to the records system (journalisering, grants.cases.records)."""
+
+    PENDING = "pending", _("Afventer journalisering")
+    FILED = "filed", _("Journaliseret")
+
+
+class FilingKind(models.TextChoices):
+    CASE = "case", _("Sag oprettet")
+    LETTER = "letter", _("Brev")
+    EVENT = "event", _("Sagshændelse")
+    REPORT_VERSION = "report_version", _("Indsendt årsrapport")
+    CLOSING = "closing", _("Sag afsluttet")

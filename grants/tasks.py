@@ -11,6 +11,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from grants.cases import delivery, records
 from grants.notifications import reminders
 from grants.notifications import services as notifications
 from grants.statistics import aggregates
@@ -68,3 +69,15 @@ def queue_statistics_refresh(sender=None, **kwargs) -> None:
         except Exception:  # noqa: BLE001 - a broker outage delays the figures, never a write
             aggregates.release_refresh()
             logger.warning("could not queue the statistics refresh; the nightly one catches up")
+
+
+@shared_task(**RETRYING)
+def relay_digital_post(limit: int = 100) -> int:
+    """Send queued Digital Post letters and retry failed ones (beat: every minute)."""
+    return delivery.digital_post_relay(limit=limit)
+
+
+@shared_task(**RETRYING)
+def relay_records_filings(limit: int = 200) -> int:
+    """File pending case documents in the records system (beat: every minute)."""
+    return records.records_relay(limit=limit)

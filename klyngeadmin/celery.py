@@ -24,6 +24,16 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "digital-post-relay": {
+        "task": "grants.tasks.relay_digital_post",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "records-relay": {
+        "task": "grants.tasks.relay_records_filings",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "import-sweep": {
         "task": "clusters.tasks.sweep_stuck_imports",
         "schedule": 60.0,

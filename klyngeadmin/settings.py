@@ -204,6 +204,32 @@ CVR_REFRESH_AFTER_DAYS = 30
 CVR_RETRY_SECONDS = env.float("CVR_RETRY_SECONDS", default=30.0)  # first pause; doubles, max 1 h
 CVR_BATCH_SIZE = 500
 
+# Digital Post (klyngeadmin/kernel/digitalpost/, grants/cases/delivery.py): decision, hearing
+# and award letters go to the cluster's CVR as MeMo messages. With DIGITAL_POST_ENDPOINT set
+# they are POSTed there with the client certificate; without it (make run, the tests) the
+# offline sender keeps each message under DIGITAL_POST_OFFLINE_DIR.
+DIGITAL_POST_ENDPOINT = env.str("DIGITAL_POST_ENDPOINT", default="")
+DIGITAL_POST_CLIENT_CERT = env.str("DIGITAL_POST_CLIENT_CERT", default="")
+DIGITAL_POST_CLIENT_KEY = env.str("DIGITAL_POST_CLIENT_KEY", default="")
+DIGITAL_POST_CA_BUNDLE = env.str("DIGITAL_POST_CA_BUNDLE", default="")
+DIGITAL_POST_SENDER_SYSTEM_ID = env.str("DIGITAL_POST_SENDER_SYSTEM_ID", default="klyngeadmin")
+DIGITAL_POST_SENDER_CVR = env.str("DIGITAL_POST_SENDER_CVR", default="10150817")  # Erhvervsstyrelsen
+DIGITAL_POST_SENDER_LABEL = env.str("DIGITAL_POST_SENDER_LABEL", default="Erhvervsstyrelsen")
+DIGITAL_POST_TIMEOUT = env.float("DIGITAL_POST_TIMEOUT", default=10.0)
+DIGITAL_POST_OFFLINE_DIR = env.str("DIGITAL_POST_OFFLINE_DIR", default=str(VAR_DIR / "digitalpost"))
+DIGITAL_POST_MAX_ATTEMPTS = env.int("DIGITAL_POST_MAX_ATTEMPTS", default=8)
+DIGITAL_POST_RETRY_BACKOFF_SECONDS = env.int("DIGITAL_POST_RETRY_BACKOFF_SECONDS", default=60)
+
+# Records filing (klyngeadmin/kernel/records/, grants/cases/records.py): every case, its
+# documents and its closing are filed to the ESDH records system; RECORDS_ENDPOINT receives
+# the JSON payload (bearer RECORDS_TOKEN); without it the offline adapter writes documents and
+# a manifest under RECORDS_OFFLINE_DIR. A filing is retried until acknowledged (no last try).
+RECORDS_ENDPOINT = env.str("RECORDS_ENDPOINT", default="")
+RECORDS_TOKEN = env.str("RECORDS_TOKEN", default="")
+RECORDS_TIMEOUT = env.float("RECORDS_TIMEOUT", default=10.0)
+RECORDS_OFFLINE_DIR = env.str("RECORDS_OFFLINE_DIR", default=str(VAR_DIR / "records"))
+RECORDS_RETRY_BACKOFF_SECONDS = env.int("RECORDS_RETRY_BACKOFF_SECONDS", default=60)
+
 # Celery: Redis from REDIS_URL; without it an embedded filesystem broker under var/, so the
 # worker and beat run the same code with nothing else installed.
 REDIS_URL = env.str("REDIS_URL", default="")

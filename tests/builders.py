@@ -5,10 +5,13 @@ tests/evaluations/conftest.py.)"""
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from grants.cases import proposals
 from grants.cases import services as cases
 from grants.cases.models import Case, TrancheProposal
 from grants.constants import CaseStatus
+from grants.core.models import Grant
 from tests.grants.case_fixtures import make_report_case
 
 
@@ -34,3 +37,12 @@ def release_proposal(grant, director, caseworker, year: int, amount_dkk: int = 5
     case = approved_report_case(grant, director, caseworker, year)
     return proposals.tranche_propose_release(case=case, actor=caseworker, amount_dkk=amount_dkk,
                                          pay_on=date.today() + timedelta(days=10))
+
+
+def award_accepted(grant, director):
+    """A test precondition: the grant's award letter counts as accepted by `director` (without
+    rendering the letter; tests/grants/test_award.py tests the real acceptance)."""
+    Grant.objects.filter(pk=grant.pk).update(award_accepted_at=timezone.now(),
+                                             award_accepted_by=director)
+    grant.refresh_from_db()
+    return grant

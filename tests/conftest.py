@@ -8,6 +8,7 @@ from pytest_django.plugin import blocking_manager_key
 
 from evaluations.midway.schedule import grant_create
 from klyngeadmin.kernel.roles import Role
+from tests.builders import award_accepted
 from tests.factories import ClusterFactory, UserFactory
 
 
@@ -57,19 +58,38 @@ def administrator(db):
 
 
 @pytest.fixture
-def grant(cluster):
-    return grant_create(
+def grant(cluster, director):
+    """A running 10-year grant whose award letter the director has accepted."""
+    return award_accepted(grant_create(
         cluster=cluster, reference=f"KP-TEST-{cluster.pk}", start_year=2025, horizon_years=10,
+        annual_amount_dkk=10_000_000,
+    ), director)
+
+
+@pytest.fixture
+def pending_grant(cluster):
+    """A grant whose award letter is not accepted (none issued yet)."""
+    return grant_create(
+        cluster=cluster, reference=f"KP-PENDING-{cluster.pk}", start_year=2025, horizon_years=10,
         annual_amount_dkk=10_000_000,
     )
 
 
 @pytest.fixture
-def other_grant(other_cluster):
-    return grant_create(
+def other_grant(other_cluster, other_director):
+    return award_accepted(grant_create(
         cluster=other_cluster, reference=f"KP-TEST-{other_cluster.pk}", start_year=2025,
         horizon_years=10, annual_amount_dkk=10_000_000,
-    )
+    ), other_director)
+
+
+@pytest.fixture(autouse=True)
+def _letters_stay_in_the_test(settings, tmp_path_factory):
+    """The offline Digital Post sender and records adapter write under a temporary folder,
+    never into the checkout's var/."""
+    base = tmp_path_factory.mktemp("outbox")
+    settings.DIGITAL_POST_OFFLINE_DIR = str(base / "digitalpost")
+    settings.RECORDS_OFFLINE_DIR = str(base / "records")
 
 
 _demo = {"built": False}

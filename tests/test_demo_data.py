@@ -113,7 +113,8 @@ def test_the_new_programme(demo_data):
                                   ReportStatus.APPROVED)
     assert AnnualReport.objects.filter(year=2026, grant__start_year=2025,
                                        status=ReportStatus.DRAFT).count() >= 5
-    assert set(MidwayEvaluation.objects.values_list("year", flat=True)) == {2029}
+    assert set(MidwayEvaluation.objects.filter(grant__start_year=2025).values_list(
+        "year", flat=True)) == {2029}
     drafts = AnnualReport.objects.filter(year=2026, grant__start_year=2025)
     assert drafts.filter(platform_role="").exists() and drafts.exclude(platform_role="").exists()
 
@@ -150,3 +151,18 @@ def test_demo_cases_in_every_state(demo_data):
     assert Case.objects.filter(assignee__username="caseworker1").count() >= 3
     assert TrancheProposal.objects.filter(status="proposed").exists()
     assert DecisionLetter.objects.exists()
+
+
+def test_demo_award_letters(demo_data):
+    """Every grant with a paid or proposed tranche has its award accepted (who and when); one
+    award letter waits for its director (the database would refuse a payment otherwise)."""
+    from grants.constants import TrancheStatus
+
+    paid = Grant.objects.filter(tranches__status__in=[TrancheStatus.RELEASED,
+                                                      TrancheStatus.PROPOSED]).distinct()
+    assert paid.exists()
+    assert not paid.filter(award_accepted_at__isnull=True).exists()
+    assert all(g.award_accepted_by.cluster_id == g.cluster_id for g in paid)
+    pending = Grant.objects.get(award_accepted_at__isnull=True)
+    assert pending.reference == "KP-2027-001"
+    assert pending.cases.get(case_type="award").letters.get().kind == "award"

@@ -96,3 +96,11 @@ def test_the_apps_rules_decide_for_administrators_too(grant, director, administr
     assert not has_app_perm(caseworker, "auth.view_group")
     administrator.is_active = False
     assert not has_app_perm(administrator, "grants.view_annualreport", report)
+
+
+def test_only_the_own_clusters_director_accepts_an_award(
+    director, staff_member, caseworker, head_of_office, other_director, grant
+):
+    assert director.has_perm("grants.accept_award", grant)
+    for user in (staff_member, caseworker, head_of_office, other_director):
+        assert not user.has_perm("grants.accept_award", grant), user.role

@@ -34,6 +34,7 @@ from evaluations.models import (
 )
 from evaluations.panels.rubrics import EVALUATION_CHANGED, active_rubric, rubric_lock
 from grants.calls.models import Application, Call
+from grants.cases.award import award_letter_issue
 from grants.cases.services import case_follow, case_open
 from grants.constants import (
     PROGRAMME_HORIZON_YEARS,
@@ -293,12 +294,13 @@ def application_decide(*, application: Application, actor, start_year: int | Non
             region=applicant.region, strength_position=position, designated_from=date(start, 1, 1),
         )
         Application.objects.filter(pk=application.pk).update(cluster=cluster)
-        grant_create(
+        grant = grant_create(
             cluster=cluster, reference=f"KP-{start}-S{application.pk:03d}", start_year=start,
             horizon_years=PROGRAMME_HORIZON_YEARS, midway_year=PROGRAMME_MIDWAY_YEAR,
             annual_amount_dkk=proposal.requested_annual_dkk, application=application,
         )
         get_user_model().objects.filter(pk=applicant.user_id).update(role=Role.DIRECTOR, cluster=cluster)
+        award_letter_issue(grant=grant, actor=actor)  # the director accepts it before any payment
         def subject():
             return _("Jeres ansøgning er imødekommet: %(name)s er nu en klyngeorganisation") % {
                 "name": cluster.name}

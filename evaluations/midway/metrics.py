@@ -46,21 +46,28 @@ def sme_knowledge_projects(cluster_ids, years) -> Figures:
     return _counts(rows, "cluster_id", "year")
 
 
-def _company_figure(cluster_ids, years, name: str) -> Figures:
-    """A company figure per cluster-year by the one definition (clusters.figures)."""
+def _companies(cluster_ids, years, companies=None):
+    """The company figures per cluster-year by the one definition (clusters.figures): the most
+    expensive query here, so key_figures reads it once for all the company metrics."""
+    if companies is None:
+        companies = figures.cluster_year_companies(cluster_ids, years)
+    return companies
+
+
+def _company_figure(cluster_ids, years, name: str, companies=None) -> Figures:
     return {
         key: Decimal(f[name])
-        for key, f in figures.cluster_year_companies(cluster_ids, years).items()
+        for key, f in _companies(cluster_ids, years, companies).items()
         if f[name]
     }
 
 
-def small_company_reach(cluster_ids, years) -> Figures:
-    return _company_figure(cluster_ids, years, f"{SizeClass.SMALL.value}_companies")
+def small_company_reach(cluster_ids, years, companies=None) -> Figures:
+    return _company_figure(cluster_ids, years, f"{SizeClass.SMALL.value}_companies", companies)
 
 
-def sme_reach(cluster_ids, years) -> Figures:
-    return _company_figure(cluster_ids, years, "smes")
+def sme_reach(cluster_ids, years, companies=None) -> Figures:
+    return _company_figure(cluster_ids, years, "smes", companies)
 
 
 def applied_institution_breadth(cluster_ids, years) -> Figures:
@@ -115,12 +122,12 @@ def cofinancing_per_grant_krone(cluster_ids, years) -> Figures:
     return out
 
 
-def outside_share(cluster_ids, years) -> Figures:
+def outside_share(cluster_ids, years, companies=None) -> Figures:
     """Distinct participating companies whose DB07 division lies outside the cluster's strength
     position, as a share of the distinct participating companies with a known industry (0-1);
     companies without a DB07 code are neither (clusters.figures)."""
     out: Figures = {}
-    for key, f in figures.cluster_year_companies(cluster_ids, years).items():
+    for key, f in _companies(cluster_ids, years, companies).items():
         share = figures.share_outside(
             f["companies_outside_strength_position"], f["companies"], f["companies_unknown_industry"]
         )
@@ -139,8 +146,15 @@ METRICS = {
     Metric.OUTSIDE_SHARE: outside_share,
 }
 PERCENT_METRICS = {Metric.OUTSIDE_SHARE}
+COMPANY_METRICS = {Metric.SMALL_COMPANY_REACH, Metric.SME_REACH, Metric.OUTSIDE_SHARE}
 
 
 def key_figures(metrics: Iterable[str], cluster_ids: Iterable[int], years: Iterable[int]) -> dict[str, Figures]:
-    cluster_ids, years = list(cluster_ids), list(years)
-    return {m: METRICS[m](cluster_ids, years) for m in dict.fromkeys(metrics)}
+    cluster_ids, years, metrics = list(cluster_ids), list(years), list(dict.fromkeys(metrics))
+    extra = {}
+    if COMPANY_METRICS.intersection(metrics):
+        extra["companies"] = figures.cluster_year_companies(cluster_ids, years)
+    return {
+        m: METRICS[m](cluster_ids, years, **(extra if m in COMPANY_METRICS else {}))
+        for m in metrics
+    }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grants.cases.models import Case, CaseEvent
+from grants.cases.records import file_report_version
 from grants.cases.services import case_cluster_answered, case_open
 from grants.constants import (
     CaseEventKind,
@@ -87,6 +88,7 @@ def report_submit(*, report: AnnualReport, actor, expected_version: int | None =
             text=record_text("Klyngen har indsendt årsrapporten igen (version %(n)s).", {"n": number}),
         )
         case_cluster_answered(case=case, report=locked, actor=actor)
+    file_report_version(case=case, version=version)
     url = reverse("grants:report_version", kwargs={"pk": locked.pk, "number": number})
     notify(
         recipient=actor,

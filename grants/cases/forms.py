@@ -262,3 +262,10 @@ def complaint_form(*args, **kwargs):
     return MessageWithFilesForm(*args, label=_("Jeres klage og begrundelsen for den"),
                                 required_message=_("Skriv jeres klage og begrundelsen for den."),
                                 **kwargs)
+class AwardAcceptForm(AccessibleFormMixin, forms.Form):
+    """The director's acceptance of an award letter: an explicit confirmation."""
+
+    confirm = forms.BooleanField(
+        label=_("Jeg har læst tilsagnsbrevet og accepterer tilsagnet og dets vilkår på klyngens vegne"),
+        error_messages={"required": _("Sæt flueben for at bekræfte, at du accepterer tilsagnet.")},
+    )

@@ -9,7 +9,9 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from grants.cases.delivery import letter_dispatch
 from grants.cases.models import Case, DecisionLetter
+from grants.cases.records import file_letter
 from klyngeadmin.kernel.pdf import render_pdf
 
 LETTER_CSS = Path(__file__).with_name("letter_pdf.css")
@@ -21,6 +23,7 @@ TITLES = {
     "extension_rejected": "Afgørelse om fristforlængelse",
     "hearing": "Partshøring før afgørelse",
     "conditions_closed": "Afgørelse om opfølgning på vilkår",
+    "award": "Tilsagn om klyngebevilling",
 }
 
 
@@ -45,10 +48,16 @@ def decision_letter_create(*, case: Case, kind: str, body: str, actor, proposal=
 def decision_letter_store(*, case: Case, kind: str, title: str, body: str, pdf: bytes, actor,
                           created_at=None) -> DecisionLetter:
     """Keep a decision letter's PDF with its case, as it was sent: the letter is not rendered
-    again later, so what the cluster received stays what the case holds."""
+    again later, so what the cluster received stays what the case holds.
+
+    The one place a letter is issued, whatever its kind: it also queues the letter for the
+    cluster's Digital Post (grants.cases.delivery) and for the records system
+    (grants.cases.records), both sent after commit."""
     letter = DecisionLetter(case=case, cluster_id=case.cluster_id, kind=kind, title=title,
                             body=body, created_by=actor, created_at=created_at or timezone.now())
     number = DecisionLetter.objects.filter(case=case).count() + 1
     letter.file.save(f"afgoerelse-{case.journal_number}-{number}.pdf", ContentFile(pdf), save=False)
     letter.save()
+    letter_dispatch(letter)
+    file_letter(letter)
     return letter

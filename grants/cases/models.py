@@ -11,12 +11,15 @@ from grants.constants import (
     CaseStatus,
     CaseType,
     ConditionOutcome,
+    DeliveryStatus,
+    FilingKind,
+    FilingStatus,
     HearingSubject,
     LetterKind,
     ProposalKind,
     ProposalStatus,
 )
-from grants.core.models import Tranche
+from grants.core.models import Grant, Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.reports.models import AnnualReport
 
@@ -65,6 +68,14 @@ class Case(TimestampedModel):
         "DecisionLetter", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
         verbose_name=_("klage over"),
     )
+    grant = models.ForeignKey(
+        Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+        verbose_name=_("bevilling"),
+    )
+    records_reference = models.CharField(
+        _("journaliseret som"), max_length=100, blank=True,
+        help_text=_("Sagens reference i journalsystemet (ESDH), når den er journaliseret."),
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -86,6 +97,7 @@ class Case(TimestampedModel):
                     | Q(case_type=CaseType.MIDWAY_EVALUATION, evaluation__isnull=False)
                     | Q(case_type=CaseType.CONDITIONS, evaluation__isnull=False)
                     | Q(case_type=CaseType.COMPLAINT, appeal_of__isnull=False)
+                    | Q(case_type=CaseType.AWARD, grant__isnull=False)
                 ),
             ),
             models.UniqueConstraint(  # one complaint per letter
@@ -352,3 +364,86 @@ class ConditionFollowUp(models.Model):
                 | (~Q(outcome="") & Q(closed_by__isnull=False, closed_at__isnull=False)),
             ),
         ]
+class LetterDelivery(models.Model):
+    """One letter's Digital Post message to the cluster's CVR (an outbox row written in the
+    letter's transaction; grants.cases.delivery sends it after commit and retries it). The
+    messageUUID is fixed when the row is written, so a resend is the same message."""
+
+    letter = models.OneToOneField(DecisionLetter, on_delete=models.PROTECT, related_name="delivery")
+    recipient_cvr = models.CharField(_("modtagers CVR-nr."), max_length=8)
+    message_uuid = models.UUIDField(_("messageUUID"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    last_error = models.TextField(_("seneste fejl"), blank=True)
+    next_attempt_at = models.DateTimeField(_("næste forsøg"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    receipt = models.CharField(_("kvittering"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Digital Post-forsendelse")
+        verbose_name_plural = _("Digital Post-forsendelser")
+        ordering = ["created_at", "id"]
+        constraints = [
+            choices_check("letter_delivery_status_valid", "status", DeliveryStatus),
+            models.CheckConstraint(
+                name="letter_delivery_sent_has_time",
+                condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="letter_delivery_failed_has_reason",
+                condition=~Q(status=DeliveryStatus.FAILED) | ~Q(last_error=""),
+            ),
+            models.CheckConstraint(
+                name="letter_delivery_cvr_format", condition=Q(recipient_cvr__regex=r"^[0-9]{8}$")
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="letter_delivery_open",
+                                condition=~Q(status="sent"))]
+
+    def __str__(self):
+        return f"{self.message_uuid} → {self.recipient_cvr}"
+
+
+class RecordsFiling(models.Model):
+    """One document of a case on its way to the records system (journalisering): an outbox row
+    written in the same transaction as what it files, sent after commit by
+    grants.cases.records and retried until the records system acknowledges it. `source_key`
+    names what is filed (e.g. `letter:12`), once."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="filings")
+    kind = models.CharField(_("type"), max_length=20, choices=FilingKind.choices)
+    source_key = models.CharField(max_length=80, unique=True)
+    title = models.CharField(_("titel"), max_length=300)
+    text = models.TextField(_("tekst"), blank=True)
+    file_name = models.CharField(_("fil"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("forsøg"), default=0)
+    last_error = models.TextField(_("seneste fejl"), blank=True)
+    next_attempt_at = models.DateTimeField(_("næste forsøg"), null=True, blank=True)
+    reference = models.CharField(_("reference i journalsystemet"), max_length=100, blank=True)
+    filed_at = models.DateTimeField(_("journaliseret"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("journalisering")
+        verbose_name_plural = _("journaliseringer")
+        ordering = ["created_at", "id"]
+        constraints = [
+            choices_check("records_filing_status_valid", "status", FilingStatus),
+            choices_check("records_filing_kind_valid", "kind", FilingKind),
+            models.CheckConstraint(
+                name="records_filing_filed_has_reference",
+                condition=~Q(status=FilingStatus.FILED)
+                | Q(filed_at__isnull=False) & ~Q(reference=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="records_filing_pending",
+                                condition=Q(status="pending"))]
+
+    def __str__(self):
+        return f"{self.case.journal_number} {self.source_key}"

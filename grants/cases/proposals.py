@@ -19,7 +19,12 @@ from grants.cases.services import (
     _save,
     format_kr_number,
 )
-from grants.cases.tranches import GrantNotActive, proposal_transition, tranche_transition
+from grants.cases.tranches import (
+    AwardNotAccepted,
+    GrantNotActive,
+    proposal_transition,
+    tranche_transition,
+)
 from grants.constants import (
     CaseEventKind,
     CaseStatus,
@@ -119,7 +124,7 @@ def tranche_propose_cancellation(
     )
     if tranche.status != TrancheStatus.PLANNED:
         raise CaseActionError(_("Kun en planlagt rate kan indstilles til annullering."))
-    _require_active_grant(report.grant_id)
+    _require_active_grant(report.grant_id, payment=False)
     if _open_proposal_exists(locked):
         raise CaseActionError(_("Der er allerede en indstilling, som venter på godkendelse."))
     proposal = TrancheProposal.objects.create(
@@ -232,10 +237,13 @@ def _back_to_planned(proposal: TrancheProposal, actor, text: str) -> None:
 
 
 
-def _require_active_grant(grant_id: int) -> None:
+def _require_active_grant(grant_id: int, *, payment: bool = True) -> None:
+    """A proposal needs a running grant; a payment also needs the award letter accepted."""
     grant = Grant.objects.get(pk=grant_id)
     if grant.status != GrantStatus.ACTIVE:
         raise CaseActionError(str(GrantNotActive(grant)))
+    if payment and grant.award_accepted_at is None:
+        raise CaseActionError(str(AwardNotAccepted(grant)))
 
 
 

@@ -46,7 +46,7 @@ from grants.constants import (
     ReportStatus,
     TrancheStatus,
 )
-from grants.core.models import Tranche
+from grants.core.models import Grant, Tranche
 from grants.reports.models import AnnualReport, ReportEvent, ReportVersion
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.scoping import scope_to_user
@@ -297,7 +297,7 @@ def case_detail(*, user, journal_number: str) -> Case:
         cases_for_user(user)
         .select_related(
             "cluster", "assignee", "deadline", "report__grant__cluster", "report__deadline",
-            "extension__deadline", "extension__requested_by",
+            "extension__deadline", "extension__requested_by", "grant__award_accepted_by",
         )
         .prefetch_related(
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor").prefetch_related(
@@ -306,7 +306,8 @@ def case_detail(*, user, journal_number: str) -> Case:
                 "deadline", "answer", "letter").order_by("-created_at", "-id")),
             Prefetch("proposals", queryset=TrancheProposal.objects.select_related(
                 "tranche", "proposed_by", "decided_by").order_by("proposed_at", "id")),
-            Prefetch("letters", queryset=DecisionLetter.objects.order_by("-created_at", "-id")),
+            Prefetch("letters", queryset=DecisionLetter.objects.select_related("delivery")
+                     .order_by("-created_at", "-id")),
         )
         .get(journal_number=journal_number)
     )
@@ -492,13 +493,16 @@ def case_actions(case: Case, user) -> dict:
             actions["tranche"] = tranche
             if tranche and tranche.status == TrancheStatus.PLANNED and open_proposal is None:
                 if report.status == ReportStatus.APPROVED:
-                    actions["propose_release"] = True
+                    if report.grant.award_accepted_at is None:  # no payment before acceptance
+                        actions["award_pending"] = True
+                    else:
+                        actions["propose_release"] = True
                 actions["propose_cancel"] = True
         elif case.case_type == CaseType.DEADLINE_EXTENSION and case.extension_id:
             if case.extension.status == ExtensionStatus.REQUESTED:
                 actions["decide_extension"] = True
         elif case.case_type in (CaseType.APPLICATION, CaseType.MIDWAY_EVALUATION,
-                                CaseType.COMPLAINT):
+                                CaseType.COMPLAINT, CaseType.AWARD):  # an award case: after the acceptance
             actions["decide"] = True
     hearing = open_hearing_of(case)
     actions["hearing"] = hearing
@@ -753,3 +757,16 @@ def case_cluster_activity(*, user, case: Case) -> dict:
         "n_companies": companies.count(),
         "limit": CLUSTER_LIST_LIMIT,
     }
+# -- award letters ------------------------------------------------------------------------------
+
+def award_grants_for(user) -> QuerySet:
+    """Grants with an award letter the user may see: the own cluster's for cluster people,
+    every one for caseworkers, none for anyone else (another cluster's answers 404)."""
+    qs = Grant.objects.filter(cases__case_type=CaseType.AWARD).distinct()
+    if rules.has_perm("grants.view_case", user):
+        pass
+    elif rules.has_perm("grants.view_cluster_cases", user):
+        qs = qs.filter(cluster_id=user.cluster_id)
+    else:
+        return Grant.objects.none()
+    return qs.select_related("cluster", "award_accepted_by").order_by("-start_year", "reference")

@@ -34,11 +34,23 @@ class GrantNotActive(Exception):
         )
 
 
+class AwardNotAccepted(Exception):
+    """No tranche is proposed or released before the award letter is accepted (issue 16)."""
+
+    def __init__(self, grant: Grant):
+        self.grant = grant
+        super().__init__(
+            _("Tilsagnet for bevillingen %(ref)s er endnu ikke accepteret af klyngedirektøren; "
+              "der kan ikke udbetales rater, før det er accepteret.") % {"ref": grant.reference}
+        )
+
+
 @transaction.atomic
 def tranche_transition(*, tranche: Tranche, to: str, actor, text: str = "",
                        released_on=None) -> Tranche:
     """Move a tranche along TRANCHE_WORKFLOW (raises TransitionNotAllowed: a released tranche
-    is never released again), refusing payment on a grant that is not active (GrantNotActive).
+    is never released again), refusing payment on a grant that is not active (GrantNotActive)
+    or whose award letter is not accepted (AwardNotAccepted).
     Writes the GrantEvent. `released_on` is the payment date of a release."""
     locked = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
     source = locked.status
@@ -47,6 +59,8 @@ def tranche_transition(*, tranche: Tranche, to: str, actor, text: str = "",
         grant = Grant.objects.select_for_update().get(pk=locked.grant_id)
         if grant.status != GrantStatus.ACTIVE:
             raise GrantNotActive(grant)
+        if grant.award_accepted_at is None:
+            raise AwardNotAccepted(grant)
     locked.status = to
     fields = ["status"]
     if to == TrancheStatus.RELEASED:

@@ -18,4 +18,6 @@ urlpatterns = [
          name="cluster_action"),
     path("sagsbilag/<int:pk>/", views.case_attachment_view, name="attachment"),
     path("afgoerelsesbreve/<int:pk>/", views.decision_letter_view, name="letter"),
+    path("tilsagn/", views.award_list_view, name="awards"),
+    path("tilsagn/<int:pk>/", views.award_detail_view, name="award"),
 ]

@@ -19,8 +19,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from grants.cases import award as award_services
 from grants.cases import complaints, conditions, hearing, proposals
 from grants.cases import forms as f
 from grants.cases import services as services
@@ -31,6 +32,7 @@ from grants.cases.selectors import (
     TABS,
     QueueParams,
     approval_items,
+    award_grants_for,
     case_actions,
     case_attachments_for_user,
     case_cluster_activity,
@@ -526,3 +528,46 @@ def case_cluster_view(request, journal_number: str):
         raise Http404
     return render(request, "cases/case_cluster.html", {
         "case": case, **case_cluster_activity(user=request.user, case=case)})
+
+
+# -- award letters (tilsagnsbreve) ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def award_list_view(request):
+    """The cluster's award letters (caseworkers: every grant's), pending ones first."""
+    if not (rules.has_perm("grants.view_case", request.user)
+            or rules.has_perm("grants.view_cluster_cases", request.user)):
+        raise Http404
+    grants = sorted(award_grants_for(request.user), key=lambda g: (g.award_accepted_at is not None, g.reference))
+    return render(request, "cases/award_list.html", {"grants": grants})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def award_detail_view(request, pk: int):
+    """One grant's award letter: what it says, the PDF, and the director's acceptance."""
+    grant = get_object_or_404(award_grants_for(request.user), pk=pk)
+    letter = award_services.award_letter(grant)
+    may_accept = rules.has_perm("grants.accept_award", request.user, grant)
+    form = f.AwardAcceptForm(prefix="accept")
+    status = 200
+    if request.method == "POST":
+        if not may_accept:
+            raise PermissionDenied
+        form = f.AwardAcceptForm(request.POST, prefix="accept")
+        if form.is_valid():
+            try:
+                award_services.award_accept(grant=grant, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Tilsagnet er accepteret. Tak."))
+            return redirect(reverse("cases:award", args=[grant.pk]), permanent=False)
+        status = 400
+    return render(request, "cases/award.html", {
+        "grant": grant, "letter": letter, "form": form, "failed_form": form if form.errors else None,
+        "may_accept": may_accept and grant.award_accepted_at is None,
+        **award_services.award_letter_context(grant),
+    }, status=status)

@@ -28,6 +28,13 @@ class Grant(TimestampedModel):
     application = models.OneToOneField(
         Application, null=True, blank=True, on_delete=models.PROTECT, related_name="grant"
     )
+    # The award letter (tilsagnsbrev) accepted by the cluster's director: no tranche is
+    # proposed or released before (grants.cases.tranches; a trigger on grants_tranche too).
+    award_accepted_at = models.DateTimeField(_("tilsagn accepteret"), null=True, blank=True)
+    award_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("tilsagn accepteret af"),
+    )
 
     class Meta:
         verbose_name = _("bevilling")
@@ -46,10 +53,19 @@ class Grant(TimestampedModel):
                 | Q(midway_year__gte=1, midway_year__lt=F("horizon_years")),
             ),
             models.CheckConstraint(name="grant_amount_nonnegative", condition=Q(annual_amount_dkk__gte=0)),
+            models.CheckConstraint(
+                name="grant_award_accepted_by_and_when",
+                condition=Q(award_accepted_at__isnull=True, award_accepted_by__isnull=True)
+                | Q(award_accepted_at__isnull=False, award_accepted_by__isnull=False),
+            ),
         ]
 
     def __str__(self):
         return f"{self.reference} ({self.cluster})"
+
+    @property
+    def award_accepted(self) -> bool:
+        return self.award_accepted_at is not None
 
     @property
     def end_year(self) -> int:

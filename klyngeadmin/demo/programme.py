@@ -18,6 +18,7 @@ from evaluations.midway.schedule import grant_create
 from evaluations.panels.defaults import ensure_default_rubrics
 from grants.cases import proposals
 from grants.cases import services as svc
+from grants.cases.award import award_letter_issue
 from grants.cases.flows import extension_request, report_submit
 from grants.cases.models import Case
 from grants.constants import (
@@ -85,6 +86,11 @@ class ProgrammeBuilder:
                           at=submitted + timedelta(days=3))
         report_transition(report=report, to=ReportStatus.APPROVED, actor=caseworker, at=approved)
 
+    def accept_award(self, grant: Grant, director, when: datetime) -> None:
+        """The director accepted the award letter before the first tranche (the letters of
+        these grants predate klyngeadmin, so only the acceptance is recorded)."""
+        Grant.objects.filter(pk=grant.pk).update(award_accepted_at=when, award_accepted_by=director)
+
     def grants(self, clusters) -> None:
         self.funding_rows: list[CompetitiveFunding] = []
         directors = {u.cluster_id: u for u in User.objects.filter(role=Role.DIRECTOR)}
@@ -120,6 +126,7 @@ class ProgrammeBuilder:
                 self.approve(report, director, caseworker,
                              at(report.year + 1, 3, rng.randint(10, 30)),
                              at(report.year + 1, 5, rng.randint(1, 28)))
+            self.accept_award(grant, director, at(2021, 1, 15))
             Tranche.objects.filter(grant=grant).update(status=TrancheStatus.RELEASED,
                                                        released_on=date(2021, 3, 1))
             if plan.ceased_in:
@@ -138,6 +145,7 @@ class ProgrammeBuilder:
                 horizon_years=PROGRAMME_HORIZON_YEARS, midway_year=PROGRAMME_MIDWAY_YEAR,
                 annual_amount_dkk=(mio_to_kr(plan.grant_spent_mio) // 25_000) * 10_000,
             )
+            self.accept_award(grant, director, at(2025, 1, 20))
             Tranche.objects.filter(grant=grant, year__in=[2025, 2026]).update(
                 status=TrancheStatus.RELEASED, released_on=date(2025, 3, 1))
             Tranche.objects.filter(grant=grant, year=2026).update(released_on=date(2026, 6, 1))
@@ -256,4 +264,14 @@ class ProgrammeBuilder:
         svc.extension_decide(case=case, actor=caseworker2, approve=False,
                              reason="Der er ikke anført en konkret grund til forlængelsen.")
         svc.case_transition(case=case, to="closed", actor=caseworker2)
+
+        # A cluster admitted to the programme from 2027: its award letter waits for the
+        # director's acceptance (no tranche can be proposed before).
+        newcomer = clusters["lys"]
+        pending = grant_create(
+            cluster=newcomer, reference="KP-2027-001", start_year=2027,
+            horizon_years=PROGRAMME_HORIZON_YEARS, midway_year=PROGRAMME_MIDWAY_YEAR,
+            annual_amount_dkk=4_000_000,
+        )
+        award_letter_issue(grant=pending, actor=caseworker1)
         self.counts["cases"] = Case.objects.count()

@@ -11,7 +11,8 @@ from django.utils import timezone
 from evaluations.constants import EvaluationStatus
 from evaluations.models import MidwayEvaluation
 from grants.cases.models import Case, TrancheProposal
-from grants.constants import CaseStatus, ProposalKind, ProposalStatus, ReportStatus
+from grants.constants import CaseStatus, CaseType, ProposalKind, ProposalStatus, ReportStatus
+from grants.core.models import Grant
 from grants.reports.models import AnnualReport
 from grants.reports.services import report_missing
 from klyngeadmin.kernel.roles import Role
@@ -71,6 +72,12 @@ def demo_states() -> list[str]:
                     .order_by("username").values_list("username", flat=True).first())
         lines.append(_line(f"tranche to release ({approver or 'a head of office'} approves)",
                            releases))
+
+    awards = (Grant.objects.filter(award_accepted_at__isnull=True, cases__case_type=CaseType.AWARD)
+              .select_related("cluster").distinct().order_by("reference"))
+    pending = [f"{g.reference} {g.cluster.name}{_login_of(g.cluster_id, directors)}" for g in awards]
+    if pending:
+        lines.append(_line("award letter to accept (/tilsagn/)", pending))
 
     evaluations = MidwayEvaluation.objects.select_related("grant__cluster").order_by(
         "grant__cluster__name")

@@ -14,6 +14,7 @@ from grants.cases.flows import report_submit
 from grants.cases.models import Case, Disbursement
 from grants.constants import CaseStatus, ReportStatus, TrancheStatus
 from klyngeadmin.kernel.roles import Role
+from tests.builders import award_accepted
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import fill_report
@@ -36,8 +37,8 @@ def setup(transactional_db, settings, tmp_path):
                 last_name="Sagsbehandler", email="k@example.test")
     UserFactory(username="kontorchef", role=Role.HEAD_OF_OFFICE, first_name="Henrik",
                 last_name="Kontorchef", email="h@example.test")
-    grant = grant_create(cluster=cluster, reference="KP-E2E-SAG", start_year=2025,
-                         horizon_years=10, annual_amount_dkk=7_500_000)
+    grant = award_accepted(grant_create(cluster=cluster, reference="KP-E2E-SAG", start_year=2025,
+                                        horizon_years=10, annual_amount_dkk=7_500_000), director)
     report = fill_report(grant.reports.get(year=2025))
     report_submit(report=report, actor=director)
     case = Case.objects.get(report=report)

@@ -144,6 +144,8 @@ RULES: dict[str, Rule] = {
     "mine-sager/klage/<int:letter_pk>/": R(CLUSTER, obj="letter"),
     "sagsbilag/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
     "afgoerelsesbreve/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
+    "tilsagn/": R({DIR, CW, HOO}),  # the administrator has no case work (404)
+    "tilsagn/<int:pk>/": R({DIR, CW, HOO}, obj="award"),
     # -- statistics -------------------------------------------------------------------------
     "statistik/": R(public=True),
     "statistik/^eksport/(?P<table>[a-z]+)\\.(?P<fmt>csv|xlsx)$": R(
@@ -280,6 +282,7 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
         evaluation = MidwayEvaluation.objects.filter(grant=grant).first()
         case = case_open(case_type=CaseType.ANNUAL_REPORT, subject="Årsrapport", cluster=cluster,
                          report=report)
+        case_open(case_type=CaseType.AWARD, subject="Tilsagnsbrev", cluster=cluster, grant=grant)
         note = Notification.objects.create(recipient=owner, kind="test", subject="Test")
         key = api_key_create(name="CRM", cluster=cluster, created_by=owner)
         job = _import_job(cluster, owner)
@@ -296,6 +299,7 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
             "project": {"pk": project.pk},
             "project_ext": {"external_id": project.external_id},
             "case": {"journal_number": case.journal_number},
+            "award": {"pk": grant.pk},
             "case_action": {"journal_number": case.journal_number, "action": "tildel"},
             "case_version": {"journal_number": case.journal_number, "number": 1},
             "cluster_action": {"journal_number": case.journal_number, "action": "skriv"},

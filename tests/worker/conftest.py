@@ -85,7 +85,8 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self.runs = 0
 
-    def start(self, *, slow_mail_seconds: float | None = None, slow_once: bool = False):
+    def start(self, *, slow_mail_seconds: float | None = None, slow_once: bool = False,
+              extra_env: dict[str, str] | None = None):
         if slow_mail_seconds is not None:
             self.slow_mail_seconds = slow_mail_seconds
         self.runs += 1
@@ -98,6 +99,7 @@ class Worker:
             SLOW_MAIL_SECONDS=str(self.slow_mail_seconds),
             SLOW_MAIL_ONCE="1" if slow_once else "0",
             LOG_LEVEL="INFO",
+            **(extra_env or {}),
         )
         cmd = [PYTHON, "-m", "celery", "-A", "klyngeadmin", "worker", "-P", self.pool,
                "-c", "1", "-l", "INFO", "-n", f"test{self.runs}@%h",
