@@ -20,6 +20,7 @@ from grants.cases.flows import report_submit
 from grants.cases.models import Case, CaseAttachment, ConditionFollowUp
 from grants.constants import CaseStatus, CaseType, ProposalStatus, TrancheStatus
 from klyngeadmin.kernel.roles import Role
+from tests.builders import award_accepted
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.evaluations.conftest import answer_all, score_as, set_consensus
 from tests.factories import ClusterFactory, UserFactory
@@ -48,8 +49,8 @@ def people(transactional_db, settings, tmp_path):
                           last_name="ERST")
     head = UserFactory(username="kontorchef", role=Role.HEAD_OF_OFFICE, first_name="Henrik",
                        last_name="Kontorchef")
-    grant = grant_create(cluster=cluster, reference="KP-E2E-DIALOG", start_year=2025,
-                         horizon_years=10, annual_amount_dkk=6_000_000)
+    grant = award_accepted(grant_create(cluster=cluster, reference="KP-E2E-DIALOG", start_year=2025,
+                                        horizon_years=10, annual_amount_dkk=6_000_000), director)
     return {"cluster": cluster, "director": director, "worker": worker, "worker2": worker2,
             "head": head, "grant": grant}
 
