@@ -51,7 +51,8 @@ RUN if [ -d locale ] && find locale -name '*.po' | grep -q .; then \
 USER app
 EXPOSE 8000
 
-CMD ["gunicorn", "klyngeadmin.wsgi:application", "--bind", "0.0.0.0:8000", \
+CMD ["gunicorn", "klyngeadmin.wsgi:application", "--config", "deploy/gunicorn.conf.py", \
+     "--bind", "0.0.0.0:8000", \
      "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*", \
      "--limit-request-line", "8190", "--limit-request-fields", "100", \
      "--limit-request-field_size", "8190"]

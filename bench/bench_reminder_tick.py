@@ -100,8 +100,16 @@ def main() -> int:
     from clusters.constants import Region
     from clusters.models import ClusterOrganisation, StrengthPosition
     from grants.deadlines.models import Deadline
+    from grants.notifications.reminders import reminder_subject
+    from grants.notifications.services import deadline_path
     from klyngeadmin.accounts.models import User
     from klyngeadmin.kernel.roles import Role
+
+    # warm up what a running worker has loaded long before its first tick (the catalogues,
+    # the URL resolver), so the 1,000-deadline run does not time Django's start-up
+    for language in ("da", "en"):
+        reminder_subject(1, "x", language)
+    deadline_path(kind="annual_report", report_id=1)
 
     results = []
     try:

@@ -5,10 +5,14 @@ from clusters.models import (
     ClusterOrganisation,
     Company,
     CompanyParticipation,
+    DeMinimisDeclaration,
+    ExchangeRate,
     FacilitatedProject,
     InstitutionParticipation,
     KnowledgeInstitution,
     Membership,
+    StateAidCeiling,
+    StateAidRecord,
     StrengthPosition,
 )
 
@@ -83,3 +87,32 @@ class FacilitatedProjectAdmin(admin.ModelAdmin):
     search_fields = ("title", "external_id", "funder", "cluster__name")
     list_select_related = ("cluster",)
     raw_id_fields = ("partner_companies",)
+
+
+# -- state aid (configuration: ceilings and the stored rate are edited here) -------------------
+
+
+@admin.register(StateAidCeiling)
+class StateAidCeilingAdmin(admin.ModelAdmin):
+    list_display = ("regulation", "amount_eur", "period_years", "valid_from", "valid_to")
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("valid_from", "dkk_per_eur", "source")
+
+
+@admin.register(StateAidRecord)
+class StateAidRecordAdmin(admin.ModelAdmin):
+    list_display = ("granted_on", "cluster", "company", "legal_basis", "amount_dkk")
+    list_filter = ("legal_basis", "cluster")
+    list_select_related = ("cluster", "company")
+    search_fields = ("company__cvr", "company__name")
+    readonly_fields = ("created_by", "created_at")
+
+
+@admin.register(DeMinimisDeclaration)
+class DeMinimisDeclarationAdmin(admin.ModelAdmin):
+    list_display = ("declared_on", "cluster", "company", "other_aid_dkk")
+    list_select_related = ("cluster", "company")
+    readonly_fields = ("created_by", "created_at")

@@ -102,3 +102,18 @@ class SizeBasis(models.TextChoices):
     REGISTER = "register", _("CVR-registrets antal ansatte")
     REGISTER_BAND = "register_band", _("CVR-registrets interval for antal ansatte")
     CLUSTER = "cluster", _("Klyngens oplyste antal ansatte")
+
+
+class FeeBasis(models.TextChoices):
+    """What an activity's participant fee (deltagerbetaling) is set from (issue 15)."""
+
+    FREE = "free", _("Gratis")
+    COST = "cost", _("Omkostningsdækkende pris")
+    MARKET = "market", _("Markedspris")
+
+
+class AidLegalBasis(models.TextChoices):
+    """The legal basis of the aid a company receives through a free or subsidised service."""
+
+    DE_MINIMIS = "de_minimis", _("De minimis-støtte (forordning 2023/2831)")
+    CLUSTER_ACCESS = "cluster_access", _("Støtte til adgang til klyngens ydelser (gruppefritagelsen)")

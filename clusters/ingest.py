@@ -310,6 +310,61 @@ def analyze_activity_tables() -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+# The column types of the binary COPYs, in the order of their column lists.
+_ACTIVITY_TYPES_PG = (
+    "int8", "int8", "text", "text", "text", "date", "date", "bool", "bool", "int4",
+    "timestamptz", "timestamptz",
+)
+
+
+def _copy(cur, target: str, types, rows) -> None:
+    """Binary COPY of pre-built tuples into `target` ("table (columns)"): no text formatting or
+    parsing of the values on either side."""
+    with cur.cursor.copy(f"COPY {target} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)
+
+
+def _companies(cur, c_table: str, wanted: dict[str, tuple[str, int]], now) -> dict[str, int]:
+    """The id of every company in `wanted` (cvr -> (name, employees)), inserting the unknown
+    ones, in ONE statement over a staged copy of the request's companies: the INSERT ... ON
+    CONFLICT DO NOTHING of those not in the register yet and the lookup of those that are share
+    one snapshot, so each CVR comes back exactly once. Known companies are left as they are.
+    A CVR another cluster inserts concurrently (after this statement's snapshot) comes back
+    from neither half; one more SELECT picks those up."""
+    cur.execute(
+        "CREATE TEMP TABLE ingest_company "
+        "(cvr text PRIMARY KEY, name text, employees int, size_class text) ON COMMIT DROP"
+    )
+    _copy(cur, "ingest_company (cvr, name, employees, size_class)", ("text", "text", "int4", "text"),
+          [(c, name, employees, _size_class(employees)) for c, (name, employees) in wanted.items()])
+    cur.execute(
+        f"WITH new AS ("
+        f"  INSERT INTO {c_table} (cvr, name, employees, size_class, db07_code, region, "
+        f"  created_at, updated_at) "
+        f"  SELECT s.cvr, s.name, s.employees, s.size_class, '', '', %s, %s FROM ingest_company s "
+        f"  WHERE NOT EXISTS (SELECT 1 FROM {c_table} c WHERE c.cvr = s.cvr) "
+        f"  ON CONFLICT (cvr) DO NOTHING RETURNING cvr, id) "
+        f"SELECT cvr, id, true FROM new "
+        f"UNION ALL SELECT c.cvr, c.id, false FROM {c_table} c JOIN ingest_company s ON s.cvr = c.cvr",
+        [now, now],
+    )
+    ids: dict[str, int] = {}
+    created: list[str] = []
+    for cvr, cid, is_new in cur.fetchall():
+        ids[cvr] = cid
+        if is_new:
+            created.append(cvr)
+    if len(ids) < len(wanted):
+        cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [[c for c in wanted if c not in ids]])
+        ids.update(cur.fetchall())
+    cur.execute("DROP TABLE ingest_company")
+    if created:
+        lookup_after_commit(created)  # the register's data, after commit (clusters.companies.services)
+    return ids
+
+
 def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: dict[str, int]
            ) -> UpsertResult:
     now = timezone.now()
@@ -371,30 +426,7 @@ def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: d
         wanted.update(p.companies)
     company_ids: dict[str, int] = {}
     if wanted:
-        cvrs = list(wanted)
-        cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [cvrs])
-        company_ids.update(cur.fetchall())
-        missing = [c for c in cvrs if c not in company_ids]
-        if missing:
-            cur.execute(
-                "CREATE TEMP TABLE ingest_company "
-                "(cvr text, name text, employees int, size_class text) ON COMMIT DROP"
-            )
-            with cur.cursor.copy("COPY ingest_company FROM STDIN") as copy:
-                for c in missing:
-                    name, employees = wanted[c]
-                    copy.write_row((c, name, employees, _size_class(employees)))
-            cur.execute(
-                f"INSERT INTO {c_table} (cvr, name, employees, size_class, db07_code, region, "
-                f"created_at, updated_at) "
-                f"SELECT cvr, name, employees, size_class, '', '', %s, %s FROM ingest_company "
-                f"ON CONFLICT (cvr) DO NOTHING",
-                [now, now],
-            )
-            cur.execute("DROP TABLE ingest_company")
-            lookup_after_commit(missing)  # the register's data, after commit (clusters.companies.services)
-            cur.execute(f"SELECT cvr, id FROM {c_table} WHERE cvr = ANY(%s)", [missing])
-            company_ids.update(cur.fetchall())
+        company_ids = _companies(cur, c_table, wanted, now)
 
     # 4. Activities: one INSERT for the new, one UPDATE for the changed.
     activity_ids: dict[str, int] = {}
@@ -406,16 +438,15 @@ def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: d
         )
         ids = [r[0] for r in cur.fetchall()]
         cluster_id = cluster.pk
-        with cur.cursor.copy(
-            f"COPY {a_table} (id, cluster_id, external_id, title, activity_type, start_date, end_date, "
-            f"international, eu_funded, version, created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for aid, p in zip(ids, to_create, strict=True):
-                copy.write_row((
-                    aid, cluster_id, p.external_id, p.title, p.activity_type, p.start_date,
-                    p.end_date, p.international, p.eu_funded, 1, now, now,
-                ))
-                activity_ids[p.external_id] = aid
+        rows = [
+            (aid, cluster_id, p.external_id, p.title, p.activity_type, p.start_date, p.end_date,
+             p.international, p.eu_funded, 1, now, now)
+            for aid, p in zip(ids, to_create, strict=True)
+        ]
+        activity_ids = {p.external_id: aid for aid, p in zip(ids, to_create, strict=True)}
+        _copy(cur, f"{a_table} (id, cluster_id, external_id, title, activity_type, start_date, "
+                   f"end_date, international, eu_funded, version, created_at, updated_at)",
+              _ACTIVITY_TYPES_PG, rows)
     if to_update:
         cols = list(zip(*[(aid, *p.row()) for aid, p in to_update], strict=True))
         cur.execute(
@@ -462,27 +493,25 @@ def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: d
             [[a for a, _c in pairs], [c for _a, c in pairs]],
         )
     if add_c:
-        with cur.cursor.copy(f"COPY {cp_table} (activity_id, company_id) FROM STDIN") as copy:
-            for row in add_c:
-                copy.write_row(row)
+        _copy(cur, f"{cp_table} (activity_id, company_id)", ("int8", "int8"), add_c)
     if add_i:
-        with cur.cursor.copy(f"COPY {ip_table} (activity_id, institution_id) FROM STDIN") as copy:
-            for row in add_i:
-                copy.write_row(row)
+        _copy(cur, f"{ip_table} (activity_id, institution_id)", ("int8", "int8"), add_i)
 
     # 6. The audit trail: one event per created or changed activity, by COPY like the rows.
     if to_create or to_update:
         events = [(DataEventAction.CREATED.value, activity_ids[p.external_id], p) for p in to_create]
         events += [(DataEventAction.UPDATED.value, aid, p) for aid, p in to_update]
-        with cur.cursor.copy(
-            f"COPY {ClusterDataEvent._meta.db_table} (cluster_id, actor_id, action, object_type, "
-            f"object_id, external_id, summary, created_at) FROM STDIN"
-        ) as copy:
-            for action, aid, p in events:
-                copy.write_row((
-                    cluster.pk, actor.pk, action, "activity", aid, p.external_id,
-                    f"{len(p.companies)} virksomheder, {len(p.institutions)} videninstitutioner", now,
-                ))
+        _copy(
+            cur,
+            f"{ClusterDataEvent._meta.db_table} (cluster_id, actor_id, action, object_type, "
+            f"object_id, external_id, summary, created_at)",
+            ("int8", "int8", "text", "text", "int8", "text", "text", "timestamptz"),
+            [
+                (cluster.pk, actor.pk, action, "activity", aid, p.external_id,
+                 f"{len(p.companies)} virksomheder, {len(p.institutions)} videninstitutioner", now)
+                for action, aid, p in events
+            ],
+        )
     return UpsertResult(
         created=len(to_create), updated=len(to_update), unchanged=unchanged,
         created_ids=frozenset(p.external_id for p in to_create),

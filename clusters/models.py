@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from clusters.constants import (
     MAX_EMPLOYEES,
     ActivityType,
+    AidLegalBasis,
     ClusterStatus,
     CompanySource,
     CompanyStatus,
     DataEventAction,
     FacilitatedProjectStatus,
+    FeeBasis,
     FunderKind,
     ImportJobStatus,
     InstitutionKind,
@@ -103,7 +105,9 @@ class ClusterOrganisation(TimestampedModel):
 
 
 class Company(TimestampedModel):
-    cvr = models.CharField(_("CVR-nummer"), max_length=8, unique=True, validators=[validate_cvr])
+    # Unique by the constraint below, not unique=True: that would add a varchar_pattern_ops
+    # (LIKE) index no query uses, which every company insert pays for (docs/ingest.md).
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, validators=[validate_cvr])
     name = models.CharField(_("navn"), max_length=200)
     employees = models.PositiveIntegerField(_("antal ansatte"))
     turnover_dkk = models.BigIntegerField(_("omsætning (kr.)"), null=True, blank=True)
@@ -146,6 +150,7 @@ class Company(TimestampedModel):
         verbose_name_plural = _("virksomheder")
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(fields=["cvr"], name="company_cvr_unique"),
             models.CheckConstraint(name="company_cvr_format", condition=Q(cvr__regex=CVR_SQL_FORMAT)),
             choices_check("company_size_class_valid", "size_class", SizeClass),
             models.CheckConstraint(
@@ -224,8 +229,10 @@ class Membership(models.Model):
 
 
 class Activity(TimestampedModel):
+    # No index of its own: (cluster, external_id) and (cluster, year) lead with it (docs/ingest.md).
     cluster = models.ForeignKey(
-        ClusterOrganisation, verbose_name=_("klynge"), on_delete=models.PROTECT, related_name="activities"
+        ClusterOrganisation, verbose_name=_("klynge"), on_delete=models.PROTECT, related_name="activities",
+        db_index=False,
     )
     external_id = models.CharField(_("eksternt id"), max_length=100)
     title = models.CharField(_("titel"), max_length=300)
@@ -237,6 +244,18 @@ class Activity(TimestampedModel):
     )
     international = models.BooleanField(_("international"), default=False)
     eu_funded = models.BooleanField(_("EU-finansieret"), default=False)
+    # Participant fee and state aid (clusters/stateaid/). Database defaults: the COPY ingest
+    # (clusters/ingest.py) leaves these columns out, and a re-import keeps what was set.
+    fee_per_participant_dkk = models.PositiveIntegerField(
+        _("deltagerbetaling pr. deltager (kr.)"), default=0, db_default=0
+    )
+    fee_basis = models.CharField(
+        _("grundlag for deltagerbetalingen"), max_length=10, choices=FeeBasis.choices,
+        default=FeeBasis.FREE, db_default=FeeBasis.FREE,
+    )
+    individual_service = models.BooleanField(
+        _("individuel ydelse til én virksomhed"), default=False, db_default=False
+    )
     version = models.PositiveIntegerField(default=1)
     companies = models.ManyToManyField(Company, through="CompanyParticipation", related_name="activities")
     institutions = models.ManyToManyField(
@@ -251,6 +270,13 @@ class Activity(TimestampedModel):
             models.UniqueConstraint(fields=["cluster", "external_id"], name="activity_external_id_unique"),
             choices_check("activity_type_valid", "activity_type", ActivityType),
             models.CheckConstraint(name="activity_dates_order", condition=Q(end_date__gte=F("start_date"))),
+            choices_check("activity_fee_basis_valid", "fee_basis", FeeBasis),
+            # free means no fee; a fee set from cost or market price is a positive amount
+            models.CheckConstraint(
+                name="activity_fee_matches_basis",
+                condition=(Q(fee_basis=FeeBasis.FREE, fee_per_participant_dkk=0)
+                           | (~Q(fee_basis=FeeBasis.FREE) & Q(fee_per_participant_dkk__gt=0))),
+            ),
         ]
         indexes = [models.Index(fields=["cluster", "year"], name="activity_cluster_year")]
 
@@ -259,7 +285,10 @@ class Activity(TimestampedModel):
 
 
 class CompanyParticipation(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="company_participations")
+    # No index of its own: the UNIQUE (activity, company) leads with it (docs/ingest.md).
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="company_participations", db_index=False
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="participations")
 
     class Meta:
@@ -271,8 +300,9 @@ class CompanyParticipation(models.Model):
 
 
 class InstitutionParticipation(models.Model):
+    # No index of its own: the UNIQUE (activity, institution) leads with it (docs/ingest.md).
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="institution_participations"
+        Activity, on_delete=models.CASCADE, related_name="institution_participations", db_index=False
     )
     institution = models.ForeignKey(
         KnowledgeInstitution, on_delete=models.PROTECT, related_name="participations"
@@ -398,3 +428,104 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total_rows else self.done_rows * 100 // self.total_rows
+
+
+# -- state aid (issue 15; services, selectors and pages in clusters/stateaid/) ------------------
+
+
+class StateAidCeiling(models.Model):
+    """The de minimis ceiling per single undertaking in force from `valid_from` (to `valid_to`,
+    both included): configuration with its validity dates, never code. Seeded by a migration
+    with EUR 200,000 (Regulation 1407/2013, to 31 Dec 2023) and EUR 300,000 (Regulation
+    2023/2831, from 1 Jan 2024); a new regulation is a new row in the admin."""
+
+    regulation = models.CharField(_("forordning"), max_length=100)
+    amount_eur = models.DecimalField(_("loft (EUR)"), max_digits=14, decimal_places=2)
+    period_years = models.PositiveSmallIntegerField(_("periode (år)"), default=3)
+    valid_from = models.DateField(_("gælder fra"))
+    valid_to = models.DateField(_("gælder til"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("de minimis-loft")
+        verbose_name_plural = _("de minimis-lofter")
+        ordering = ["valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["valid_from"], name="stateaid_ceiling_from_unique"),
+            models.CheckConstraint(name="stateaid_ceiling_positive", condition=Q(amount_eur__gt=0)),
+            models.CheckConstraint(name="stateaid_ceiling_period_positive", condition=Q(period_years__gt=0)),
+            models.CheckConstraint(
+                name="stateaid_ceiling_dates_order",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.regulation}: EUR {self.amount_eur}"
+
+
+class ExchangeRate(models.Model):
+    """The stored DKK per EUR rate in force from `valid_from` (the rate on the day aid is
+    granted converts it). Seeded with the ERM II central rate 7.46038."""
+
+    dkk_per_eur = models.DecimalField(_("kroner pr. euro"), max_digits=10, decimal_places=5)
+    valid_from = models.DateField(_("gælder fra"), unique=True)
+    source = models.CharField(_("kilde"), max_length=200)
+
+    class Meta:
+        verbose_name = _("valutakurs")
+        verbose_name_plural = _("valutakurser")
+        ordering = ["valid_from"]
+        constraints = [models.CheckConstraint(name="exchange_rate_positive", condition=Q(dkk_per_eur__gt=0))]
+
+    def __str__(self):
+        return f"{self.dkk_per_eur} DKK/EUR ({self.valid_from})"
+
+
+class StateAidRecord(models.Model):
+    """The aid a company received from one activity: the value of a free or subsidised service,
+    in integer kroner, with its legal basis and the day it was granted."""
+
+    cluster = models.ForeignKey(ClusterOrganisation, on_delete=models.PROTECT, related_name="aid_records")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="aid_records")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="aid_records")
+    legal_basis = models.CharField(_("retsgrundlag"), max_length=20, choices=AidLegalBasis.choices)
+    amount_dkk = models.PositiveBigIntegerField(_("støttens værdi (kr.)"))
+    granted_on = models.DateField(_("tildelt den"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statsstøtte")
+        verbose_name_plural = _("statsstøtte")
+        ordering = ["granted_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "company"], name="aid_record_once_per_activity"),
+            models.CheckConstraint(name="aid_record_amount_positive", condition=Q(amount_dkk__gt=0)),
+            choices_check("aid_record_legal_basis_valid", "legal_basis", AidLegalBasis),
+        ]
+        indexes = [models.Index(fields=["company", "granted_on"], name="aid_record_company_day")]
+
+
+class DeMinimisDeclaration(models.Model):
+    """A company's de minimis declaration (erklæring) given to a cluster before the aid: the de
+    minimis aid it has had from others in the last three years, and the other companies that
+    form one single undertaking with it (their aid counts together)."""
+
+    cluster = models.ForeignKey(ClusterOrganisation, on_delete=models.PROTECT, related_name="deminimis_declarations")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="deminimis_declarations")
+    declared_on = models.DateField(_("erklæret den"))
+    other_aid_dkk = models.PositiveBigIntegerField(_("anden de minimis-støtte de seneste tre år (kr.)"), default=0)
+    linked_cvrs = ArrayField(
+        models.CharField(max_length=8), verbose_name=_("CVR-numre i samme enkelte virksomhed"),
+        default=list, blank=True,
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("de minimis-erklæring")
+        verbose_name_plural = _("de minimis-erklæringer")
+        ordering = ["-declared_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "cluster", "declared_on"], name="deminimis_declaration_once_a_day"),
+        ]

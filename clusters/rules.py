@@ -43,3 +43,7 @@ rules.add_perm("clusters.delete_facilitatedproject", can_change_cluster_data)
 rules.add_perm("clusters.view_company_page", is_authority)
 rules.add_perm("clusters.refresh_company", is_authority)
 rules.add_perm("clusters.lookup_cvr", is_cluster_user | is_authority | is_applicant)
+
+# Fees and state aid (clusters/stateaid/): the cluster records them on its own activities and
+# sees "statsstøtte pr. virksomhed"; caseworkers export for the state-aid register.
+rules.add_perm("clusters.export_state_aid", is_caseworker)

@@ -46,8 +46,9 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.kernel.dates import format_date
-from klyngeadmin.kernel.errors import StaleVersion
+from klyngeadmin.kernel.errors import ActionRefused, StaleVersion
 from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.runtime import gc_paused
 from klyngeadmin.kernel.signals import announce_figures_changed
 
 if TYPE_CHECKING:
@@ -316,6 +317,9 @@ def activity_delete(*, activity: Activity, actor: User, expected_version: int | 
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion()
+    if locked.aid_records.exists():  # a record of aid granted stays (PROTECT in the database too)
+        raise ActionRefused(_("Aktiviteten kan ikke slettes, fordi der er registreret statsstøtte fra den. "
+                              "Slet støtten på aktivitetens side om statsstøtte først."))
     _event(cluster_id=locked.cluster_id, actor=actor, action=DataEventAction.DELETED, obj=locked,
            summary=locked.title)
     locked.delete()
@@ -452,13 +456,17 @@ def activity_ingest(*, cluster: ClusterOrganisation, actor: User, items: list,
 
 def _ingest(*, cluster, actor, items, summary: str | None) -> UpsertResult:
     require_actor(actor)
-    parsed, institution_ids = activities_parse(items)
+    # thousands of short-lived dicts and tuples, no cycles: no collector passes meanwhile
+    with gc_paused():
+        parsed, institution_ids = activities_parse(items)
     with transaction.atomic():
         lock_cluster_activities(cluster.pk)
-        result = (
-            activities_write(cluster=cluster, actor=actor, parsed=parsed, institution_ids=institution_ids)
-            if parsed else UpsertResult(0, 0, 0)
-        )
+        with gc_paused():
+            result = (
+                activities_write(cluster=cluster, actor=actor, parsed=parsed,
+                                 institution_ids=institution_ids)
+                if parsed else UpsertResult(0, 0, 0)
+            )
         if summary is not None:
             _event(cluster_id=cluster.pk, actor=actor, action=DataEventAction.IMPORTED,
                    object_type="activity",

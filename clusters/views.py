@@ -132,7 +132,7 @@ def activity_delete(request, pk: int):
         try:
             services.activity_delete(activity=activity, actor=request.user,
                                      expected_version=form.cleaned_data["version"])
-        except services.StaleVersion as exc:
+        except (services.StaleVersion, services.ActionRefused) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Aktiviteten »%(t)s« er slettet.") % {"t": activity.title})

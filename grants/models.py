@@ -15,6 +15,12 @@ from grants.cases.models import (
 from grants.core.models import Grant, GrantEvent, Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.notifications.models import MailAcceptance, Notification, NotificationPreference
+from grants.outcomes.models import (
+    CompanyOutcome,
+    EffectMeasurement,
+    OutcomeEvent,
+    SurveyInvitation,
+)
 from grants.reports.models import (
     AnnualReport,
     CompetitiveFunding,
@@ -24,4 +30,4 @@ from grants.reports.models import (
 )
 from grants.statistics.models import StatisticsAggregate
 
-__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "RecordsFiling", "MailAcceptance", "Notification", "NotificationPreference", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "Tranche", "TrancheProposal", "decision_letter_path"]
+__all__ = ["AnnualReport", "Application", "Call", "Case", "CaseEvent", "CompanyOutcome", "CompetitiveFunding", "Deadline", "DeadlineExtension", "DecisionLetter", "Disbursement", "EffectMeasurement", "Grant", "GrantEvent", "JournalCounter", "LetterDelivery", "MailAcceptance", "Notification", "NotificationPreference", "OutcomeEvent", "RecordsFiling", "ReportAttachment", "ReportEvent", "ReportVersion", "StatisticsAggregate", "SurveyInvitation", "Tranche", "TrancheProposal", "decision_letter_path"]

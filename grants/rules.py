@@ -46,3 +46,7 @@ rules.add_perm("grants.approve_proposal", is_head_of_office)
 rules.add_perm("grants.view_cluster_cases", is_cluster_user)
 rules.add_perm("grants.accept_award", is_director & is_own_cluster)
 rules.add_perm("grants.view_decisionletter", is_caseworker | (is_cluster_user & is_own_cluster))
+
+# Outcomes in companies (grants/outcomes/): Danmarks Statistik's effect measurement is loaded
+# and read by caseworkers.
+rules.add_perm("grants.load_effect_measurements", is_caseworker)

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from clusters.api import views as cluster_views
 from evaluations.api import views as evaluation_views
 from grants.api import views as grant_views
+from grants.api.outcomes import OutcomeBulkView
 from klyngeadmin.kernel.api.problems import api_not_found
 
 app_name = "api"
@@ -38,6 +39,7 @@ urlpatterns = [
         name="facilitated-project-detail",
     ),
     path("companies/<str:cvr>/", cluster_views.CompanyDetailView.as_view(), name="company-detail"),
+    path("outcomes/", OutcomeBulkView.as_view(), name="outcome-bulk"),
     path("reports/", grant_views.ReportListView.as_view(), name="report-list"),
     path("reports/<int:pk>/", grant_views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:pk>/submit/", grant_views.ReportSubmitView.as_view(), name="report-submit"),

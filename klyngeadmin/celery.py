@@ -2,12 +2,22 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klyngeadmin.settings")
 
 app = Celery("klyngeadmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _freeze_boot_objects(**_kwargs):
+    """Each pool process, once booted: its long-lived objects leave the collector's
+    generations (klyngeadmin.kernel.runtime)."""
+    from klyngeadmin.kernel.runtime import freeze_after_boot
+
+    freeze_after_boot()
 
 # The beat schedule lives in code, in UTC (CELERY_TIMEZONE). Nothing here depends on local
 # time: the tasks work out Danish calendar days from the database, so the switches to and from

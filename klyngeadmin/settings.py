@@ -411,6 +411,9 @@ OTP_TOTP_ISSUER = "klyngeadmin"
 # Personal data (docs/personal-data.md): contact persons of clusters that have not signed in
 # for this many days, and are no longer involved, are anonymised by the retention job.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+# A follow-up survey's participant contact (name, e-mail) is cleared this long after the survey
+# was answered or expired (grants.outcomes.services.survey_contacts_forget, docs/personal-data.md).
+SURVEY_CONTACT_RETENTION_DAYS = env.int("SURVEY_CONTACT_RETENTION_DAYS", default=90)
 
 # Sign-in with MitID Erhverv through NemLog-in (SAML, OIOSAML 3; klyngeadmin/saml). Switched on
 # by SAML_IDP_METADATA (production) or SAML_DEV_IDP (the local IdP `make run` uses; refused in

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from grants.outcomes.services import survey_contacts_forget
 from klyngeadmin.accounts.drafts.services import drafts_forget
 from klyngeadmin.accounts.security.personal_data import personal_data_retention_run
 from klyngeadmin.housekeeping import import_jobs_forget, media_orphans_sweep
@@ -8,8 +9,9 @@ from klyngeadmin.saml.services import forget_expired_assertions
 
 @shared_task(name="klyngeadmin.tasks.personal_data_retention")
 def personal_data_retention() -> int:
-    """Daily: anonymise contact persons past the retention period (safe to run twice)."""
-    return len(personal_data_retention_run())
+    """Daily: anonymise contact persons past the retention period, and clear the participant
+    contacts of follow-up surveys answered or expired long enough ago (safe to run twice)."""
+    return len(personal_data_retention_run()) + survey_contacts_forget()
 
 
 @shared_task(name="klyngeadmin.tasks.forget_expired_saml_assertions")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("klyngeadmin.api_urls")),
     path("statistik/", include("grants.statistics.urls")),
+    path("resultater/", include("grants.outcomes.urls")),
     path("virksomheder/", include("clusters.companies.urls")),
     path("api-noegler/", include("klyngeadmin.accounts.urls")),
     path("", include("grants.reports.urls")),

@@ -216,3 +216,16 @@ def log_output():
     yield buffer
     for handler, stream in zip(configured, old, strict=True):
         handler.setStream(stream)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database does not wait for its WAL to reach the disk at each commit
+    (synchronous_commit=off, for this process's connections only): a crash loses a test
+    database, nothing else, and the transactional and browser tests commit - and flush the
+    database - hundreds of times a run."""
+    from django.conf import settings
+
+    for alias in settings.DATABASES.values():
+        options = alias.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()

@@ -153,6 +153,38 @@ def test_demo_cases_in_every_state(demo_data):
     assert DecisionLetter.objects.exists()
 
 
+def test_fees_state_aid_and_outcomes(demo_data):
+    """Issue 15: fees on a share of the new activities, aid records with declarations, one
+    company near the de minimis ceiling, outcomes and answered surveys; and the public
+    outcome table publishes only what rests on at least 5 companies."""
+    from datetime import date
+
+    from clusters.models import Activity, Company, DeMinimisDeclaration, StateAidRecord
+    from clusters.stateaid.deminimis import OVER, WARN
+    from clusters.stateaid.selectors import standings
+    from grants.outcomes.models import CompanyOutcome, SurveyInvitation
+    from grants.statistics.outcome_tables import outcome_table
+
+    new = Activity.objects.filter(start_date__year__gte=2024)
+    paid = new.exclude(fee_basis="free").count()
+    assert 0.25 < paid / new.count() < 0.6
+    assert not Activity.objects.filter(start_date__year__lt=2024).exclude(fee_basis="free").exists()
+    assert StateAidRecord.objects.filter(legal_basis="de_minimis").exists()
+    assert StateAidRecord.objects.filter(legal_basis="cluster_access").exists()
+    # every de minimis aid has its prior declaration
+    for r in StateAidRecord.objects.filter(legal_basis="de_minimis"):
+        assert DeMinimisDeclaration.objects.filter(cluster=r.cluster, company=r.company,
+                                                   declared_on__lte=r.granted_on).exists()
+    companies = list(Company.objects.filter(aid_records__legal_basis="de_minimis").distinct())
+    levels = [s.level for s in standings(companies=companies, on=date(2026, 12, 1)).values()]
+    assert levels.count(WARN) == 1 and OVER not in levels
+    assert CompanyOutcome.objects.filter(source="cluster").count() > 50
+    assert CompanyOutcome.objects.filter(source="survey").exists()
+    assert SurveyInvitation.objects.filter(answered_at__isnull=True).exists()
+    table = outcome_table(from_year=2025, to_year=2026, public=True)
+    assert any(not row[1].suppressed for row in table.rows[:-1])
+
+
 def test_demo_award_letters(demo_data):
     """Every grant with a paid or proposed tranche has its award accepted (who and when); one
     award letter waits for its director (the database would refuse a payment otherwise)."""

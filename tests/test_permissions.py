@@ -98,6 +98,17 @@ def test_the_apps_rules_decide_for_administrators_too(grant, director, administr
     assert not has_app_perm(administrator, "grants.view_annualreport", report)
 
 
+@pytest.mark.parametrize("perm", ["clusters.export_state_aid", "grants.load_effect_measurements"])
+def test_state_aid_export_and_effect_measurements_are_for_caseworkers(perm, director, staff_member, caseworker):
+    """Issue 15: the state-aid register export and Danmarks Statistik's effect file are the
+    caseworkers' (heads of office are caseworkers too); cluster people are refused."""
+    assert caseworker.has_perm(perm)
+    assert UserFactory(role=Role.HEAD_OF_OFFICE).has_perm(perm)
+    assert not director.has_perm(perm)
+    assert not staff_member.has_perm(perm)
+    assert not AnonymousUser().has_perm(perm)
+
+
 def test_only_the_own_clusters_director_accepts_an_award(
     director, staff_member, caseworker, head_of_office, other_director, grant
 ):

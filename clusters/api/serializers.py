@@ -4,8 +4,16 @@ activity parser) and clusters.services (facilitated_project_check and the write 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clusters.api import selectors
 from clusters.companies.selectors import company_employees
-from clusters.constants import MAX_EMPLOYEES, ActivityType, FacilitatedProjectStatus, FunderKind
+from clusters.constants import (
+    MAX_EMPLOYEES,
+    ActivityType,
+    AidLegalBasis,
+    FacilitatedProjectStatus,
+    FeeBasis,
+    FunderKind,
+)
 from clusters.cvr import validate_cvr
 from clusters.ingest import MAX_BULK_ACTIVITIES
 from clusters.models import ClusterOrganisation, Company, FacilitatedProject, KnowledgeInstitution
@@ -55,8 +63,23 @@ class ActivityPutSerializer(ActivityWriteSerializer):
     )
 
 
+class ActivityAidSerializer(serializers.Serializer):
+    cvr = serializers.CharField()
+    legal_basis = serializers.ChoiceField(choices=AidLegalBasis.choices)
+    amount_dkk = serializers.IntegerField(help_text="The value of the free or subsidised service, whole kroner.")
+    granted_on = serializers.DateField()
+
+
 class ActivitySerializer(ActivityWriteSerializer):
-    """An activity as the API returns it. `cluster`, `year` and `version` are read-only."""
+    """An activity as the API returns it. `cluster`, `year` and `version` are read-only, and so
+    are the participant fee and the aid records (set on the activity's state-aid page)."""
+
+    fee_per_participant_dkk = serializers.IntegerField(read_only=True, help_text="Whole kroner per participant.")
+    fee_basis = serializers.ChoiceField(choices=FeeBasis.choices, read_only=True)
+    individual_service = serializers.BooleanField(read_only=True,
+                                                  help_text="An individual service to one company.")
+    aid = ActivityAidSerializer(many=True, read_only=True,
+                                help_text="State aid the participating companies received from the activity.")
 
     cluster = serializers.CharField(read_only=True, help_text="The cluster's slug.")
     year = serializers.IntegerField(read_only=True)
@@ -84,9 +107,60 @@ class ActivitySerializer(ActivityWriteSerializer):
                 for p in a.company_participations.all()
             ],
             "institutions": [{"code": p.institution.code} for p in a.institution_participations.all()],
+            "fee_per_participant_dkk": a.fee_per_participant_dkk,
+            "fee_basis": a.fee_basis,
+            "individual_service": a.individual_service,
+            "aid": [
+                {"cvr": r.company.cvr, "legal_basis": r.legal_basis, "amount_dkk": r.amount_dkk,
+                 "granted_on": r.granted_on.isoformat()}
+                for r in a.aid_records.all()
+            ],
             "version": a.version,
             "updated_at": serializers.DateTimeField().to_representation(a.updated_at),
         }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def activity_rows(rows: list[dict]) -> list[dict]:
+    """A page of the activity list from plain rows (clusters.api.selectors.activity_values_list):
+    exactly what ActivitySerializer writes for the same activities, key for key, without model
+    instances (tests/api/test_list_rows.py holds the two together)."""
+    companies, institutions, aid_rows = selectors.activity_participations([r["id"] for r in rows])
+    by_company: dict[int, list] = {r["id"]: [] for r in rows}
+    by_institution: dict[int, list] = {r["id"]: [] for r in rows}
+    by_aid: dict[int, list] = {r["id"]: [] for r in rows}
+    for activity_id, cvr, name, employees in companies:
+        by_company[activity_id].append({"cvr": cvr, "name": name, "employees": employees})
+    for activity_id, code in institutions:
+        by_institution[activity_id].append({"code": code})
+    for activity_id, cvr, basis, amount, granted_on in aid_rows:
+        by_aid[activity_id].append({"cvr": cvr, "legal_basis": basis, "amount_dkk": amount,
+                            "granted_on": granted_on.isoformat()})
+    to_datetime = _DATETIME.to_representation
+    return [
+        {
+            "external_id": r["external_id"],
+            "cluster": r["cluster__slug"],
+            "title": r["title"],
+            "activity_type": r["activity_type"],
+            "start_date": r["start_date"].isoformat(),
+            "end_date": r["end_date"].isoformat(),
+            "year": r["start_date"].year,
+            "international": r["international"],
+            "eu_funded": r["eu_funded"],
+            "companies": by_company[r["id"]],
+            "institutions": by_institution[r["id"]],
+            "fee_per_participant_dkk": r["fee_per_participant_dkk"],
+            "fee_basis": r["fee_basis"],
+            "individual_service": r["individual_service"],
+            "aid": by_aid[r["id"]],
+            "version": r["version"],
+            "updated_at": to_datetime(r["updated_at"]),
+        }
+        for r in rows
+    ]
 
 
 class BulkActivitiesSerializer(serializers.Serializer):

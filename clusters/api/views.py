@@ -25,6 +25,7 @@ from clusters.api.serializers import (
     CompanySerializer,
     FacilitatedProjectSerializer,
     InstitutionSerializer,
+    activity_rows,
 )
 from clusters.companies.selectors import company_get
 from clusters.constants import ActivityType
@@ -33,8 +34,10 @@ from clusters.models import Activity, FacilitatedProject
 from klyngeadmin.accounts.api.actors import api_actor
 from klyngeadmin.accounts.api.base import ApiViewMixin
 from klyngeadmin.accounts.api.idempotency import MAX_KEY_LENGTH, request_fingerprint, run_idempotent
+from klyngeadmin.kernel.api.pagination import PageOrCursorPagination
 from klyngeadmin.kernel.api.permissions import ClusterKeyOnly, ClusterKeyWrites
 from klyngeadmin.kernel.api.problems import Conflict, FieldErrors, PayloadTooLarge
+from klyngeadmin.kernel.api.renderers import OrjsonRenderer
 from klyngeadmin.kernel.api.throttling import ApiKeyBulkThrottle, ApiKeyThrottle
 
 BULK_MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -43,6 +46,7 @@ BULK_MAX_BODY_BYTES = 32 * 1024 * 1024
 class ClusterListView(ApiViewMixin, generics.ListAPIView):
     """Cluster organisations (a cluster key sees its own)."""
 
+    renderer_classes = [OrjsonRenderer]
     serializer_class = ClusterSerializer
     filter_backends = []
 
@@ -53,6 +57,7 @@ class ClusterListView(ApiViewMixin, generics.ListAPIView):
 class InstitutionListView(ApiViewMixin, generics.ListAPIView):
     """Knowledge institutions and the codes activities refer to them by."""
 
+    renderer_classes = [OrjsonRenderer]
     serializer_class = InstitutionSerializer
     filter_backends = []
 
@@ -71,13 +76,21 @@ class ActivityFilter(django_filters.FilterSet):
 
 
 class ActivityListView(ApiViewMixin, generics.ListAPIView):
-    """The key's activities, newest first (authority keys: every cluster's)."""
+    """The key's activities, newest first (authority keys: every cluster's). Page numbers, or
+    keyset pages with `cursor` for walking the whole list."""
 
-    serializer_class = ActivitySerializer
+    serializer_class = ActivitySerializer  # the documented shape; activity_rows writes it
     filterset_class = ActivityFilter
+    renderer_classes = [OrjsonRenderer]
+    pagination_class = PageOrCursorPagination
+    cursor_ordering = ("-start_date", "id")
 
     def get_queryset(self):
-        return selectors.activity_list(user=self.request.user)
+        return selectors.activity_values_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(activity_rows(page))
 
 
 def _ingest_errors(exc: IngestValidationError, *, single: bool) -> FieldErrors:
@@ -201,6 +214,7 @@ class FacilitatedProjectFilter(django_filters.FilterSet):
 
 
 class FacilitatedProjectListView(ApiViewMixin, generics.ListAPIView):
+    renderer_classes = [OrjsonRenderer]
     serializer_class = FacilitatedProjectSerializer
     filterset_class = FacilitatedProjectFilter
 

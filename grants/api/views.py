@@ -43,6 +43,7 @@ from klyngeadmin.kernel.api.problems import (
     PreconditionFailed,
     PreconditionRequired,
 )
+from klyngeadmin.kernel.api.renderers import OrjsonRenderer
 
 _ETAG_RE = re.compile(r'^(?:W/)?"v(\d+)"$')
 
@@ -83,6 +84,7 @@ class ReportFilter(django_filters.FilterSet):
 class ReportListView(ApiViewMixin, generics.ListAPIView):
     """Annual reports: a cluster key sees its own, a caseworker key all."""
 
+    renderer_classes = [OrjsonRenderer]
     serializer_class = ReportListSerializer
     filterset_class = ReportFilter
 
@@ -150,6 +152,7 @@ class ReportSubmitView(ApiViewMixin, APIView):
 class DeadlineListView(ApiViewMixin, generics.ListAPIView):
     """The key's open deadlines, soonest first."""
 
+    renderer_classes = [OrjsonRenderer]
     serializer_class = DeadlineSerializer
     filter_backends = []
 
@@ -170,6 +173,7 @@ class CaseFilter(django_filters.FilterSet):
 class CaseListView(ApiViewMixin, generics.ListAPIView):
     """Erhvervsstyrelsen's cases, newest first (caseworker keys)."""
 
+    renderer_classes = [OrjsonRenderer]
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     permission_classes = [HasRule("grants.view_case")]  # as /sager/

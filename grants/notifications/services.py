@@ -158,6 +158,17 @@ def notify(
     return notification
 
 
+def notify_address(*, email: str, kind: str, subject: str, body: str = "", url: str = "") -> Notification:
+    """An outbox row for a person who is no user (a participant contact): written in the
+    caller's transaction, in Danish, mailed immediately after commit by the same relay."""
+    notification = Notification.objects.create(
+        to_email=email, kind=kind, subject=subject[:300], body=body, url=url,
+        delivery=NotificationDelivery.IMMEDIATE, status=NotificationStatus.PENDING,
+    )
+    transaction.on_commit(kick_relay)
+    return notification
+
+
 # -- links ------------------------------------------------------------------------------------
 
 # URL names (with the argument each takes) tried in order for the exact page of what a
@@ -231,6 +242,8 @@ def absolute_url(path: str) -> str:
 # -- rendering (no request needed) ------------------------------------------------------------
 
 def language_of(user) -> str:
+    if user is None:  # a mail to an address (no user): Danish
+        return "da"
     lang = (getattr(user, "language", "") or "da").split("-")[0]
     return lang if lang in LANGUAGES else "da"
 
@@ -391,10 +404,11 @@ def relay_pending(*, limit: int = 200) -> int:
             if n is None:
                 break
             try:
-                if not n.recipient.email:
+                to = n.recipient.email if n.recipient is not None else n.to_email
+                if not to:
                     raise ValueError("the recipient has no e-mail address")
                 subject, text, html = render_notification(n)
-                _send(to=n.recipient.email, subject=subject, text=text, html=html,
+                _send(to=to, subject=subject, text=text, html=html,
                       message_id=_message_id(f"notification-{n.pk}"))
             except Exception as exc:  # noqa: BLE001 - recorded on the row, retried with backoff
                 _record_failure(n, exc, now)

@@ -42,8 +42,7 @@ def _report_or_404(request, pk: int):
 
 def _drilldown_context(base: str) -> dict:
     """What the key figures' lists need: how many rows they show, where the rest is."""
-    return {"preview_rows": key_figures.PREVIEW_ROWS,
-            "preview_slice": f":{key_figures.PREVIEW_ROWS}", "drill_base": base}
+    return {"preview_rows": key_figures.PREVIEW_ROWS, "drill_base": base}
 
 
 def _report_page(report) -> dict:

@@ -27,6 +27,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clusters.models import ClusterOrganisation
+from clusters.stateaid.selectors import fee_level_by_sme_share
+from grants.outcomes.selectors import outcome_statistics
 from grants.statistics.models import AggregateSection, StatisticsAggregate
 from grants.statistics.selectors import (
     FIRST_YEAR,
@@ -50,6 +52,7 @@ def periods(*, today=None) -> list[tuple[int, int]]:
 
 
 def _rows(stats: Statistics) -> Iterable[tuple[str, int | None, dict]]:
+    period = {"from_year": stats.selection.from_year, "to_year": stats.selection.to_year}
     yield AggregateSection.TOTAL, None, stats.totals
     for year, figures in stats.by_year:
         yield AggregateSection.YEAR, year, figures
@@ -57,6 +60,9 @@ def _rows(stats: Statistics) -> Iterable[tuple[str, int | None, dict]]:
         yield AggregateSection.CLUSTER, cluster.pk, figures
     for row in stats.competitive_by_funder:
         yield AggregateSection.FUNDER, None, row
+    yield AggregateSection.OUTCOMES, None, outcome_statistics(**period)
+    for row in fee_level_by_sme_share(**period):
+        yield AggregateSection.FEE_BAND, None, row
 
 
 def aggregates_refresh(*, period_list: Iterable[tuple[int, int]] | None = None) -> int:
@@ -105,7 +111,8 @@ def aggregated_statistics(*, from_year: int, to_year: int) -> Statistics:
         aggregates_refresh(period_list=[(from_year, to_year)])
         rows = _stored(from_year, to_year)
     totals: dict = {}
-    by_year, cluster_rows, funders = [], [], []
+    outcomes: dict = {}
+    by_year, cluster_rows, funders, fee_levels = [], [], [], []
     for section, key, figures, _computed_at in rows:
         if section == AggregateSection.TOTAL:
             totals = figures
@@ -113,8 +120,12 @@ def aggregated_statistics(*, from_year: int, to_year: int) -> Statistics:
             by_year.append((key, figures))
         elif section == AggregateSection.CLUSTER:
             cluster_rows.append((key, figures))
-        else:
+        elif section == AggregateSection.FUNDER:
             funders.append(figures)
+        elif section == AggregateSection.OUTCOMES:
+            outcomes = figures
+        else:
+            fee_levels.append(figures)
     clusters = ClusterOrganisation.objects.select_related("strength_position").in_bulk(
         [key for key, _ in cluster_rows]
     )
@@ -122,7 +133,7 @@ def aggregated_statistics(*, from_year: int, to_year: int) -> Statistics:
     return Statistics(
         selection=Selection.build(from_year=from_year, to_year=to_year),
         totals=totals, by_year=by_year, by_cluster=by_cluster, competitive_by_funder=funders,
-        computed_at=rows[0][3],
+        computed_at=rows[0][3], outcomes=outcomes, fee_levels=fee_levels,
     )
 
 

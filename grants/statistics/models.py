@@ -20,6 +20,8 @@ class AggregateSection(models.TextChoices):
     YEAR = "year", _("pr. år")
     CLUSTER = "cluster", _("pr. klynge")
     FUNDER = "funder", _("pr. bevillingsgiver")
+    OUTCOMES = "outcomes", _("resultater i virksomhederne")
+    FEE_BAND = "fee_band", _("pr. deltagerbetaling")
 
 
 class StatisticsAggregate(models.Model):
@@ -43,7 +45,7 @@ class StatisticsAggregate(models.Model):
                                    condition=Q(from_year__lte=F("to_year"))),
             models.CheckConstraint(
                 name="statistics_aggregate_key_set",
-                condition=Q(section__in=["total", "funder"], key__isnull=True)
+                condition=Q(section__in=["total", "funder", "outcomes", "fee_band"], key__isnull=True)
                 | Q(section__in=["year", "cluster"], key__isnull=False),
             ),
         ]

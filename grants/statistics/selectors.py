@@ -429,6 +429,10 @@ class Statistics:
     competitive_by_funder: list[dict]
     # when the figures were computed (the stored aggregates); None for the live query
     computed_at: Any = None
+    # issue 15's outcome and fee-level figures (grants.statistics.outcome_tables), stored with
+    # the aggregates; None for the live query, whose pages read them live
+    outcomes: dict | None = None
+    fee_levels: list[dict] | None = None
 
 
 def _competitive_by_funder(sel: Selection) -> list[dict]:

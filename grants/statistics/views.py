@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from grants.statistics import exports
 from grants.statistics.aggregates import aggregated_statistics, aggregates_computed_at
 from grants.statistics.forms import PeriodForm, StatisticsFilterForm
+from grants.statistics.outcome_tables import issue15_tables
 from grants.statistics.selectors import (
     MIN_COMPANIES_SHOWN,
     PARTICIPANT_COLUMNS,
@@ -60,7 +61,7 @@ def _cached_figures(request, context, stamp) -> str | None:
 
 
 def _page(request, *, template, form, selection, public, export_name, extra=None, stats=None,
-          stamp=None):
+          stamp=None, more_tables=False):
     """The page. With ``stamp`` (the public page: when its stored figures were computed) the
     figures and tables are built lazily: on a cache hit of the rendered figures nothing else
     needs them."""
@@ -70,6 +71,8 @@ def _page(request, *, template, form, selection, public, export_name, extra=None
 
     def tables_with_links():
         tables = build_tables(stats, public=public)
+        if more_tables:  # issue 15's outcome and fee tables (stored with the aggregates)
+            tables += issue15_tables(**selection, public=public, stats=stats)
         for table in tables:
             table.csv_url = reverse(export_name, args=[table.key, "csv"]) + suffix
             table.xlsx_url = reverse(export_name, args=[table.key, "xlsx"]) + suffix
@@ -123,13 +126,14 @@ def public_statistics(request):
                  selection=selection, public=True,
                  stats=SimpleLazyObject(lambda: aggregated_statistics(**selection)),
                  stamp=aggregates_computed_at(**selection),
-                 export_name="statistics:public_export")
+                 export_name="statistics:public_export", more_tables=True)
 
 
 def public_export(request, table, fmt):
     form = PeriodForm(request.GET or None)
     selection = form.selection()
-    tables = build_tables(aggregated_statistics(**selection), public=True)
+    stats = aggregated_statistics(**selection)
+    tables = build_tables(stats, public=True) + issue15_tables(**selection, public=True, stats=stats)
     return _export(request, tables=tables, table=table, fmt=fmt, prefix=_prefix(selection),
                    title=_("Klyngestatistik"))
 

@@ -6,10 +6,18 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from grants.reports.key_figures import PREVIEW_ROWS
 from klyngeadmin.kernel.formatting import isodate, number
 from klyngeadmin.templatetags.klynge_format import SHARED
 
 register = template.Library()
+
+
+@register.filter
+def preview(rows):
+    """The first rows of a key-figure list, as many as the report page shows (the rest are on
+    the paginated sub-pages)."""
+    return [] if rows is None else rows[:PREVIEW_ROWS]
 register.filters.update(SHARED.filters)
 
 

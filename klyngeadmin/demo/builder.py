@@ -42,6 +42,7 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.accounts.models import User
+from klyngeadmin.demo.impact import ImpactBuilder
 from klyngeadmin.demo.plan import (
     ACTIVITIES_PER_YEAR,
     ACTIVITY_TYPE_WEIGHTS,
@@ -70,7 +71,7 @@ def demo_industry_text(db07_code: str) -> str:
     return f"Branche {db07_code} (syntetiske demodata)"
 
 
-class DemoBuilder(ProgrammeBuilder):
+class DemoBuilder(ImpactBuilder, ProgrammeBuilder):
     def __init__(self, *, password: str, stdout=None):
         self.rng = random.Random(SEED)
         self.password_hash = make_password(password)
@@ -310,6 +311,7 @@ class DemoBuilder(ProgrammeBuilder):
         self.users(clusters)
         members = self.companies(clusters, positions)
         self.activities(clusters, members, institutions)
+        self.state_aid_and_outcomes(clusters)
         self.grants(clusters)
         self.facilitated_projects(clusters, institutions)
         self.evaluation_rubrics()

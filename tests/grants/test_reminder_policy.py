@@ -299,7 +299,9 @@ def test_query_count_does_not_grow_with_the_number_of_deadlines(
         make_deadline(cluster, local(2026, 4, 30, 23, 59))
     with CaptureQueriesContext(connection) as many:
         assert len(reminder_tick(now=local(2026, 4, 23, 9))) == 80
-    assert len(one) == len(many) <= 5  # SET LOCAL jit, SELECT, INSERT (+ savepoint, release)
+    # SET LOCAL jit, SELECT, the staging table, INSERT (+ savepoint, release); the COPY into the
+    # staging table is not a query Django sees
+    assert len(one) == len(many) <= 6
 
 
 def test_tick_uses_the_current_time_by_default(cluster, director):

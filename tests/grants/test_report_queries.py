@@ -14,8 +14,9 @@ from klyngeadmin.kernel.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-REPORT_PAGE_MAX_QUERIES = 20  # incl. the person's draft of the page (klyngeadmin/drafts.py)
-# and the key figures (grants.reports.key_figures: four counts, seven first-rows lists)
+REPORT_PAGE_MAX_QUERIES = 21  # incl. the person's draft of the page (klyngeadmin/drafts.py)
+# and the key figures (grants.reports.key_figures: four counts, seven first-rows lists); 21: the
+# outcome section (templates/outcomes/_report_section.html)
 
 
 @pytest.fixture

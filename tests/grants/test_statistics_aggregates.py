@@ -8,7 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clusters.models import CompanyParticipation
+from clusters.stateaid.selectors import fee_level_by_sme_share
 from grants import tasks
+from grants.outcomes.selectors import outcome_statistics
 from grants.statistics import aggregates
 from grants.statistics.models import StatisticsAggregate
 from grants.statistics.selectors import programme_statistics
@@ -34,6 +36,10 @@ def assert_equal_to_live(period_list):
         stored = aggregates.aggregated_statistics(from_year=from_year, to_year=to_year)
         live = programme_statistics(from_year=from_year, to_year=to_year)
         assert comparable(stored) == comparable(live), (from_year, to_year)
+        # issue 15's outcome and fee-level tables are stored with them, and equal live too
+        period = {"from_year": from_year, "to_year": to_year}
+        assert stored.outcomes == outcome_statistics(**period), (from_year, to_year)
+        assert stored.fee_levels == fee_level_by_sme_share(**period), (from_year, to_year)
 
 
 def companies_in(cluster, n, year=2022):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from grants.outcomes.services import survey_contacts_forget
 from klyngeadmin.accounts.security.personal_data import personal_data_retention_run
 
 
@@ -19,4 +20,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(ids)} user(s) {verb} (retention {settings.PERSONAL_DATA_RETENTION_DAYS} days)"
             + (f": ids {', '.join(map(str, ids))}" if ids else "")
+        )
+        surveys = survey_contacts_forget(dry_run=dry_run)
+        self.stdout.write(
+            f"{surveys} survey contact(s) {'would be cleared' if dry_run else 'cleared'} "
+            f"(retention {settings.SURVEY_CONTACT_RETENTION_DAYS} days)"
         )
