@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clusters.models import CompanyParticipation
+from grants.cases.models import DecisionLetter
 from grants.cases.services import case_open
 from grants.constants import CaseType
 from grants.notifications.models import Notification
@@ -133,7 +134,15 @@ RULES: dict[str, Rule] = {
     "sager/": R({CW, HOO}),  # the administrator has no case work (404)
     "sager/<str:journal_number>/": R({CW, HOO}, obj="case"),
     "sager/<str:journal_number>/<slug:action>/": R(state=AUTHORITY, obj="case_action", method="post"),
+    "sager/<str:journal_number>/klynge/": R({CW, HOO}, obj="case"),
+    # the world's cases have no submitted version: 404 for the authority too; the cluster never
+    "sager/<str:journal_number>/versioner/<int:number>/": R(state={CW, HOO}, obj="case_version"),
     "mine-sager/": R(CLUSTER),
+    "mine-sager/<str:journal_number>/": R(CLUSTER, obj="case"),
+    # an empty message: a 400 naming the field for the own cluster, 404 for everyone else
+    "mine-sager/<str:journal_number>/<slug:action>/": R(CLUSTER, obj="cluster_action", method="post"),
+    "mine-sager/klage/<int:letter_pk>/": R(CLUSTER, obj="letter"),
+    "sagsbilag/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
     "afgoerelsesbreve/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
     "tilsagn/": R({DIR, CW, HOO}),  # the administrator has no case work (404)
     "tilsagn/<int:pk>/": R({DIR, CW, HOO}, obj="award"),
@@ -292,6 +301,11 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
             "case": {"journal_number": case.journal_number},
             "award": {"pk": grant.pk},
             "case_action": {"journal_number": case.journal_number, "action": "tildel"},
+            "case_version": {"journal_number": case.journal_number, "number": 1},
+            "cluster_action": {"journal_number": case.journal_number, "action": "skriv"},
+            "letter": {"letter_pk": DecisionLetter.objects.create(
+                case=case, cluster=cluster, kind="tranche_released", title="Afgørelse", body="b",
+                file="afgoerelser/matrix.pdf", created_by=owner).pk},
             "notification": {"pk": note.pk},
             "api_key": {"pk": key.api_key.pk},
             "import_job": {"pk": job.pk},
