@@ -104,6 +104,8 @@ RULES: dict[str, Rule] = {
     "api/v1/reports/": R(key_ok=True, **API),
     "api/v1/reports/<int:pk>/": R(key_ok=True, obj="report", **API),
     "api/v1/reports/<int:pk>/submit/": R(key_ok=True, obj="report", method="post", **API),
+    "api/v1/reports/<int:pk>/costs/": R(key_ok=True, obj="report", **API),
+    "api/v1/outcomes/": R(key_ok=True, method="post", **API),
     "api/v1/deadlines/": R(key_ok=True, **API),
     "api/v1/statistics/": R(**API),  # authority keys only: a cluster key gets 403
     "api/v1/cases/": R(**API),
@@ -167,6 +169,10 @@ RULES: dict[str, Rule] = {
     "rapporter/<int:pk>/": R(EVERYONE, obj="report"),
     "rapporter/<int:pk>/indsend/": R(state=CLUSTER, obj="report"),
     "rapporter/<int:pk>/versioner/<int:number>/": R(state=EVERYONE, obj="report_version"),
+    "rapporter/<int:pk>/regnskab/": R(CLUSTER, obj="report"),
+    "rapporter/<int:pk>/noegletal/<slug:name>/": R(EVERYONE, obj="report_drilldown"),
+    "rapporter/<int:pk>/versioner/<int:number>/noegletal/<slug:name>/": R(
+        state=EVERYONE, obj="report_version_drilldown"),
     "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/": R(EVERYONE, obj="report_attachment"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/slet/": R(
@@ -182,6 +188,14 @@ RULES: dict[str, Rule] = {
     "aktiviteter/ny/": R(CLUSTER),
     "aktiviteter/<int:pk>/rediger/": R(CLUSTER, obj="activity"),
     "aktiviteter/<int:pk>/slet/": R(CLUSTER, obj="activity"),
+    "aktiviteter/<int:pk>/statsstoette/": R(CLUSTER, obj="activity"),
+    "statsstoette/": R(CLUSTER),
+    "resultater/<int:year>/": R(CLUSTER, kwargs={"year": 2026}),
+    "resultater/effektmaaling/": R({CW, HOO}),  # caseworkers load and read the effect data
+    "sagsbehandler/statsstoette/": R({CW, HOO}),
+    # a company's survey link needs no sign-in; an unknown token is refused to everyone
+    "resultater/svar/<str:token>/": R(everyone="denied", kwargs={"token": "ukendt-token"}),
+    "bevillinger/<str:reference>/": R(EVERYONE, obj="grant"),
     "aktiviteter/import/": R(CLUSTER),
     "aktiviteter/import/skabelon.<str:fmt>": R(CLUSTER, kwargs={"fmt": "csv"}),
     "aktiviteter/import/<int:pk>/": R(CLUSTER, obj="import_job"),
@@ -292,6 +306,8 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
             "company": {"cvr": company.cvr},
             "report": {"pk": report.pk},
             "report_version": {"pk": report.pk, "number": 1},
+            "report_drilldown": {"pk": report.pk, "name": "aktiviteter"},
+            "report_version_drilldown": {"pk": report.pk, "number": 1, "name": "aktiviteter"},
             "report_attachment": {"pk": report.pk, "attachment_pk": _attachment(report, owner).pk},
             "deadline": {"pk": report.deadline_id},
             "activity": {"pk": activity.pk},
@@ -300,6 +316,7 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
             "project_ext": {"external_id": project.external_id},
             "case": {"journal_number": case.journal_number},
             "award": {"pk": grant.pk},
+            "grant": {"reference": grant.reference},
             "case_action": {"journal_number": case.journal_number, "action": "tildel"},
             "case_version": {"journal_number": case.journal_number, "number": 1},
             "cluster_action": {"journal_number": case.journal_number, "action": "skriv"},
