@@ -65,6 +65,9 @@ class DeadlineKind(models.TextChoices):
     SCORING = "scoring", _("Bedømmelse")
     CASE_HANDLING = "case_handling", _("Sagsbehandling")
     CHANGES_REQUESTED = "changes_requested", _("Anmodede ændringer")
+    HEARING = "hearing", _("Høringsfrist")
+    CONDITIONS = "conditions", _("Opfølgning på vilkår")
+    COMPLAINT = "complaint", _("Behandling af klage")
 
 
 class ExtensionStatus(models.TextChoices):
@@ -79,6 +82,8 @@ class CaseType(models.TextChoices):
     APPLICATION = "application", _("Ansøgning")
     MIDWAY_EVALUATION = "midway_evaluation", _("Midtvejsevaluering")
     REPAYMENT_CLAIM = "repayment_claim", _("Tilbagebetalingskrav")
+    CONDITIONS = "conditions", _("Opfølgning på vilkår")
+    COMPLAINT = "complaint", _("Klage")
     AWARD = "award", _("Tilsagnsbrev")
     AMENDMENT = "amendment", _("Ændring af bevilling")
 
@@ -100,6 +105,10 @@ class CaseEventKind(models.TextChoices):
     NOTE = "note", _("Intern note")
     DECISION = "decision", _("Afgørelse")
     PROPOSAL = "proposal", _("Indstilling")
+    CLUSTER_MESSAGE = "cluster_message", _("Besked fra klyngen")
+    HEARING = "hearing", _("Partshøring")
+    HEARING_ANSWER = "hearing_answer", _("Høringssvar")
+    CONDITION_REPORT = "condition_report", _("Redegørelse for vilkår")
 
 
 class NotificationStatus(models.TextChoices):
@@ -149,6 +158,8 @@ class LetterKind(models.TextChoices):
     EXTENSION_REJECTED = "extension_rejected", _("Fristforlængelse afvist")
     MIDWAY_DECISION = "midway_decision", _("Afgørelse i midtvejsevalueringen")
     REPAYMENT_CLAIM = "repayment_claim", _("Krav om tilbagebetaling")
+    HEARING = "hearing", _("Partshøring")
+    CONDITIONS_CLOSED = "conditions_closed", _("Opfølgning på vilkår")
     AWARD = "award", _("Tilsagnsbrev")
     AMENDMENT_APPROVED = "amendment_approved", _("Ændring af bevilling godkendt")
     AMENDMENT_REJECTED = "amendment_rejected", _("Ændring af bevilling afvist")
@@ -157,6 +168,20 @@ class LetterKind(models.TextChoices):
 class RepaymentStatus(models.TextChoices):
     PROPOSED = "proposed", _("Indstillet")
     DECIDED = "decided", _("Afgjort")
+
+
+class HearingSubject(models.TextChoices):
+    """The adverse decisions that need a hearing (partshøring) before they are taken."""
+
+    WITHDRAWAL = "withdrawal", _("Tilbagekaldelse af bevillingen")
+    TRANCHE_CANCELLATION = "tranche_cancellation", _("Annullering af rate")
+    REPAYMENT_CLAIM = "repayment_claim", _("Krav om tilbagebetaling")
+    APPLICATION_REJECTION = "application_rejection", _("Afslag på ansøgning")
+
+
+class ConditionOutcome(models.TextChoices):
+    MET = "met", _("Vilkårene er opfyldt")
+    NOT_MET = "not_met", _("Vilkårene er ikke opfyldt")
 
 
 class DeliveryStatus(models.TextChoices):

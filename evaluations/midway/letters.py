@@ -46,10 +46,12 @@ def decision_letter_context(evaluation) -> dict:
     }
 
 
-def decision_letter_html(evaluation) -> str:
-    """The letter is a Danish legal document, whatever language the person asking reads."""
-    return render_html("evaluations/pdf/letter.html", decision_letter_context(evaluation))
+def decision_letter_html(evaluation, hearing_text: str = "") -> str:
+    """The letter is a Danish legal document, whatever language the person asking reads.
+    `hearing_text` quotes the hearing (grants.cases.hearing.hearing_conclude) of a withdrawal."""
+    return render_html("evaluations/pdf/letter.html",
+                       {**decision_letter_context(evaluation), "hearing_text": hearing_text})
 
 
-def decision_letter_pdf(evaluation) -> bytes:
-    return html_to_pdf(decision_letter_html(evaluation), stylesheet=LETTER_CSS)
+def decision_letter_pdf(evaluation, hearing_text: str = "") -> bytes:
+    return html_to_pdf(decision_letter_html(evaluation, hearing_text), stylesheet=LETTER_CSS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from evaluations.constants import EvaluationStatus
 from evaluations.midway.metrics import key_figures
@@ -21,7 +21,8 @@ from evaluations.models import (
 )
 from evaluations.panels import scoring
 from grants.cases.models import DecisionLetter
-from grants.constants import LetterKind
+from grants.constants import LetterKind, TrancheStatus
+from grants.core.models import Tranche
 from grants.reports.target_section import attainment_by_year
 from klyngeadmin.kernel.scoping import scope_to_user
 
@@ -236,3 +237,14 @@ def decision_letter_of(evaluation):
     return (DecisionLetter.objects.filter(case__evaluation=evaluation,
                                           kind=LetterKind.MIDWAY_DECISION)
             .order_by("-created_at", "-id").first())
+
+
+def withdrawn_amount(evaluation: MidwayEvaluation) -> int:
+    """What a withdrawal after this evaluation cancels: the planned and proposed tranches after
+    the midway year (integer kroner), as grant_withdraw would cancel them."""
+    after = evaluation.grant.midway_year or 5
+    total = Tranche.objects.filter(
+        grant_id=evaluation.grant_id, year_number__gt=after,
+        status__in=[TrancheStatus.PLANNED, TrancheStatus.PROPOSED],
+    ).aggregate(total=Sum("amount_dkk"))["total"]
+    return int(total or 0)

@@ -34,6 +34,8 @@ from evaluations.models import (
     SelfAssessmentAttachment,
 )
 from evaluations.panels.rubrics import _check_version, active_rubric, rubric_lock
+from grants.cases.conditions import conditions_followup_open
+from grants.cases.hearing import hearing_conclude, require_hearing_concluded
 from grants.cases.letters import decision_letter_store
 from grants.cases.models import TrancheProposal
 from grants.cases.proposals import proposal_close
@@ -44,6 +46,7 @@ from grants.constants import (
     CaseStatus,
     CaseType,
     GrantStatus,
+    HearingSubject,
     LetterKind,
     ProposalStatus,
     ReportStatus,
@@ -288,6 +291,13 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
         raise ValidationError(_("Der er ingen indstilling at godkende endnu."))
     if decision.proposed_by_id == actor.pk:
         raise FourEyesViolation()
+    hearing_text = ""
+    if decision.outcome == Outcome.WITHDRAW:  # an adverse decision: only after the hearing
+        case = latest_case(evaluation)
+        if case is None:
+            raise ValidationError(_("Tilbagekaldelsen kræver en sag med partshøring af klyngen."))
+        hearing_text = hearing_conclude(case=case, subject_kind=HearingSubject.WITHDRAWAL,
+                                        actor=actor)
     evaluation_transition(evaluation=evaluation, to=S.DECIDED, actor=actor, version=version)
     today = timezone.localdate()
     decision.approved_by, decision.approved_at = actor, timezone.now()
@@ -300,13 +310,18 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
     grant = Grant.objects.select_related("cluster").get(pk=evaluation.grant_id)
     if decision.outcome == Outcome.WITHDRAW:
         grant_withdraw(grant=grant, evaluation=evaluation, actor=actor)
+    if decision.outcome == Outcome.CONDITIONS:
+        conditions_followup_open(evaluation=evaluation, cluster=grant.cluster, actor=actor,
+                                 conditions=decision.conditions, due=decision.follow_up_due,
+                                 year=evaluation.year)
     if case is not None:  # the letter as sent, kept with the case (and on the cluster's page)
 
 
         decision_letter_store(
             case=case, kind=LetterKind.MIDWAY_DECISION,
             title=f"Afgørelse i midtvejsevalueringen {evaluation.year} – sag {case.journal_number}",
-            body=decision.reasons, pdf=decision_letter_pdf(evaluation), actor=actor,
+            body="\n\n".join(t for t in (decision.reasons, hearing_text) if t),
+            pdf=decision_letter_pdf(evaluation, hearing_text), actor=actor,
         )
     from django.urls import reverse
 
@@ -320,6 +335,15 @@ def decision_approve(*, evaluation: MidwayEvaluation, actor, version: int | None
             url=reverse("evaluations:letter", args=[evaluation.pk]),
         )
     return decision
+
+
+def withdrawal_hearing_check(evaluation: MidwayEvaluation) -> None:
+    """Raise (HearingPending, a ValidationError) unless the cluster has been heard on the
+    proposed withdrawal: the same guard decision_approve applies."""
+    case = latest_case(evaluation)
+    if case is None:
+        raise ValidationError(_("Tilbagekaldelsen kræver en sag med partshøring af klyngen."))
+    require_hearing_concluded(case, HearingSubject.WITHDRAWAL)
 
 
 def latest_case(subject):

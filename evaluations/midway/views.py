@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -105,6 +106,10 @@ def evaluation_detail(request, pk):
 def evaluation_open(request, pk):
     evaluation = _evaluation(request, pk)
     require_perm(request.user, "evaluations.open_evaluation", evaluation)
+    if evaluation.year > timezone.localdate().year and request.POST.get("bekraeftet") != "1":
+        # Before its year: ask first (POST-confirm, works without script); nothing changes yet.
+        return render(request, "evaluations/confirm_open.html", {"evaluation": evaluation,
+                                                                 "this_year": timezone.localdate().year})
     try:
         services.evaluation_open(evaluation=evaluation, actor=request.user)
         messages.success(request, _("Midtvejsevalueringen er åbnet, og klyngen er underrettet."))
@@ -349,6 +354,21 @@ def approve(request, pk):
     require_perm(request.user, "evaluations.approve_decision", evaluation)
     form = ApproveForm(request.POST)
     form.is_valid()
+    pending = Decision.objects.filter(evaluation=evaluation).select_related("proposed_by").first()
+    if (pending is not None and pending.outcome == Outcome.WITHDRAW
+            and request.POST.get("bekraeftet") != "1"):
+        # A withdrawal takes money: confirm on a page that shows what (works without script),
+        # once the cluster has been heard (the service asks again when it is confirmed).
+        try:
+            services.withdrawal_hearing_check(evaluation)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("evaluations:detail", pk=evaluation.pk)
+        return render(request, "evaluations/confirm_approve.html", {
+            "evaluation": evaluation, "decision": pending, "grant": evaluation.grant,
+            "withdrawn": selectors.withdrawn_amount(evaluation),
+            "version": form.cleaned_data.get("version") if form.is_valid() else evaluation.version,
+        })
     try:
         decision = services.decision_approve(evaluation=evaluation, actor=request.user,
                                              version=form.cleaned_data.get("version"))

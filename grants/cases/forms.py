@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.cases.selectors import case_handlers
-from grants.constants import CaseStatus
+from grants.constants import CaseStatus, ConditionOutcome, HearingSubject
 from klyngeadmin.kernel.dates import DateField
 from klyngeadmin.kernel.formatting import number
 from klyngeadmin.kernel.forms import AccessibleFormMixin
@@ -159,6 +159,115 @@ class ExtensionDecisionForm(CaseVersionForm):
         return data
 
 
+# -- messages both ways, hearing, conditions -------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by the service (check_upload)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class MessageWithFilesForm(TextForm):
+    files = MultipleFileField(
+        label=_("Bilag (valgfrit)"),
+        help_text=_("PDF, XLSX, DOCX, PNG eller JPEG. Højst 5 filer."),
+    )
+
+
+def cluster_message_form(*args, **kwargs):
+    return MessageWithFilesForm(*args, label=_("Besked til Erhvervsstyrelsen"),
+                                required_message=_("Skriv en besked."), **kwargs)
+
+
+def authority_message_form(*args, **kwargs):
+    return MessageWithFilesForm(*args, label=_("Besked til klyngen"),
+                                required_message=_("Skriv en besked til klyngen."), **kwargs)
+
+
+def hearing_answer_form(*args, **kwargs):
+    return MessageWithFilesForm(*args, label=_("Jeres høringssvar"),
+                                required_message=_("Skriv jeres høringssvar."), **kwargs)
+
+
+def condition_report_form(*args, **kwargs):
+    return MessageWithFilesForm(*args, label=_("Redegørelse for, hvordan vilkårene er opfyldt"),
+                                required_message=_("Skriv jeres redegørelse for vilkårene."),
+                                **kwargs)
+
+
+class HearingStartForm(CaseVersionForm):
+    subject_kind = forms.ChoiceField(
+        label=_("Afgørelsen, klyngen høres om"), choices=(),
+        error_messages={"required": _("Vælg, hvilken afgørelse høringen gælder.")},
+    )
+    proposed_decision = forms.CharField(
+        label=_("Påtænkt afgørelse"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv den påtænkte afgørelse.")},
+    )
+    grounds = forms.CharField(
+        label=_("Begrundelse"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Skriv begrundelsen for den påtænkte afgørelse.")},
+    )
+    days = forms.IntegerField(
+        label=_("Høringsfrist (dage)"), initial=14, min_value=7, max_value=60,
+        error_messages={"required": _("Angiv høringsfristen i dage."),
+                        "invalid": _("Angiv høringsfristen som et helt antal dage."),
+                        "min_value": _("Høringsfristen skal være mindst 7 dage."),
+                        "max_value": _("Høringsfristen kan højst være 60 dage.")},
+    )
+
+    def __init__(self, *args, subjects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v, HearingSubject(v).label) for v in subjects] or list(HearingSubject.choices)
+        self.fields["subject_kind"].choices = choices
+        self._style_widgets()
+
+
+class ConditionsCloseForm(CaseVersionForm):
+    outcome = forms.ChoiceField(
+        label=_("Er vilkårene opfyldt?"), widget=forms.RadioSelect, choices=(),
+        error_messages={"required": _("Vælg, om vilkårene er opfyldt.")},
+    )
+    text = forms.CharField(
+        label=_("Begrundelse for vurderingen"), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv begrundelsen for vurderingen.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = ConditionOutcome.choices
+        self._style_widgets()
+
+
+class ConfirmForm(CaseVersionForm):
+    """The POST-confirm step of a money, withdrawal or cancellation decision."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CloseForm(CaseVersionForm):
+    text = forms.CharField(label=_("Begrundelse (valgfri)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def complaint_form(*args, **kwargs):
+    return MessageWithFilesForm(*args, label=_("Jeres klage og begrundelsen for den"),
+                                required_message=_("Skriv jeres klage og begrundelsen for den."),
+                                **kwargs)
 class AwardAcceptForm(AccessibleFormMixin, forms.Form):
     """The director's acceptance of an award letter: an explicit confirmation."""
 

@@ -24,14 +24,17 @@ TITLES = {
     "amendment_approved": "Afgørelse om ændring af bevilling",
     "amendment_rejected": "Afgørelse om ændring af bevilling",
     "repayment_claim": "Afgørelse om tilbagebetaling",
+    "hearing": "Partshøring før afgørelse",
+    "conditions_closed": "Afgørelse om opfølgning på vilkår",
     "award": "Tilsagn om klyngebevilling",
 }
 
 
 def render_letter_pdf(*, case: Case, title: str, body: str, actor, proposal=None,
-                      created_at=None) -> bytes:
+                      created_at=None, kind: str = "") -> bytes:
     return render_pdf("cases/letter_pdf.html", {
         "case": case, "title": title, "body": body, "actor": actor, "proposal": proposal,
+        "kind": kind,
         "date": timezone.localdate(created_at or timezone.now()),
     }, stylesheet=LETTER_CSS)
 
@@ -40,7 +43,7 @@ def decision_letter_create(*, case: Case, kind: str, body: str, actor, proposal=
     now = timezone.now()
     title = f"{TITLES.get(kind, 'Afgørelse')} – sag {case.journal_number}"
     pdf = render_letter_pdf(case=case, title=title, body=body, actor=actor, proposal=proposal,
-                            created_at=now)
+                            created_at=now, kind=kind)
     return decision_letter_store(case=case, kind=kind, title=title, body=body, pdf=pdf,
                                  actor=actor, created_at=now)
 

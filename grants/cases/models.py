@@ -13,9 +13,11 @@ from grants.constants import (
     CaseEventKind,
     CaseStatus,
     CaseType,
+    ConditionOutcome,
     DeliveryStatus,
     FilingKind,
     FilingStatus,
+    HearingSubject,
     LetterKind,
     ProposalKind,
     ProposalStatus,
@@ -66,6 +68,10 @@ class Case(TimestampedModel):
         "evaluations.MidwayEvaluation", null=True, blank=True, on_delete=models.PROTECT,
         related_name="cases",
     )
+    appeal_of = models.ForeignKey(
+        "DecisionLetter", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+        verbose_name=_("klage over"),
+    )
     grant = models.ForeignKey(
         Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
         verbose_name=_("bevilling"),
@@ -95,9 +101,15 @@ class Case(TimestampedModel):
                     | Q(case_type=CaseType.MIDWAY_EVALUATION, evaluation__isnull=False)
                     # a repayment claim is opened from the grant's final report (settlement)
                     | Q(case_type=CaseType.REPAYMENT_CLAIM, report__isnull=False)
+                    | Q(case_type=CaseType.CONDITIONS, evaluation__isnull=False)
+                    | Q(case_type=CaseType.COMPLAINT, appeal_of__isnull=False)
                     | Q(case_type=CaseType.AWARD, grant__isnull=False)
                     | Q(case_type=CaseType.AMENDMENT, grant__isnull=False)
                 ),
+            ),
+            models.UniqueConstraint(  # one complaint per letter
+                fields=["appeal_of"], name="case_one_complaint_per_letter",
+                condition=Q(case_type=CaseType.COMPLAINT),
             ),
             models.CheckConstraint(
                 name="case_assigned_has_assignee",
@@ -295,6 +307,120 @@ class RepaymentClaim(models.Model):
                 name="repayment_decided_has_decider",
                 condition=Q(status=RepaymentStatus.PROPOSED)
                 | Q(decided_by__isnull=False, decided_at__isnull=False),
+            ),
+        ]
+
+
+def case_attachment_path(instance, filename):
+    return f"sagsbilag/{instance.event.case.journal_number}/{filename}"
+
+
+class CaseAttachment(models.Model):
+    """A file attached to a message in a case (from the cluster or the authority). Checked like
+    a report attachment (grants.reports.attachments.check_upload): type from the content, size."""
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("fil"), upload_to=case_attachment_path, max_length=300)
+    original_name = models.CharField(_("filnavn"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sagsbilag")
+        verbose_name_plural = _("sagsbilag")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="case_attachment_not_empty", condition=Q(size_bytes__gt=0)),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Hearing(models.Model):
+    """A hearing (partshøring) before an adverse decision: the proposed decision and its grounds
+    are sent to the cluster in a hearing letter with a deadline; the decision may be taken only
+    after the cluster's answer or the deadline (grants.cases.hearing.require_hearing_concluded)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
+    subject_kind = models.CharField(_("afgørelse i høring"), max_length=30, choices=HearingSubject.choices)
+    proposed_decision = models.TextField(_("påtænkt afgørelse"))
+    grounds = models.TextField(_("begrundelse"))
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.PROTECT, related_name="hearing", verbose_name=_("høringsfrist")
+    )
+    letter = models.OneToOneField(
+        "DecisionLetter", on_delete=models.PROTECT, related_name="hearing",
+        verbose_name=_("høringsbrev"),
+    )
+    answer = models.OneToOneField(
+        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="hearing_answered",
+        verbose_name=_("høringssvar"),
+    )
+    answered_at = models.DateTimeField(_("svar modtaget"), null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    concluded_at = models.DateTimeField(_("afsluttet med afgørelse"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partshøring")
+        verbose_name_plural = _("partshøringer")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            choices_check("hearing_subject_valid", "subject_kind", HearingSubject),
+            models.CheckConstraint(
+                name="hearing_answer_complete",
+                condition=Q(answer__isnull=True, answered_at__isnull=True)
+                | Q(answer__isnull=False, answered_at__isnull=False),
+            ),
+            models.CheckConstraint(name="hearing_has_grounds", condition=~Q(grounds="")),
+            models.UniqueConstraint(
+                fields=["case", "subject_kind"], name="hearing_one_open_per_subject",
+                condition=Q(concluded_at__isnull=True),
+            ),
+        ]
+
+
+class ConditionFollowUp(models.Model):
+    """The follow-up of a "continue with conditions" decision: its own case (type conditions),
+    a deadline for the cluster's condition report, and the caseworker's verdict."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="condition_followup")
+    conditions = models.TextField(_("vilkår"))
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.PROTECT, related_name="condition_followup",
+        verbose_name=_("frist for redegørelse"),
+    )
+    report = models.OneToOneField(
+        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="condition_report_of",
+        verbose_name=_("redegørelse"),
+    )
+    submitted_at = models.DateTimeField(_("indsendt"), null=True, blank=True)
+    outcome = models.CharField(_("resultat"), max_length=20, choices=ConditionOutcome.choices, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opfølgning på vilkår")
+        verbose_name_plural = _("opfølgninger på vilkår")
+        constraints = [
+            models.CheckConstraint(
+                name="followup_outcome_valid",
+                condition=Q(outcome="") | Q(outcome__in=ConditionOutcome.values),
+            ),
+            models.CheckConstraint(
+                name="followup_report_complete",
+                condition=Q(report__isnull=True, submitted_at__isnull=True)
+                | Q(report__isnull=False, submitted_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="followup_closed_complete",
+                condition=Q(outcome="", closed_by__isnull=True, closed_at__isnull=True)
+                | (~Q(outcome="") & Q(closed_by__isnull=False, closed_at__isnull=False)),
             ),
         ]
 

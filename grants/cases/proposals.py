@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grants.budgets.selectors import grant_aid_position
+from grants.cases.hearing import hearing_conclude
 from grants.cases.models import Case, Disbursement, TrancheProposal
 from grants.cases.services import (
     CaseActionError,
@@ -30,6 +31,7 @@ from grants.constants import (
     CaseStatus,
     CaseType,
     GrantStatus,
+    HearingSubject,
     LetterKind,
     ProposalKind,
     ProposalStatus,
@@ -192,6 +194,10 @@ def tranche_proposal_approve(
     disbursement and releases the tranche, a cancellation cancels it. The case is decided and
     the decision letter is generated and stored with it."""
     case, locked = _lock_proposal(proposal, actor, expected_version)
+    hearing_text = ""
+    if locked.kind == ProposalKind.CANCEL:  # an adverse decision: only after the hearing
+        hearing_text = hearing_conclude(case=case, subject_kind=HearingSubject.TRANCHE_CANCELLATION,
+                                        actor=actor)
     _require_status(case, CaseStatus.IN_PROGRESS)
     tranche = Tranche.objects.select_for_update().get(pk=locked.tranche_id)
     target = TrancheStatus.RELEASED if locked.kind == ProposalKind.RELEASE else TrancheStatus.CANCELLED
@@ -225,6 +231,7 @@ def tranche_proposal_approve(
             "Raten for %(year)s på %(amount)s kr. annulleres. Begrundelse: %(reason)s", {
                 "year": tranche.year, "amount": format_kr_number(locked.amount_dkk),
                 "reason": locked.reason})
+        text += "\n\n" + hearing_text
     _decide(case, actor, kind, text, proposal=locked)
     proposal.__dict__.update(status=locked.status, decided_by_id=actor.pk,
                              decided_at=locked.decided_at)

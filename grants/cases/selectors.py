@@ -11,20 +11,27 @@ import rules
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import ClusterOrganisation
+from clusters.models import ClusterOrganisation, Company
+from clusters.selectors import activity_list as cluster_activity_list
 from grants.cases.models import (
     Case,
+    CaseAttachment,
     CaseEvent,
+    ConditionFollowUp,
     DecisionLetter,
+    Hearing,
     JournalCounter,
     RepaymentClaim,
     TrancheProposal,
@@ -36,6 +43,7 @@ from grants.constants import (
     CaseType,
     ExtensionStatus,
     GrantStatus,
+    HearingSubject,
     ProposalStatus,
     RepaymentStatus,
     ReportStatus,
@@ -46,7 +54,94 @@ from grants.reports.models import AnnualReport, ReportEvent, ReportVersion
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.scoping import scope_to_user
 
-TABS = {"mine": _("Mine sager"), "unassigned": _("Ikke fordelte"), "all": _("Alle sager")}
+TABS = {"mine": _("Mine sager"), "unassigned": _("Ikke fordelte"), "all": _("Alle sager"),
+        "svar": _("Svar fra klyngen"), "godkendelse": _("Til godkendelse")}
+
+# What the cluster writes in a case, and what the authority writes to the cluster.
+CLUSTER_KINDS = (CaseEventKind.CLUSTER_MESSAGE, CaseEventKind.HEARING_ANSWER,
+                 CaseEventKind.CONDITION_REPORT)
+AUTHORITY_KINDS = (CaseEventKind.MESSAGE, CaseEventKind.HEARING, CaseEventKind.DECISION)
+SEARCHED_KINDS = (*CLUSTER_KINDS, *AUTHORITY_KINDS, CaseEventKind.NOTE)
+
+
+def _last_event_at(kinds):
+    return Subquery(
+        CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=kinds, internal=False)
+        .order_by("-created_at").values("created_at")[:1]
+    )
+
+
+def cluster_replied_q() -> Q:
+    """A case whose newest word is the cluster's: a message, hearing answer or condition report
+    written after the authority's last message, hearing letter or decision ("svar fra klyngen")."""
+    answered = CaseEvent.objects.filter(case=OuterRef("case"), kind__in=AUTHORITY_KINDS,
+                                        internal=False, created_at__gte=OuterRef("created_at"))
+    later = CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=CLUSTER_KINDS).filter(
+        ~Exists(answered))
+    return Q(Exists(later), status__in=OPEN_STATES)
+
+
+# -- "Til godkendelse": what awaits the head of office. One entry per source; a new source (an
+# amendment case's approval, say) adds a Q on Case and a function that describes its rows.
+def _proposal_q() -> Q:
+    return Q(Exists(TrancheProposal.objects.filter(case=OuterRef("pk"),
+                                                   status=ProposalStatus.PROPOSED)))
+
+
+def _midway_decision_q() -> Q:
+    return Q(case_type=CaseType.MIDWAY_EVALUATION, evaluation__status="proposed",
+             status__in=OPEN_STATES)
+
+
+def _describe_proposals(case_ids) -> dict:
+    out: dict = {}
+    for p in TrancheProposal.objects.filter(case_id__in=case_ids, status=ProposalStatus.PROPOSED
+                                            ).select_related("proposed_by", "tranche"):
+        out.setdefault(p.case_id, []).append({
+            "label": p.get_kind_display(), "amount_dkk": p.amount_dkk, "year": p.tranche.year,
+            "proposer": p.proposed_by, "at": p.proposed_at, "confirm": "godkend-indstilling",
+        })
+    return out
+
+
+def _describe_midway(case_ids) -> dict:
+    out: dict = {}
+    rows = Case.objects.filter(pk__in=case_ids, case_type=CaseType.MIDWAY_EVALUATION).values(
+        "pk", "evaluation_id", "evaluation__decision__outcome", "evaluation__decision__proposed_at",
+        "evaluation__decision__proposed_by__first_name", "evaluation__decision__proposed_by__last_name",
+        "evaluation__status")
+    for r in rows:
+        if r["evaluation__status"] != "proposed":
+            continue
+        out.setdefault(r["pk"], []).append({
+            "label": _("Afgørelse i midtvejsevalueringen"), "outcome": r["evaluation__decision__outcome"],
+            "proposer_name": " ".join(filter(None, [r["evaluation__decision__proposed_by__first_name"],
+                                                     r["evaluation__decision__proposed_by__last_name"]])),
+            "at": r["evaluation__decision__proposed_at"], "evaluation_id": r["evaluation_id"],
+        })
+    return out
+
+
+APPROVAL_SOURCES = [
+    (_proposal_q, _describe_proposals),
+    (_midway_decision_q, _describe_midway),
+]
+
+
+def awaiting_approval_q() -> Q:
+    q = Q(pk__in=[])
+    for source_q, _describe in APPROVAL_SOURCES:
+        q |= source_q()
+    return q
+
+
+def approval_items(case_ids) -> dict:
+    """What each case awaits from the head of office; one query per source."""
+    out: dict = {}
+    for _q, describe in APPROVAL_SOURCES:
+        for case_id, items in describe(list(case_ids)).items():
+            out.setdefault(case_id, []).extend(items)
+    return out
 SORTS = {
     "deadline": ("deadline__due_at", "id"),
     "-deadline": ("-deadline__due_at", "-id"),
@@ -105,6 +200,10 @@ def _tab_q(tab: str, user) -> Q:
         return Q(assignee_id=user.pk)
     if tab == "unassigned":
         return Q(assignee__isnull=True)
+    if tab == "svar":
+        return cluster_replied_q()
+    if tab == "godkendelse":
+        return awaiting_approval_q()
     return Q()
 
 
@@ -137,7 +236,10 @@ class _Facets:
 def _facets(params: QueueParams, user, now) -> _Facets:
     search = Q()
     if params.q:
-        search = Q(journal_number__icontains=params.q) | Q(cluster__name__icontains=params.q)
+        search = (Q(journal_number__icontains=params.q) | Q(cluster__name__icontains=params.q)
+                  | Q(subject__icontains=params.q)
+                  | Q(Exists(CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=SEARCHED_KINDS,
+                                                      text__icontains=params.q))))
     return _Facets(
         tab=_tab_q(params.tab, user),
         type=Q(case_type=params.case_type) if params.case_type else Q(),
@@ -157,7 +259,8 @@ def case_queue(*, user, params: QueueParams) -> QuerySet:
         cases_for_user(user)
         .filter(f.all())
         .select_related("cluster", "assignee", "deadline")
-        .annotate(is_overdue=ExpressionWrapper(_overdue_q(now), output_field=BooleanField()))
+        .annotate(is_overdue=ExpressionWrapper(_overdue_q(now), output_field=BooleanField()),
+                  cluster_replied=ExpressionWrapper(cluster_replied_q(), output_field=BooleanField()))
         .order_by(*SORTS[params.sort])
     )
 
@@ -200,8 +303,10 @@ def case_detail(*, user, journal_number: str) -> Case:
             "extension__deadline", "extension__requested_by", "grant__award_accepted_by",
         )
         .prefetch_related(
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by(
-                "created_at", "id")),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").prefetch_related(
+                "attachments").order_by("created_at", "id")),
+            Prefetch("hearings", queryset=Hearing.objects.select_related(
+                "deadline", "answer", "letter").order_by("-created_at", "-id")),
             Prefetch("proposals", queryset=TrancheProposal.objects.select_related(
                 "tranche", "proposed_by", "decided_by").order_by("proposed_at", "id")),
             Prefetch("letters", queryset=DecisionLetter.objects.select_related("delivery")
@@ -400,7 +505,7 @@ def case_actions(case: Case, user) -> dict:
             if case.extension.status == ExtensionStatus.REQUESTED:
                 actions["decide_extension"] = True
         elif case.case_type in (CaseType.APPLICATION, CaseType.MIDWAY_EVALUATION,
-                                CaseType.AWARD):  # an award case: after the acceptance
+                                CaseType.COMPLAINT, CaseType.AWARD):  # an award case: after the acceptance
             actions["decide"] = True
         elif case.case_type == CaseType.REPAYMENT_CLAIM:
             claim = RepaymentClaim.objects.filter(case=case, status=RepaymentStatus.PROPOSED).first()
@@ -413,7 +518,36 @@ def case_actions(case: Case, user) -> dict:
         if (report.status == ReportStatus.APPROVED and report.year_number == grant.horizon_years
                 and grant.status == GrantStatus.ACTIVE):
             actions["settle"] = True  # the final report: settlement (grants.cases.settlement)
+    hearing = open_hearing_of(case)
+    actions["hearing"] = hearing
+    if status == CaseStatus.IN_PROGRESS and hearing is None and hearing_subjects_for(case):
+        actions["start_hearing"] = True
+    if case.case_type == CaseType.CONDITIONS:
+        followup = condition_followup_of(case)
+        actions["followup"] = followup
+        if (status == CaseStatus.IN_PROGRESS and followup and not followup.outcome
+                and (followup.report_id or followup.deadline.due_at <= timezone.now())):
+            actions["close_conditions"] = True
+        if status == CaseStatus.IN_PROGRESS and hearing is not None:
+            actions["decide"] = True
+    if status == CaseStatus.IN_PROGRESS and case_is_done(case, open_proposal, hearing):
+        actions["close"] = True
     return actions
+
+
+def case_is_done(case: Case, open_proposal, hearing) -> bool:
+    """The page's question behind "Luk sagen" (grants.cases.services.case_work_done asks it
+    again under the lock): a report case with the report approved and the year's tranche
+    already released or cancelled."""
+    if open_proposal is not None or hearing is not None:
+        return False
+    if case.case_type != CaseType.ANNUAL_REPORT or not case.report_id:
+        return False
+    if case.report.status != ReportStatus.APPROVED:
+        return False
+    tranche = Tranche.objects.filter(grant_id=case.report.grant_id,
+                                     year_number=case.report.year_number).first()
+    return tranche is None or tranche.status in (TrancheStatus.RELEASED, TrancheStatus.CANCELLED)
 
 
 # -- the cluster's side ---------------------------------------------------------------------------
@@ -475,6 +609,170 @@ def report_change_request(*, report: AnnualReport) -> dict | None:
     return {"text": "", "at": None}
 
 
+# -- the cluster's cases (/mine-sager/) -------------------------------------------------------------
+
+# The case's status as the cluster reads it: plain Danish, from the cluster's side.
+CLUSTER_STATUS = {
+    CaseStatus.NEW: _("Modtaget"),
+    CaseStatus.ASSIGNED: _("Modtaget, venter på behandling"),
+    CaseStatus.IN_PROGRESS: _("Under behandling hos Erhvervsstyrelsen"),
+    CaseStatus.AWAITING_CLUSTER: _("Venter på jer"),
+    CaseStatus.DECIDED: _("Afgjort"),
+    CaseStatus.CLOSED: _("Afsluttet"),
+}
+
+
+def cluster_cases(*, user) -> QuerySet:
+    """The cluster's own cases, newest activity first, with what a row shows."""
+    if not rules.has_perm("grants.view_cluster_cases", user):
+        return Case.objects.none()
+    return (
+        scope_to_user(Case.objects.all(), user)
+        .select_related("report", "condition_followup__deadline")
+        .prefetch_related(Prefetch("hearings", queryset=Hearing.objects.filter(
+            concluded_at__isnull=True).select_related("deadline"), to_attr="open_hearings"))
+        .annotate(last_activity=_last_event_at(
+            [*CLUSTER_KINDS, *AUTHORITY_KINDS, CaseEventKind.OPENED]))
+        .order_by("-updated_at", "-id")
+    )
+
+
+def waiting_for(case: Case) -> dict | None:
+    """What the authority waits for from the cluster on this case, with its due date (or None).
+    Uses what cluster_cases / cluster_case_detail prefetch."""
+    hearings = getattr(case, "open_hearings", None)
+    if hearings is None:
+        hearings = [h for h in case.hearings.all() if h.concluded_at is None]
+    for hearing in hearings:
+        if hearing.answer_id is None and hearing.deadline.due_at > timezone.now():
+            return {"text": _("Jeres høringssvar"), "due": hearing.deadline.due_at}
+    followup = getattr(case, "condition_followup", None) if case.case_type == CaseType.CONDITIONS \
+        else None
+    if followup is not None and followup.report_id is None and not followup.outcome:
+        return {"text": _("Jeres redegørelse for vilkårene"), "due": followup.deadline.due_at}
+    if case.report_id and case.report.status == ReportStatus.CHANGES_REQUESTED:
+        return {"text": _("En ny version af årsrapporten med de ønskede ændringer"), "due": None}
+    return None
+
+
+def cluster_case_detail(*, user, journal_number: str) -> Case:
+    """One of the cluster's own cases with its public timeline; Case.DoesNotExist otherwise
+    (another cluster's case answers 404)."""
+    return (
+        cluster_cases(user=user)
+        .select_related("report__grant")
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.filter(internal=False)
+                     .exclude(kind__in=[CaseEventKind.PROPOSAL, CaseEventKind.ASSIGNMENT,
+                                        CaseEventKind.NOTE])
+                     .select_related("actor").prefetch_related("attachments")
+                     .order_by("created_at", "id"), to_attr="public_events"),
+            Prefetch("letters", queryset=DecisionLetter.objects.order_by("-created_at", "-id")),
+        )
+        .get(journal_number=journal_number)
+    )
+
+
+def case_attachments_for_user(user) -> QuerySet:
+    """Attachments a user may download: all for caseworkers; the own cluster's, on events the
+    cluster sees, for cluster people."""
+    qs = CaseAttachment.objects.select_related("event__case")
+    if rules.has_perm("grants.view_case", user):
+        return qs
+    if rules.has_perm("grants.view_cluster_cases", user):
+        return scope_to_user(qs, user, cluster_path="event__case__cluster").filter(
+            event__internal=False)
+    return qs.none()
+
+
+def open_hearing_of(case: Case):
+    return next((h for h in case.hearings.all() if h.concluded_at is None), None)
+
+
+def hearing_subjects_for(case: Case) -> list[str]:
+    """The adverse decisions this case can put into hearing (the proposal or evaluation it has)."""
+    subjects = []
+    if case.case_type == CaseType.ANNUAL_REPORT:
+        subjects += [HearingSubject.TRANCHE_CANCELLATION]
+    elif case.case_type == CaseType.REPAYMENT_CLAIM:  # raised by the settlement (grants.cases.settlement)
+        subjects += [HearingSubject.REPAYMENT_CLAIM]
+    elif case.case_type == CaseType.MIDWAY_EVALUATION:
+        subjects += [HearingSubject.WITHDRAWAL]
+    # a conditions case goes into hearing when its conditions are found not met (conditions_close)
+    return subjects
+
+
+def condition_followup_of(case: Case) -> ConditionFollowUp | None:
+    if case.case_type != CaseType.CONDITIONS:
+        return None
+    return ConditionFollowUp.objects.select_related("deadline", "report").filter(case=case).first()
+
+
+# -- a report's version n against version n-1 ---------------------------------------------------
+
+
+def version_diff(report: AnnualReport, number: int) -> dict | None:
+    """Version `number` of the report beside version `number - 1` (both as submitted, from
+    their snapshots): every money, text and key-figure row, marked where it changed. One query.
+    None if the version does not exist; version 1 is compared with nothing."""
+    rows = {v.number: v for v in ReportVersion.objects.filter(
+        report=report, number__in=[number, number - 1]).select_related("submitted_by")}
+    current = rows.get(number)
+    if current is None:
+        return None
+    previous = rows.get(number - 1)
+
+    def content(version):
+        return ((version.snapshot or {}).get("report") or {}) if version else {}
+
+    def figures(version):
+        return ((version.snapshot or {}).get("key_figures") or {}) if version else {}
+
+    def competitive(version):
+        funding = (version.snapshot or {}).get("competitive_funding") if version else None
+        return sum(r.get("amount_dkk") or 0 for r in funding) if funding is not None else None
+
+    def row(label, now, before, kind):
+        return {"label": label, "current": now, "previous": before, "kind": kind,
+                "changed": previous is not None and now != before}
+
+    out = [row(label, content(current).get(name), content(previous).get(name), "money")
+           for name, label in MONEY_FIELDS]
+    out.append(row(_("Hjemtaget konkurrenceudsat finansiering"), competitive(current),
+                   competitive(previous), "money"))
+    out += [row(label, _dig(figures(current), path), _dig(figures(previous), path), "figure")
+            for path, label in KEY_FIGURES]
+    out += [row(label, content(current).get(name) or "", content(previous).get(name) or "", "text")
+            for name, label in TEXT_FIELDS]
+    attachments = [[a.get("name") or a.get("original_name") or "" for a in
+                    ((v.snapshot or {}).get("attachments") or [])] if v else [] for v in
+                   (current, previous)]
+    out.append(row(_("Bilag"), ", ".join(attachments[0]), ", ".join(attachments[1]), "text"))
+    return {"current": current, "previous": previous, "rows": out,
+            "changed": sum(1 for r in out if r["changed"])}
+
+
+# -- the cluster behind a case: its activities and companies in the report's year ---------------
+
+CLUSTER_LIST_LIMIT = 200
+
+
+def case_cluster_activity(*, user, case: Case) -> dict:
+    """The case's cluster's activities in the report's year (the activity list's own selector,
+    with its participation counts) and the distinct companies that took part in them. Three
+    queries whatever the number of rows; each list is capped (the counts say how many)."""
+    year = case.report.year if case.report_id else None
+    activities = cluster_activity_list(user=user, year=year).filter(cluster_id=case.cluster_id)
+    companies = (Company.objects.filter(participations__activity__cluster_id=case.cluster_id,
+                                        **({"participations__activity__year": year} if year else {}))
+                 .distinct().order_by("name", "cvr"))
+    return {
+        "year": year,
+        "activities": list(activities[:CLUSTER_LIST_LIMIT]),
+        "companies": list(companies[:CLUSTER_LIST_LIMIT]),
+        "n_companies": companies.count(),
+        "limit": CLUSTER_LIST_LIMIT,
+    }
 # -- award letters ------------------------------------------------------------------------------
 
 def award_grants_for(user) -> QuerySet:

@@ -8,15 +8,18 @@ klyngeadmin.workflow.TransitionNotAllowed; other refused actions raise CaseActio
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.models import ClusterOrganisation
 from grants.cases.letters import decision_letter_create
-from grants.cases.models import Case, CaseEvent, DecisionLetter
+from grants.cases.models import Case, CaseAttachment, CaseEvent, DecisionLetter, Hearing
 from grants.cases.workflows import ACTIVE_STATES, CASE_WORKFLOW, OPEN_STATES
 from grants.constants import (
     CaseEventKind,
@@ -24,11 +27,15 @@ from grants.constants import (
     CaseType,
     DeadlineKind,
     ExtensionStatus,
+    HearingSubject,
     LetterKind,
     ReportStatus,
+    TrancheStatus,
 )
+from grants.core.models import Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.notifications.services import Text, notify
+from grants.reports.attachments import check_upload
 from grants.reports.models import AnnualReport
 from grants.reports.services import report_transition
 from klyngeadmin.accounts.models import User
@@ -38,6 +45,8 @@ from klyngeadmin.kernel.formatting import number
 from klyngeadmin.kernel.i18n import RECORD_LANGUAGE, record_text
 from klyngeadmin.kernel.predicates import (
     APPROVER_ROLES,
+    CASEWORKER_ROLES,
+    CLUSTER_ROLES,
     in_role,
     is_caseworker,
     is_cluster_user,
@@ -81,15 +90,16 @@ def case_open(
     cluster: ClusterOrganisation | None,
     actor=None,
     handling_days: int = CASE_HANDLING_DAYS,
+    deadline_kind: str = DeadlineKind.CASE_HANDLING,
     **subject_objects,
 ) -> Case:
     """Open a case for a report, extension, application or evaluation (passed by keyword:
-    report=, extension=, application=, evaluation=)."""
+    report=, extension=, application=, evaluation=, appeal_of=)."""
     assert case_type in CaseType.values
     now = timezone.now()
     due = now + timedelta(days=handling_days)
     deadline = Deadline.objects.create(
-        kind=DeadlineKind.CASE_HANDLING, subject=f"Sagsbehandling: {subject}", cluster=cluster,
+        kind=deadline_kind, subject=f"Sagsbehandling: {subject}", cluster=cluster,
         due_at=due, original_due_at=due,
     )
     case = Case.objects.create(
@@ -165,10 +175,66 @@ def _directors(case: Case):
     return User.objects.filter(cluster_id=case.cluster_id, role=Role.DIRECTOR, is_active=True)
 
 
-def _notify_cluster(case: Case, subject: Text, body: Text) -> None:
+def _notify_cluster(case: Case, subject: Text, body: Text, url: str | None = None) -> None:
     for director in _directors(case):
         notify(recipient=director, kind="case_message", subject=subject, body=body,
-               url="/mine-sager/")
+               url=url or cluster_case_url(case))
+
+
+def _cluster_people(case: Case):
+    if case.cluster_id is None:
+        return User.objects.none()
+    return User.objects.filter(cluster_id=case.cluster_id, role__in=CLUSTER_ROLES, is_active=True)
+
+
+def cluster_case_url(case: Case) -> str:
+    return f"/mine-sager/{case.journal_number}/"
+
+
+def notify_handlers(case: Case, subject: Text, body: Text) -> None:
+    """Tell the case's caseworker (or, on an unassigned case, every active caseworker) that
+    the cluster wrote in the case."""
+    if case.assignee_id:
+        recipients = [case.assignee]
+    else:
+        recipients = list(User.objects.filter(role__in=CASEWORKER_ROLES, is_active=True))
+    for user in recipients:
+        notify(recipient=user, kind="case_cluster_reply", subject=subject, body=body,
+               url=f"/sager/{case.journal_number}/")
+
+
+def require_own_cluster(case: Case, actor) -> None:
+    if not is_cluster_user(in_role(actor)) or actor.cluster_id is None \
+            or actor.cluster_id != case.cluster_id:
+        raise CaseActionError(_("Kun klyngens egne folk kan skrive i klyngens sager."))
+
+
+MAX_FILES_PER_MESSAGE = 5
+
+
+def attach_files(event: CaseEvent, files, actor) -> list[CaseAttachment]:
+    """Attach uploaded files to a message event, each checked like a report attachment
+    (grants.reports.attachments.check_upload). Raises ValidationError naming `files`."""
+    files = [f for f in (files or []) if f]
+    if len(files) > MAX_FILES_PER_MESSAGE:
+        raise ValidationError({"files": _("Højst %(n)s bilag pr. besked.") % {
+            "n": MAX_FILES_PER_MESSAGE}})
+    out = []
+    for upload in files:
+        try:
+            detected = check_upload(upload)
+        except ValidationError as exc:
+            message = "; ".join(exc.message_dict.get("file", exc.messages))
+            raise ValidationError({"files": f"{upload.name}: {message}"}) from None
+        stem = Path(upload.name or "bilag").stem[:200] or "bilag"
+        attachment = CaseAttachment(
+            event=event, original_name=f"{stem}.{detected.extension}",
+            content_type=detected.content_type, size_bytes=upload.size, uploaded_by=actor,
+        )
+        attachment.file.save(f"{uuid.uuid4().hex}.{detected.extension}", upload, save=False)
+        attachment.save()
+        out.append(attachment)
+    return out
 
 
 def _notify_approvers(case: Case, subject: Text, body: Text, exclude=None) -> None:
@@ -295,7 +361,8 @@ def _report_transition(report, to, actor, comment=""):
 
 
 @transaction.atomic
-def case_message(*, case: Case, actor, text: str, expected_version: int | None = None) -> CaseEvent:
+def case_message(*, case: Case, actor, text: str, expected_version: int | None = None,
+                 files=()) -> CaseEvent:
     """A message to the cluster: shown to the cluster, and its director is notified."""
     _require_handler(actor)
     text = (text or "").strip()
@@ -306,6 +373,7 @@ def case_message(*, case: Case, actor, text: str, expected_version: int | None =
         raise CaseActionError(_("Der kan ikke sendes beskeder på en lukket sag."))
     _save(locked, [], case)
     event = _event(locked, actor, CaseEventKind.MESSAGE, text=text)
+    attach_files(event, files, actor)
     _notify_cluster(
         locked, lambda: _("Ny besked fra Erhvervsstyrelsen i sag %(j)s") % {
             "j": locked.journal_number}, text
@@ -349,7 +417,7 @@ def case_request_changes(
         locked,
         lambda: _("Erhvervsstyrelsen beder om ændringer i årsrapporten %(year)s") % {
             "year": report.year},
-        text,
+        text, url=f"/rapporter/{report.pk}/",
     )
     case.__dict__.update(status=locked.status, version=locked.version)
     return locked
@@ -488,8 +556,151 @@ def case_decide(*, case: Case, actor, text: str, expected_version: int | None = 
     if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION):
         raise CaseActionError(_("Denne sagstype afgøres med sine egne handlinger."))
     CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor)
+    pending = Hearing.objects.filter(case=locked, concluded_at__isnull=True).first()
+    if pending is not None:  # an adverse decision in hearing: only after the hearing
+        text += "\n\n" + hearing_conclude(case=locked, subject_kind=pending.subject_kind,
+                                          actor=actor)
     _event(locked, actor, CaseEventKind.DECISION, text=text)
     _move(locked, CaseStatus.DECIDED, actor)
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked
+
+
+# -- the hearing guard (grants.cases.hearing re-exports it with hearing_start/hearing_answer) ----
+
+class HearingPending(CaseActionError):
+    """An adverse decision tried before the hearing was concluded."""
+
+    default_code = "hearing_pending"
+
+
+def open_hearing(case: Case, subject_kind: str | None = None) -> Hearing | None:
+    qs = Hearing.objects.filter(case=case, concluded_at__isnull=True)
+    if subject_kind:
+        qs = qs.filter(subject_kind=subject_kind)
+    return qs.select_related("deadline", "answer", "letter").order_by("-created_at").first()
+
+
+def hearing_is_concluded(hearing: Hearing, now=None) -> bool:
+    return hearing.answer_id is not None or hearing.deadline.due_at <= (now or timezone.now())
+
+
+def hearing_receipt(hearing: Hearing) -> str:
+    """The receipt number of a hearing answer: journal number, hearing and event."""
+    return f"{hearing.case.journal_number}-H{hearing.pk}-{hearing.answer_id}"
+
+
+def require_hearing_concluded(case: Case, subject_kind: str) -> Hearing:
+    """The guard: the adverse decision `subject_kind` may be taken on `case` only after a hearing
+    on it that the cluster has answered or whose deadline has passed. Raises HearingPending."""
+    hearing = open_hearing(case, subject_kind)
+    if hearing is None:
+        raise HearingPending(
+            _("Afgørelsen (%(label)s) kræver en partshøring af klyngen først. Send et "
+              "høringsbrev fra sagen.") % {"label": HearingSubject(subject_kind).label})
+    if not hearing_is_concluded(hearing):
+        raise HearingPending(
+            _("Partshøringen løber til %(date)s. Afgørelsen kan først træffes, når klyngen har "
+              "svaret, eller fristen er udløbet.") % {"date": format_date(hearing.deadline.due_at)})
+    return hearing
+
+
+def hearing_conclude(*, case: Case, subject_kind: str, actor) -> str:
+    """Call inside the deciding transaction: the guard, then the hearing is marked as concluded
+    by this decision (a new adverse proposal needs a new hearing). Returns the sentence for the
+    decision letter that quotes the answer's receipt, in the record language. A case still
+    waiting for the cluster after the deadline continues (awaiting_cluster -> in_progress)."""
+    hearing = require_hearing_concluded(case, subject_kind)
+    hearing = Hearing.objects.select_for_update(of=("self",)).select_related(
+        "case", "deadline", "answer").get(pk=hearing.pk)
+    now = timezone.now()
+    hearing.concluded_at = now
+    hearing.save(update_fields=["concluded_at"])
+    if hearing.answer_id is None:
+        Deadline.objects.filter(pk=hearing.deadline_id, completed_at__isnull=True).update(
+            completed_at=now)
+        sentence = record_text(
+            "Klyngen er partshørt ved høringsbrev af %(sent)s. Der er ikke modtaget høringssvar "
+            "inden fristen %(due)s.",
+            {"sent": format_date(hearing.created_at, language=RECORD_LANGUAGE),
+             "due": format_date(hearing.deadline.due_at, language=RECORD_LANGUAGE)})
+    else:
+        sentence = record_text(
+            "Klyngen er partshørt ved høringsbrev af %(sent)s. Klyngens høringssvar er modtaget "
+            "den %(at)s (kvittering %(receipt)s) og indgår i afgørelsen.",
+            {"sent": format_date(hearing.created_at, language=RECORD_LANGUAGE),
+             "at": format_date(hearing.answered_at, language=RECORD_LANGUAGE),
+             "receipt": hearing_receipt(hearing)})
+    locked = _lock(case, None)
+    if locked.status == CaseStatus.AWAITING_CLUSTER:
+        _move(locked, CaseStatus.IN_PROGRESS, actor,
+              record_text("Høringsfristen er udløbet."))
+        case.__dict__.update(status=locked.status, version=locked.version)
+    return sentence
+
+
+# -- the cluster writes in its case ---------------------------------------------------------------
+
+CLUSTER_WRITES = (CaseEventKind.CLUSTER_MESSAGE, CaseEventKind.HEARING_ANSWER,
+                  CaseEventKind.CONDITION_REPORT)
+
+
+@transaction.atomic
+def case_cluster_message(*, case: Case, actor, text: str, files=(),
+                         expected_version: int | None = None) -> CaseEvent:
+    """A director or staff member writes in their cluster's case, with attachments: an
+    append-only case event the caseworker sees in the timeline and the queue (svar fra
+    klyngen). The case's status does not change (an annual report that waits for changes
+    still waits for the new version)."""
+    require_own_cluster(case, actor)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Skriv en besked.")})
+    locked = _lock(case, expected_version)
+    if locked.status == CaseStatus.CLOSED:
+        raise CaseActionError(_("Sagen er lukket. Skriv til Erhvervsstyrelsen i en åben sag."))
+    _save(locked, [], case)
+    event = _event(locked, actor, CaseEventKind.CLUSTER_MESSAGE, text=text)
+    attach_files(event, files, actor)
+    notify_handlers(locked, lambda: _("Svar fra klyngen i sag %(j)s") % {
+        "j": locked.journal_number}, text)
+    return event
+
+
+# -- closing a case whose work is done -------------------------------------------------------------
+
+
+def case_work_done(case: Case) -> bool:
+    """Whether nothing is left to do on an open case: an annual-report case whose report is
+    approved and whose year's tranche is already released or cancelled (no open proposal); a
+    decided case of any type. A case in hearing or awaiting the cluster is not done."""
+    if case.status == CaseStatus.DECIDED:
+        return True
+    if case.status != CaseStatus.IN_PROGRESS:
+        return False
+    if Hearing.objects.filter(case=case, concluded_at__isnull=True).exists():
+        return False
+    if case.case_type == CaseType.ANNUAL_REPORT and case.report_id:
+        if case.report.status != ReportStatus.APPROVED:
+            return False
+        if case.proposals.filter(status="proposed").exists():
+            return False
+        tranche = Tranche.objects.filter(grant_id=case.report.grant_id,
+                                         year_number=case.report.year_number).first()
+        return tranche is None or tranche.status in (TrancheStatus.RELEASED,
+                                                     TrancheStatus.CANCELLED)
+    return False
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor, comment: str = "", expected_version: int | None = None) -> Case:
+    """Close a case whose work is done (case_work_done), with the reason on the event."""
+    _require_handler(actor)
+    locked = _lock(case, expected_version)
+    if not case_work_done(locked):
+        raise CaseActionError(_("Sagen kan ikke lukkes endnu: der er stadig noget at gøre i den."))
+    _move(locked, CaseStatus.CLOSED, actor,
+          (comment or "").strip() or record_text("Sagen er færdigbehandlet og lukket."))
     case.__dict__.update(status=locked.status, version=locked.version)
     return locked
 
@@ -506,6 +717,6 @@ def format_kr_number(amount: int) -> str:
 __all__ = [
     "ACTIVE_STATES", "CaseActionError", "FourEyesViolation", "StaleCase", "TransitionNotAllowed",
     "case_approve_report", "case_assign", "case_decide", "case_message", "case_note", "case_open",
-    "case_cluster_answered", "case_record", "case_request_changes", "case_take", "case_transition",
+    "case_close", "case_cluster_answered", "case_cluster_message", "case_record", "case_request_changes", "case_take", "case_transition",
     "extension_decide", "next_journal_number",
 ]

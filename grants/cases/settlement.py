@@ -4,8 +4,9 @@ ineligible costs become a repayment claim with its own case (type repayment_clai
 report); the head of office decides the claim (four eyes), and the decision letter goes to the
 cluster through grants.cases.letters (via the case's _decide).
 
-Before the claim is decided — an adverse decision — the cluster must have been heard: the one
-guard point is `_before_adverse_decision(case)` below."""
+Before the claim is decided — an adverse decision — the cluster must have been heard
+(partshøring, grants.cases.hearing): the decision is refused until the cluster has answered the
+hearing letter or its deadline has passed, and the letter quotes the answer's receipt."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from grants.budgets.constants import AidCostType, FundingSource, LineKind
 from grants.budgets.models import BudgetLine
-from grants.cases.models import Case, Disbursement, RepaymentClaim
+from grants.cases.models import Disbursement, RepaymentClaim
 from grants.cases.services import (
     CaseActionError,
     _decide,
@@ -28,6 +29,7 @@ from grants.cases.services import (
     case_follow,
     case_open,
     format_kr_number,
+    hearing_conclude,
 )
 from grants.cases.tranches import grant_status_set
 from grants.constants import (
@@ -35,6 +37,7 @@ from grants.constants import (
     CaseStatus,
     CaseType,
     GrantStatus,
+    HearingSubject,
     LetterKind,
     RepaymentStatus,
     ReportStatus,
@@ -107,12 +110,6 @@ def _claim_text(claim: RepaymentClaim) -> str:
          "ineligible": format_kr_number(claim.ineligible_dkk)})
 
 
-def _before_adverse_decision(case: Case) -> None:
-    """The guard point before the adverse decision (the claim): the cluster must have been
-    heard. The generic hearing service (issue 16) plugs in here:
-    `require_hearing_concluded(case)`."""
-
-
 @transaction.atomic
 def repayment_claim_decide(*, claim: RepaymentClaim, actor,
                            expected_version: int | None = None) -> RepaymentClaim:
@@ -127,12 +124,13 @@ def repayment_claim_decide(*, claim: RepaymentClaim, actor,
     if locked.proposed_by_id == actor.pk:
         raise FourEyesViolation(
             _("Du har selv rejst dette krav. En anden skal godkende det (fire øjne)."))
+    # an adverse decision: only after the hearing (answered, or its deadline passed)
+    hearing_text = hearing_conclude(case=case, subject_kind=HearingSubject.REPAYMENT_CLAIM, actor=actor)
     _require_status(case, CaseStatus.IN_PROGRESS)
-    _before_adverse_decision(case)
     locked.status = RepaymentStatus.DECIDED
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
-    _decide(case, actor, LetterKind.REPAYMENT_CLAIM, _claim_text(locked))
+    _decide(case, actor, LetterKind.REPAYMENT_CLAIM, _claim_text(locked) + "\n\n" + hearing_text)
     claim.__dict__.update(status=locked.status, decided_by_id=actor.pk, decided_at=locked.decided_at)
     return locked

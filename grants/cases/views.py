@@ -12,7 +12,7 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,24 +22,33 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grants.cases import award as award_services
+from grants.cases import complaints, conditions, hearing, proposals, settlement
 from grants.cases import forms as f
-from grants.cases import proposals, settlement
 from grants.cases import services as services
 from grants.cases.models import Case, RepaymentClaim, TrancheProposal
 from grants.cases.selectors import (
+    CLUSTER_STATUS,
     SORT_LABELS,
     TABS,
     QueueParams,
+    approval_items,
     award_grants_for,
     case_actions,
+    case_attachments_for_user,
+    case_cluster_activity,
     case_detail,
     case_queue,
     case_queue_counts,
+    cluster_case_detail,
     cluster_case_messages,
+    cluster_cases,
     cluster_decision_letters,
     decision_letters_for_user,
+    hearing_subjects_for,
     queue_filter_options,
     report_comparison,
+    version_diff,
+    waiting_for,
 )
 from grants.cases.workflows import MANUAL_TRANSITIONS
 from grants.constants import CaseStatus, CaseType
@@ -62,6 +71,9 @@ def case_queue_view(request):
     params = QueueParams.from_query(request.GET, default_tab="all")
     paginator = Paginator(case_queue(user=request.user, params=params), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("side"))
+    awaiting = approval_items([c.pk for c in page.object_list]) if params.tab == "godkendelse" else {}
+    for case in page.object_list:
+        case.awaiting = awaiting.get(case.pk, [])
     return render(request, "cases/queue.html", {
         "params": params,
         "page": page,
@@ -87,7 +99,12 @@ def _case_forms(case: Case, actions: dict) -> dict[str, Any]:
     initial = {"version": case.version}
     forms: dict[str, Any] = {
         "tildel": f.AssignForm(initial=initial, prefix="tildel"),
-        "besked": f.message_form(initial=initial, prefix="besked"),
+        "besked": f.authority_message_form(initial=initial, prefix="besked"),
+        "send-i-hoering": f.HearingStartForm(initial={**initial, "days": hearing.HEARING_DAYS},
+                                             prefix="send-i-hoering",
+                                             subjects=hearing_subjects_for(case)),
+        "vurder-vilkaar": f.ConditionsCloseForm(initial=initial, prefix="vurder-vilkaar"),
+        "luk": f.CloseForm(initial=initial, prefix="luk"),
         "note": f.note_form(initial=initial, prefix="note"),
         "anmod-om-aendringer": f.request_changes_form(initial=initial, prefix="anmod-om-aendringer"),
         "godkend-rapport": f.ApproveReportForm(initial=initial, prefix="godkend-rapport"),
@@ -125,6 +142,7 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
         context["comparison"] = report_comparison(case.report)
         context["attachments"] = _attachments(case.report)
         context.update(report_costs_context(report=case.report))
+        context["versions"] = list(case.report.versions.order_by("number").only("number", "report_id"))
     if case.case_type == CaseType.REPAYMENT_CLAIM:
         context["repayment_claim"] = RepaymentClaim.objects.filter(case=case).first()
     return render(request, "cases/detail.html", context, status=status)
@@ -195,9 +213,10 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Sagens status er ændret."),
     ),
     "besked": Action(
-        f.message_form,
+        f.authority_message_form,
         lambda case, user, d: services.case_message(
-            case=case, actor=user, text=d["text"], expected_version=d["version"]),
+            case=case, actor=user, text=d["text"], files=d.get("files") or (),
+            expected_version=d["version"]),
         gettext_lazy("Beskeden er sendt til klyngen."),
     ),
     "note": Action(
@@ -268,6 +287,28 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Tilbagebetalingskravet er afgjort, og afgørelsesbrevet er dannet."),
         perm="grants.approve_proposal",
     ),
+    "send-i-hoering": Action(
+        f.HearingStartForm,
+        lambda case, user, d: hearing.hearing_start(
+            case=case, actor=user, subject_kind=d["subject_kind"],
+            proposed_decision=d["proposed_decision"], grounds=d["grounds"], days=d["days"],
+            expected_version=d["version"]),
+        gettext_lazy("Høringsbrevet er sendt til klyngen, og sagen afventer klyngens svar."),
+        form_kwargs=lambda case: {"subjects": hearing_subjects_for(case)},
+    ),
+    "vurder-vilkaar": Action(
+        f.ConditionsCloseForm,
+        lambda case, user, d: conditions.conditions_close(
+            case=case, actor=user, outcome=d["outcome"], text=d["text"],
+            expected_version=d["version"]),
+        gettext_lazy("Vurderingen af vilkårene er registreret."),
+    ),
+    "luk": Action(
+        f.CloseForm,
+        lambda case, user, d: services.case_close(
+            case=case, actor=user, comment=d.get("text", ""), expected_version=d["version"]),
+        gettext_lazy("Sagen er lukket."),
+    ),
     "afgoer": Action(
         f.decide_form,
         lambda case, user, d: services.case_decide(
@@ -288,16 +329,50 @@ def case_action_view(request, journal_number: str, action: str):
     if not rules.has_perm(spec.perm, request.user):
         raise PermissionDenied
     kwargs = spec.form_kwargs(case) if spec.form_kwargs else {}
-    form = spec.form(request.POST, prefix=action, **kwargs)
+    form = spec.form(request.POST, request.FILES, prefix=action, **kwargs)
     if not form.is_valid():
         return _render_case(request, case, bound=(action, form), status=400)
+    if action in CONFIRM_ACTIONS and request.POST.get("bekraeftet") != "1":
+        return _confirmation_page(request, case, action, form)
     try:
         spec.run(case, request.user, form.cleaned_data)
     except DomainError as exc:  # stale, four eyes, refused, or not in the workflow table
         messages.error(request, str(exc))
+    except ValidationError as exc:  # a field the service refused (an attachment, say)
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _render_case(request, case, bound=(action, form), status=400)
     else:
         messages.success(request, str(spec.done))
     return redirect(reverse("cases:detail", args=[case.journal_number]), permanent=False)
+
+
+# Decisions that approve or reject money, a withdrawal or a cancellation: the first POST shows a
+# confirmation page (amount, grant, proposer) whose form posts the same data again with
+# bekraeftet=1. Works without script; nothing changes before the second POST.
+CONFIRM_ACTIONS = {
+    "godkend-indstilling": gettext_lazy("Godkend indstillingen"),
+    "afvis-indstilling": gettext_lazy("Afvis indstillingen"),
+}
+
+
+def _confirmation_page(request, case, action, form):
+    proposal = _proposal_or_none(case)
+    if proposal is None:
+        messages.error(request, _("Der er ingen indstilling, som venter på godkendelse."))
+        return redirect(reverse("cases:detail", args=[case.journal_number]))
+    grant = proposal.tranche.grant
+    hidden = [(k, v) for k in request.POST for v in request.POST.getlist(k)
+              if k not in ("csrfmiddlewaretoken", "bekraeftet")]
+    return render(request, "cases/confirm.html", {
+        "case": case, "action": action, "title": CONFIRM_ACTIONS[action], "proposal": proposal,
+        "grant": grant, "hidden": hidden, "reason": form.cleaned_data.get("text", ""),
+        "approve": action == "godkend-indstilling",
+    })
+
+
+def _proposal_or_none(case):
+    return next((p for p in case.proposals.all() if p.status == "proposed"), None)
 
 
 # -- the cluster's side, and letters --------------------------------------------------------------
@@ -307,10 +382,98 @@ def case_action_view(request, journal_number: str, action: str):
 @require_GET
 def cluster_cases_view(request):
     _require(request.user, "grants.view_cluster_cases")
+    cases = list(cluster_cases(user=request.user)[:200])
+    for case in cases:
+        case.cluster_status = CLUSTER_STATUS.get(case.status, case.get_status_display())
+        case.waiting = waiting_for(case)
+    letters = list(cluster_decision_letters(user=request.user)[:50])
+    for letter in letters:
+        letter.appealable = complaints.letter_appealable(letter)
     return render(request, "cases/cluster_cases.html", {
-        "letters": list(cluster_decision_letters(user=request.user)[:50]),
+        "cases": cases,
+        "letters": letters,
         "events": list(cluster_case_messages(user=request.user)[:100]),
     })
+
+
+def _get_cluster_case(request, journal_number: str) -> Case:
+    _require(request.user, "grants.view_cluster_cases")
+    try:
+        return cluster_case_detail(user=request.user, journal_number=journal_number)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+CLUSTER_ACTIONS = {
+    "skriv": (f.cluster_message_form, services.case_cluster_message,
+              gettext_lazy("Beskeden er sendt til Erhvervsstyrelsen.")),
+    "hoeringssvar": (f.hearing_answer_form, hearing.hearing_answer,
+                     gettext_lazy("Jeres høringssvar er modtaget. Kvitteringen står i sagen.")),
+    "redegoerelse": (f.condition_report_form, conditions.condition_report_submit,
+                     gettext_lazy("Jeres redegørelse er sendt til Erhvervsstyrelsen.")),
+}
+
+
+def _render_cluster_case(request, case, *, bound=None, status=200):
+    initial = {"version": case.version}
+    forms = {key: spec[0](initial=initial, prefix=key) for key, spec in CLUSTER_ACTIONS.items()}
+    if bound:
+        forms[bound[0]] = bound[1]
+    open_hearing = next((h for h in case.open_hearings if h.answer_id is None), None)
+    followup = getattr(case, "condition_followup", None) if case.case_type == CaseType.CONDITIONS \
+        else None
+    letters = list(case.letters.all())
+    for letter in letters:
+        letter.appealable = complaints.letter_appealable(letter)
+    return render(request, "cases/cluster_case.html", {
+        "case": case, "events": case.public_events, "letters": letters,
+        "cluster_status": CLUSTER_STATUS.get(case.status), "waiting": waiting_for(case),
+        "open_hearing": open_hearing,
+        "followup": followup if followup and not followup.report_id and not followup.outcome
+        else None,
+        "forms": forms, "failed_form": bound[1] if bound else None,
+        "closed": case.status == CaseStatus.CLOSED,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def cluster_case_view(request, journal_number: str):
+    return _render_cluster_case(request, _get_cluster_case(request, journal_number))
+
+
+@login_required
+@require_POST
+def cluster_case_action_view(request, journal_number: str, action: str):
+    case = _get_cluster_case(request, journal_number)
+    spec = CLUSTER_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    form_class, run, done = spec
+    form = form_class(request.POST, request.FILES, prefix=action)
+    if form.is_valid():
+        try:
+            run(case=case, actor=request.user, text=form.cleaned_data["text"],
+                files=form.cleaned_data.get("files") or (),
+                expected_version=form.cleaned_data["version"])
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, str(done))
+            return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
+    return _render_cluster_case(request, case, bound=(action, form), status=400)
+
+
+@login_required
+@require_GET
+def case_attachment_view(request, pk: int):
+    attachment = get_object_or_404(case_attachments_for_user(request.user), pk=pk)
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                        as_attachment=True, filename=attachment.original_name)
 
 
 @login_required
@@ -322,6 +485,65 @@ def decision_letter_view(request, pk: int):
     filename = letter.file.name.rsplit("/", 1)[-1]
     return FileResponse(letter.file.open("rb"), content_type="application/pdf",
                         as_attachment=False, filename=filename)
+
+
+@login_required
+def complaint_view(request, letter_pk: int):
+    """The appeal route of a decision letter: the cluster writes its complaint, which opens a
+    complaint case (grants.cases.complaints)."""
+    _require(request.user, "grants.view_cluster_cases")
+    letter = get_object_or_404(cluster_decision_letters(user=request.user), pk=letter_pk)
+    if request.method == "POST":
+        form = f.complaint_form(request.POST, request.FILES, prefix="klage")
+        if form.is_valid():
+            try:
+                case = complaints.complaint_open(letter=letter, actor=request.user,
+                                                 text=form.cleaned_data["text"],
+                                                 files=form.cleaned_data.get("files") or ())
+            except DomainError as exc:
+                messages.error(request, str(exc))
+                return redirect(reverse("cases:cluster_cases"))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Jeres klage er modtaget og oprettet som sag %(j)s.")
+                                 % {"j": case.journal_number})
+                return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
+        status = 400
+    else:
+        form = f.complaint_form(initial={"version": 1}, prefix="klage")
+        status = 200
+    return render(request, "cases/complaint.html", {
+        "letter": letter, "form": form, "failed_form": form if form.errors else None,
+        "appeal_deadline": complaints.appeal_deadline(letter),
+        "appealable": complaints.letter_appealable(letter),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def case_version_diff_view(request, journal_number: str, number: int):
+    """The case's report: version n against version n-1, as submitted."""
+    case = _get_case(request, journal_number)
+    if case.case_type != CaseType.ANNUAL_REPORT or not case.report_id:
+        raise Http404
+    diff = version_diff(case.report, number)
+    if diff is None:
+        raise Http404
+    return render(request, "cases/version_diff.html", {"case": case, "report": case.report,
+                                                       "diff": diff, "number": number})
+
+
+@login_required
+@require_GET
+def case_cluster_view(request, journal_number: str):
+    """The case's cluster: its activities and participating companies in the report's year."""
+    case = _get_case(request, journal_number)
+    if case.cluster_id is None:
+        raise Http404
+    return render(request, "cases/case_cluster.html", {
+        "case": case, **case_cluster_activity(user=request.user, case=case)})
 
 
 # -- award letters (tilsagnsbreve) ----------------------------------------------------------------

@@ -42,7 +42,8 @@ from klyngeadmin.kernel.localtime import COPENHAGEN_NAME as CPH_NAME
 DEFAULT_REMINDER_POLICY = {
     "send_from": "07:00",
     # The cluster's director and staff: 30, 14, 7 and 1 days before, and on the day.
-    "cluster_kinds": ["annual_report", "self_assessment", "changes_requested"],
+    "cluster_kinds": ["annual_report", "self_assessment", "changes_requested", "hearing",
+                      "conditions"],
     "cluster_roles": ["director", "cluster_staff"],
     "cluster_days_before": [30, 14, 7, 1, 0],
     # Overdue: the day after, then every 7 days (+7, +14, ...) ...
@@ -51,7 +52,7 @@ DEFAULT_REMINDER_POLICY = {
     # ... and at 7 days overdue the assigned caseworker is told too.
     "escalate_to_caseworker_days_overdue": 7,
     # Caseworkers: their own scoring and case-handling deadlines.
-    "caseworker_kinds": ["scoring", "case_handling"],
+    "caseworker_kinds": ["scoring", "case_handling", "complaint"],
     "caseworker_days_before": [7, 1, 0],
 }
 

@@ -5,6 +5,8 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -62,3 +64,20 @@ def detect_file_type(fileobj) -> FileType | None:
         return None
     finally:
         fileobj.seek(0)
+
+
+def check_upload(file) -> FileType:
+    """The upload checks of every attachment (report or case message): not empty, not too big,
+    and a type detected from the content. Raises ValidationError naming the field `file`."""
+    if file.size > max_bytes():
+        raise ValidationError({"file": _("Filen er for stor: højst %(mb)s MB.")
+                               % {"mb": max_bytes() // (1024 * 1024)}})
+    if file.size == 0:
+        raise ValidationError({"file": _("Filen er tom.")})
+    detected = detect_file_type(file)
+    if detected is None:
+        raise ValidationError({"file": _(
+            "Filtypen er ikke tilladt. Upload en PDF-, XLSX-, DOCX-, PNG- eller JPEG-fil "
+            "(typen kontrolleres ud fra filens indhold)."
+        ) + " (" + ", ".join(t.label for t in ALLOWED_TYPES) + ")"})
+    return detected

@@ -16,7 +16,7 @@ from grants.constants import (
     ReportStatus,
 )
 from grants.deadlines.models import Deadline
-from grants.reports.attachments import ALLOWED_TYPES, detect_file_type, max_bytes
+from grants.reports.attachments import check_upload
 from grants.reports.models import (
     AnnualReport,
     CompetitiveFunding,
@@ -226,17 +226,7 @@ def report_attachment_add(*, report: AnnualReport, actor, file, kind: str) -> Re
         raise ReportNotEditable(locked.status)
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("Vælg en bilagstype.")})
-    if file.size > max_bytes():
-        raise ValidationError({"file": _("Filen er for stor: højst %(mb)s MB.")
-                               % {"mb": max_bytes() // (1024 * 1024)}})
-    if file.size == 0:
-        raise ValidationError({"file": _("Filen er tom.")})
-    detected = detect_file_type(file)
-    if detected is None:
-        raise ValidationError({"file": _(
-            "Filtypen er ikke tilladt. Upload en PDF-, XLSX-, DOCX-, PNG- eller JPEG-fil "
-            "(typen kontrolleres ud fra filens indhold)."
-        ) + " (" + ", ".join(t.label for t in ALLOWED_TYPES) + ")"})
+    detected = check_upload(file)
     original = Path(file.name or "bilag").name[:200] or "bilag"
     stem = Path(original).stem or "bilag"
     attachment = ReportAttachment(

@@ -104,13 +104,25 @@ def test_settlement_raises_a_claim_with_its_own_case_and_letter(final_grant, cas
         settlement.repayment_claim_decide(claim=claim, actor=caseworker)
     with pytest.raises(FourEyesViolation):
         settlement.repayment_claim_decide(claim=claim, actor=caseworker_as_head(claim))
+    # an adverse decision: refused until the cluster has been heard and has answered
+    with pytest.raises(svc.HearingPending):
+        settlement.repayment_claim_decide(claim=claim, actor=head_of_office)
+    from grants.cases.hearing import hearing_answer, hearing_start
+    from grants.constants import HearingSubject
+    hearing_start(case=claim_case, actor=claim.proposed_by, subject_kind=HearingSubject.REPAYMENT_CLAIM,
+                  proposed_decision="Krav om tilbagebetaling af 1.000.000 kr.",
+                  grounds="Ikke forbrugte og ikke støtteberettigede midler.")
+    with pytest.raises(svc.HearingPending, match="løber til"):
+        settlement.repayment_claim_decide(claim=claim, actor=head_of_office)
+    hearing_answer(case=claim_case, actor=director, text="Vi har ingen bemærkninger.")
     settlement.repayment_claim_decide(claim=claim, actor=head_of_office)
     claim.refresh_from_db()
     claim_case.refresh_from_db()
     assert claim.status == "decided" and claim_case.status == CaseStatus.DECIDED
-    letter = claim_case.letters.get()
+    letter = claim_case.letters.get(kind="repayment_claim")  # beside the hearing letter
     assert letter.kind == "repayment_claim" and letter.file.read(5) == b"%PDF-"
     assert "1.000.000 kr." in letter.body and letter.title.startswith("Afgørelse om tilbagebetaling")
+    assert "høringssvar" in letter.body  # the letter quotes the answer's receipt
     assert Notification.objects.filter(recipient=director, subject__contains=claim_case.journal_number).exists()
 
 
@@ -195,6 +207,17 @@ def test_settlement_and_claim_through_the_case_page(client, final_grant, casewor
     assert client.post(decide, {"afgoer-tilbagebetaling-version": claim.case.version}).status_code == 403
     client.force_login(head_of_office)
     assert "Afgør tilbagebetalingskravet" in client.get(url).content.decode()
+    # before the hearing the decision is refused with the reason, and nothing changes
+    r = client.post(decide, {"afgoer-tilbagebetaling-version": claim.case.version}, follow=True)
+    assert "kræver en partshøring" in r.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == "proposed"
+    from grants.cases.hearing import hearing_answer, hearing_start
+    from grants.constants import HearingSubject
+    hearing_start(case=claim.case, actor=caseworker, subject_kind=HearingSubject.REPAYMENT_CLAIM,
+                  proposed_decision="Krav om tilbagebetaling.", grounds="Ikke støtteberettigede udgifter.")
+    hearing_answer(case=claim.case, actor=director, text="Vi er uenige.")
+    claim.case.refresh_from_db()
     assert client.post(decide, {"afgoer-tilbagebetaling-version": claim.case.version}).status_code == 302
     claim.refresh_from_db()
-    assert claim.status == "decided" and claim.case.letters.count() == 1
+    assert claim.status == "decided" and claim.case.letters.filter(kind="repayment_claim").count() == 1

@@ -12,6 +12,7 @@ from evaluations.constants import EvaluationStatus
 from evaluations.midway.schedule import grant_create
 from evaluations.models import PanelMember
 from evaluations.panels.defaults import ensure_default_rubrics
+from grants.cases.models import Case, DecisionLetter
 from grants.constants import GrantStatus, ReportStatus, TrancheStatus
 from klyngeadmin.kernel.roles import Role
 from tests.factories import ClusterFactory, UserFactory
@@ -63,6 +64,10 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     login(page, "sagsbehandler1")
     page.goto(detail)
     page.get_by_role("button", name="Åbn evalueringen og bed klyngen om selvevaluering").click()
+    # before its year the caseworker confirms first (nothing is opened by the first click)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Åbn midtvejsevalueringen før tid?")
+    axe(page)
+    page.get_by_role("button", name="Ja, åbn evalueringen nu").click()
     expect(page.locator("#evaluation-status")).to_have_text("Selvevaluering")
     titles = criteria_titles(evaluation)
 
@@ -127,11 +132,48 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     expect(page.locator("#evaluation-status")).to_have_text("Indstillet")
     expect(page.get_by_role("button", name="Godkend afgørelsen")).to_have_count(0)  # four eyes
 
-    # The head of office approves.
+    # The head of office cannot decide the withdrawal before the cluster has been heard.
     login(page, "kontorchef")
     page.goto(detail)
     axe(page)
     page.get_by_role("button", name="Godkend afgørelsen").click()
+    expect(page.get_by_text("kræver en partshøring af klyngen først")).to_be_visible()
+    expect(page.locator("#evaluation-status")).to_have_text("Indstillet")
+
+    # The caseworker sends the hearing letter from the evaluation's case ...
+    journal = Case.objects.get(evaluation=evaluation).journal_number
+    login(page, "sagsbehandler1")
+    page.goto(f"/sager/{journal}/")
+    page.get_by_text("Send i partshøring", exact=True).click()
+    page.get_by_label("Påtænkt afgørelse").fill("Bevillingen tilbagekaldes fra bevillingsår 6.")
+    page.get_by_label("Begrundelse", exact=True).fill("Lave point på alle kriterier.")
+    expect(page.get_by_label("Høringsfrist (dage)")).to_have_value("14")
+    page.get_by_role("button", name="Send høringsbrev").click()
+    expect(page.get_by_text("Høringsbrevet er sendt til klyngen")).to_be_visible()
+    expect(page.get_by_test_id("case-status")).to_have_text("Afventer klyngen")
+
+    # ... the director reads it under Mine sager and answers in the case ...
+    login(page, "direktoer")
+    page.goto("/mine-sager/")
+    expect(page.get_by_text("Jeres høringssvar")).to_be_visible()
+    page.get_by_role("link", name=journal, exact=True).click()
+    expect(page.get_by_role("heading", name="Partshøring: jeres svar")).to_be_visible()
+    expect(page.get_by_text("Bevillingen tilbagekaldes fra bevillingsår 6.").first).to_be_visible()
+    axe(page)
+    page.get_by_label("Jeres høringssvar").fill("Vi har en plan for de næste år.")
+    page.get_by_role("button", name="Send høringssvar").click()
+    expect(page.get_by_text("Jeres høringssvar er modtaget.")).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"kvittering for modtagelse {journal}-H"))).to_be_visible()
+
+    # ... and the head of office decides, confirming what the withdrawal takes.
+    login(page, "kontorchef")
+    page.goto(detail)
+    page.get_by_role("button", name="Godkend afgørelsen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bekræft tilbagekaldelsen")
+    expect(page.get_by_test_id("confirm-amount")).to_have_text("25.000.000 kr.")  # years 6-10
+    expect(page.get_by_test_id("confirm-grant")).to_contain_text("KP-E2E-MW")
+    axe(page)
+    page.get_by_role("button", name="Ja, tilbagekald bevillingen").click()
     expect(page.locator("#evaluation-status")).to_have_text("Afgjort")
     expect(page.get_by_text("Rater og årsrapporter efter år 5 er annulleret.")).to_be_visible()
 
@@ -156,3 +198,6 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     pdf = page.request.get(link.get_attribute("href"), timeout=90_000)  # WeasyPrint on a busy machine
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
+    # the stored decision letter quotes the receipt of the cluster's answer
+    stored = DecisionLetter.objects.get(case__journal_number=journal, kind="midway_decision")
+    assert f"kvittering {journal}-H" in stored.body

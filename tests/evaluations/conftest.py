@@ -72,9 +72,34 @@ def set_consensus(evaluation, actor, value=1, outcome="withdraw"):
 
 
 @pytest.fixture
-def proposed(in_consensus, caseworker):
+def proposed_unheard(in_consensus, caseworker):
+    """A proposed withdrawal on which the cluster has not been heard yet."""
     set_consensus(in_consensus, caseworker)
     decision_propose(evaluation=in_consensus, actor=caseworker, outcome="withdraw",
                      reasons="Lav score på alle kriterier.")
     in_consensus.refresh_from_db()
     return in_consensus
+
+
+def hear_cluster(evaluation, caseworker, director, answer="Vi er uenige."):
+    """The hearing a withdrawal needs (grants.cases.hearing): the letter, and the answer."""
+    from grants.cases.hearing import hearing_answer, hearing_start
+    from grants.constants import HearingSubject
+
+    case = evaluation.cases.order_by("-created_at").first()
+    hearing = hearing_start(case=case, actor=caseworker, subject_kind=HearingSubject.WITHDRAWAL,
+                            proposed_decision="Bevillingen tilbagekaldes.",
+                            grounds="Lav score på alle kriterier.")
+    if answer:
+        case.refresh_from_db()
+        hearing_answer(case=case, actor=director, text=answer)
+    return hearing
+
+
+@pytest.fixture
+def proposed(proposed_unheard, caseworker, director, settings, tmp_path):
+    """A proposed withdrawal whose hearing the cluster has answered: ready for the decision."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    hear_cluster(proposed_unheard, caseworker, director)
+    proposed_unheard.refresh_from_db()
+    return proposed_unheard

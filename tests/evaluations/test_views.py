@@ -5,13 +5,15 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from evaluations.constants import EvaluationStatus as S
 from evaluations.midway.panel_services import panel_join
 from evaluations.models import Criterion, PanelMember, Rubric
-from tests.evaluations.conftest import score_as, set_consensus
+from tests.evaluations.conftest import hear_cluster, score_as, set_consensus
 from tests.factories import ClusterFactory, UserFactory
+from tests.grants.case_fixtures import media_root  # noqa: F401 (letters are stored)
 
 
 def url(name, evaluation, *args):
@@ -45,6 +47,22 @@ def test_other_cluster_gets_404(client, opened, other_director):
 def test_open_allowed_for_caseworker_denied_for_director(client, evaluation, caseworker, director):
     client.force_login(director)
     assert client.post(url("open", evaluation)).status_code == 403
+    client.force_login(caseworker)
+    # before its year (the grant's year 5 lies ahead): a confirmation page, nothing opened yet
+    assert evaluation.year > timezone.localdate().year
+    page = client.post(url("open", evaluation))
+    assert page.status_code == 200 and "Åbn midtvejsevalueringen før tid?" in page.content.decode()
+    assert str(evaluation.year) in page.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.status == S.SCHEDULED
+    assert client.post(url("open", evaluation), {"bekraeftet": "1"}).status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.status == S.SELF_ASSESSMENT
+
+
+def test_open_in_its_year_needs_no_confirmation(client, evaluation, caseworker):
+    type(evaluation).objects.filter(pk=evaluation.pk).update(year=timezone.localdate().year,
+                                                             decision_effective_year=timezone.localdate().year + 1)
     client.force_login(caseworker)
     assert client.post(url("open", evaluation)).status_code == 302
     evaluation.refresh_from_db()
@@ -202,7 +220,23 @@ def test_propose_and_approve_four_eyes_via_views(client, in_consensus, caseworke
     assert client.post(url("approve", in_consensus)).status_code == 403
     assert client.get(url("letter", in_consensus)).status_code == 403  # not decided yet
     client.force_login(head_of_office)
-    assert client.post(url("approve", in_consensus), {"version": in_consensus.version}).status_code == 302
+    # Not before the cluster has been heard (partshøring) ...
+    assert client.post(url("approve", in_consensus), {"version": in_consensus.version,
+                                                      "bekraeftet": "1"}).status_code == 302
+    in_consensus.refresh_from_db()
+    assert in_consensus.status == S.PROPOSED
+    hear_cluster(in_consensus, caseworker, director)
+    in_consensus.refresh_from_db()
+    # ... and a withdrawal asks for confirmation first: grant, amount and proposer; nothing changes
+    page = client.post(url("approve", in_consensus), {"version": in_consensus.version})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert in_consensus.grant.reference in body and "Bekræft tilbagekaldelsen" in body
+    assert caseworker.get_full_name() in body
+    in_consensus.refresh_from_db()
+    assert in_consensus.status == S.PROPOSED
+    assert client.post(url("approve", in_consensus), {"version": in_consensus.version,
+                                                      "bekraeftet": "1"}).status_code == 302
     in_consensus.refresh_from_db()
     assert in_consensus.status == S.DECIDED
     client.force_login(director)
@@ -222,12 +256,15 @@ def test_propose_and_approve_four_eyes_via_views(client, in_consensus, caseworke
     assert client.get(url("letter", in_consensus)).content == b"%PDF-1.4 as sent"
 
 
-def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, caseworker, head_of_office):
+@pytest.mark.usefixtures("media_root")
+def test_letter_html_states_scores_reasons_and_appeal_deadline(in_consensus, caseworker, head_of_office,
+                                                               director):
     from evaluations.midway.letters import decision_letter_html
     from evaluations.midway.services import decision_approve, decision_propose
 
     set_consensus(in_consensus, caseworker, 1, "withdraw")
     decision_propose(evaluation=in_consensus, actor=caseworker, outcome="withdraw", reasons="For lav score")
+    hear_cluster(in_consensus, caseworker, director)
     decision = decision_approve(evaluation=in_consensus, actor=head_of_office)
     html = decision_letter_html(in_consensus)
     assert "Tilbagekaldelse" in html and "For lav score" in html

@@ -11,16 +11,19 @@ from django.utils import timezone
 
 from grants.cases import proposals
 from grants.cases import services as svc
+from grants.cases.hearing import HearingPending, hearing_start
 from grants.cases.models import Case, CaseEvent, Disbursement, TrancheProposal
 from grants.cases.workflows import CASE_WORKFLOW
 from grants.constants import (
     CaseEventKind,
     CaseStatus,
     ExtensionStatus,
+    HearingSubject,
     ProposalStatus,
     ReportStatus,
     TrancheStatus,
 )
+from grants.deadlines.models import Deadline
 from grants.notifications.models import Notification
 from klyngeadmin.kernel.roles import CLUSTER_ROLES, Role
 from klyngeadmin.kernel.workflow import SYSTEM, TransitionNotAllowed
@@ -73,6 +76,7 @@ def test_table_has_the_documented_shape():
     assert set(CASE_WORKFLOW.transitions) == {
         (S.NEW, S.ASSIGNED), (S.ASSIGNED, S.IN_PROGRESS), (S.IN_PROGRESS, S.AWAITING_CLUSTER),
         (S.AWAITING_CLUSTER, S.IN_PROGRESS), (S.IN_PROGRESS, S.DECIDED), (S.DECIDED, S.CLOSED),
+        (S.IN_PROGRESS, S.CLOSED),  # a case whose work is done (services.case_close checks it)
     }
 
 
@@ -347,10 +351,20 @@ def test_cancelling_money_needs_the_head_of_office(report_case, caseworker, head
     with pytest.raises(svc.FourEyesViolation):
         proposals.tranche_proposal_approve(proposal=proposal,
                                      actor=_self_head(caseworker, proposal))
+    # An adverse decision: not before the cluster has been heard (grants.cases.hearing) ...
+    with pytest.raises(HearingPending):
+        proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    hearing = hearing_start(case=report_case, actor=head_of_office,
+                            subject_kind=HearingSubject.TRANCHE_CANCELLATION,
+                            proposed_decision="Raten annulleres.", grounds="Manglende aktivitet")
+    with pytest.raises(HearingPending):  # the deadline runs and nobody answered
+        proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
+    Deadline.objects.filter(pk=hearing.deadline_id).update(due_at=timezone.now() - timedelta(minutes=1))
     proposals.tranche_proposal_approve(proposal=proposal, actor=head_of_office)
     proposal.tranche.refresh_from_db()
     assert proposal.tranche.status == TrancheStatus.CANCELLED
-    assert report_case.letters.get().kind == "tranche_cancelled"
+    letter = report_case.letters.get(kind="tranche_cancelled")
+    assert "Der er ikke modtaget høringssvar inden fristen" in letter.body
 
 
 def _self_head(caseworker, proposal):

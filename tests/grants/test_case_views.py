@@ -134,7 +134,7 @@ def test_queue_tabs_filters_and_search(client, grant, director, caseworker, clus
     assert journals(status="bogus", type="x", klynge="abc", sorter="x", side="999") != set()
 
     counts = client.get(QUEUE, {"type": CaseType.APPLICATION}).context["counts"]
-    assert counts["tab"] == {"mine": 0, "unassigned": 1, "all": 1}
+    assert counts["tab"] == {"mine": 0, "unassigned": 1, "all": 1, "svar": 0, "godkendelse": 0}
     assert counts["type"][CaseType.ANNUAL_REPORT] == 1  # facet: own filter not applied
     assert counts["overdue"]["1"] == 0
     body = client.get(QUEUE).content.decode()
@@ -347,7 +347,8 @@ def test_only_head_of_office_approves_and_never_their_own(client, report_case, c
     assert r.status_code == 403
     client.force_login(head_of_office)
     r = client.post(action(report_case, "godkend-indstilling"),
-                    {"godkend-indstilling-version": report_case.version}, follow=True)
+                    {"godkend-indstilling-version": report_case.version, "bekraeftet": "1"},
+                    follow=True)
     assert "afgørelsesbrevet er dannet" in r.content.decode()
     report_case.refresh_from_db()
     assert report_case.status == CaseStatus.DECIDED

@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from clusters.models import CompanyParticipation
 from grants.cases.amendments import amendment_propose
+from grants.cases.models import DecisionLetter
 from grants.cases.services import case_open
 from grants.constants import CaseType
 from grants.notifications.models import Notification
@@ -104,6 +105,8 @@ RULES: dict[str, Rule] = {
     "api/v1/reports/": R(key_ok=True, **API),
     "api/v1/reports/<int:pk>/": R(key_ok=True, obj="report", **API),
     "api/v1/reports/<int:pk>/submit/": R(key_ok=True, obj="report", method="post", **API),
+    "api/v1/reports/<int:pk>/costs/": R(key_ok=True, obj="report", **API),
+    "api/v1/outcomes/": R(key_ok=True, method="post", **API),
     "api/v1/deadlines/": R(key_ok=True, **API),
     "api/v1/statistics/": R(**API),  # authority keys only: a cluster key gets 403
     "api/v1/cases/": R(**API),
@@ -135,7 +138,15 @@ RULES: dict[str, Rule] = {
     "sager/": R({CW, HOO}),  # the administrator has no case work (404)
     "sager/<str:journal_number>/": R({CW, HOO}, obj="case"),
     "sager/<str:journal_number>/<slug:action>/": R(state=AUTHORITY, obj="case_action", method="post"),
+    "sager/<str:journal_number>/klynge/": R({CW, HOO}, obj="case"),
+    # the world's cases have no submitted version: 404 for the authority too; the cluster never
+    "sager/<str:journal_number>/versioner/<int:number>/": R(state={CW, HOO}, obj="case_version"),
     "mine-sager/": R(CLUSTER),
+    "mine-sager/<str:journal_number>/": R(CLUSTER, obj="case"),
+    # an empty message: a 400 naming the field for the own cluster, 404 for everyone else
+    "mine-sager/<str:journal_number>/<slug:action>/": R(CLUSTER, obj="cluster_action", method="post"),
+    "mine-sager/klage/<int:letter_pk>/": R(CLUSTER, obj="letter"),
+    "sagsbilag/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
     "afgoerelsesbreve/<int:pk>/": R(state=EVERYONE, kwargs={"pk": 999_999}),
     "tilsagn/": R({DIR, CW, HOO}),  # the administrator has no case work (404)
     "tilsagn/<int:pk>/": R({DIR, CW, HOO}, obj="award"),
@@ -166,12 +177,11 @@ RULES: dict[str, Rule] = {
     "rapporter/<int:pk>/": R(EVERYONE, obj="report"),
     "rapporter/<int:pk>/indsend/": R(state=CLUSTER, obj="report"),
     "rapporter/<int:pk>/maaltal/": R(CLUSTER, obj="report", method="post"),
-    # the key figures' drill-down sub-pages (main's issue 19 routes, given rules at the merge)
-    "rapporter/<int:pk>/noegletal/<slug:name>/": R(EVERYONE, obj="report",
-                                                    kwargs={"name": "virksomheder"}),
-    "rapporter/<int:pk>/versioner/<int:number>/noegletal/<slug:name>/": R(
-        state=EVERYONE, obj="report_version", kwargs={"name": "virksomheder"}),
     "rapporter/<int:pk>/versioner/<int:number>/": R(state=EVERYONE, obj="report_version"),
+    "rapporter/<int:pk>/regnskab/": R(CLUSTER, obj="report"),
+    "rapporter/<int:pk>/noegletal/<slug:name>/": R(EVERYONE, obj="report_drilldown"),
+    "rapporter/<int:pk>/versioner/<int:number>/noegletal/<slug:name>/": R(
+        state=EVERYONE, obj="report_version_drilldown"),
     "rapporter/<int:pk>/bilag/": R(CLUSTER, obj="report", method="post"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/": R(EVERYONE, obj="report_attachment"),
     "rapporter/<int:pk>/bilag/<int:attachment_pk>/slet/": R(
@@ -187,6 +197,14 @@ RULES: dict[str, Rule] = {
     "aktiviteter/ny/": R(CLUSTER),
     "aktiviteter/<int:pk>/rediger/": R(CLUSTER, obj="activity"),
     "aktiviteter/<int:pk>/slet/": R(CLUSTER, obj="activity"),
+    "aktiviteter/<int:pk>/statsstoette/": R(CLUSTER, obj="activity"),
+    "statsstoette/": R(CLUSTER),
+    "resultater/<int:year>/": R(CLUSTER, kwargs={"year": 2026}),
+    "resultater/effektmaaling/": R({CW, HOO}),  # caseworkers load and read the effect data
+    "sagsbehandler/statsstoette/": R({CW, HOO}),
+    # a company's survey link needs no sign-in; an unknown token is refused to everyone
+    "resultater/svar/<str:token>/": R(everyone="denied", kwargs={"token": "ukendt-token"}),
+    "bevillinger/<str:reference>/": R(EVERYONE, obj="grant"),
     "aktiviteter/import/": R(CLUSTER),
     "aktiviteter/import/skabelon.<str:fmt>": R(CLUSTER, kwargs={"fmt": "csv"}),
     "aktiviteter/import/<int:pk>/": R(CLUSTER, obj="import_job"),
@@ -296,12 +314,13 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
         amendment = amendment_propose(grant=grant, actor=caseworker, reason="Test", changes={
             "targets": {"rows": [{"year_number": 1, "indicator": "companies", "target": 5}]}})
         return {
-            "grant": {"reference": grant.reference},
             "amendment": {"pk": amendment.pk},
             "amendment_decide": {"pk": amendment.pk, "decision": "godkend"},
             "company": {"cvr": company.cvr},
             "report": {"pk": report.pk},
             "report_version": {"pk": report.pk, "number": 1},
+            "report_drilldown": {"pk": report.pk, "name": "aktiviteter"},
+            "report_version_drilldown": {"pk": report.pk, "number": 1, "name": "aktiviteter"},
             "report_attachment": {"pk": report.pk, "attachment_pk": _attachment(report, owner).pk},
             "deadline": {"pk": report.deadline_id},
             "activity": {"pk": activity.pk},
@@ -310,7 +329,13 @@ def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director
             "project_ext": {"external_id": project.external_id},
             "case": {"journal_number": case.journal_number},
             "award": {"pk": grant.pk},
+            "grant": {"reference": grant.reference},
             "case_action": {"journal_number": case.journal_number, "action": "tildel"},
+            "case_version": {"journal_number": case.journal_number, "number": 1},
+            "cluster_action": {"journal_number": case.journal_number, "action": "skriv"},
+            "letter": {"letter_pk": DecisionLetter.objects.create(
+                case=case, cluster=cluster, kind="tranche_released", title="Afgørelse", body="b",
+                file="afgoerelser/matrix.pdf", created_by=owner).pk},
             "notification": {"pk": note.pk},
             "api_key": {"pk": key.api_key.pk},
             "import_job": {"pk": job.pk},
