@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants.budgets.selectors import grant_years
+from grants.cases.amendments import _fmt as target_text
 from grants.cases.letters import LETTER_CSS, decision_letter_store
 from grants.cases.models import Case, DecisionLetter
 from grants.cases.services import (
@@ -32,6 +33,8 @@ from grants.cases.services import (
 from grants.constants import CaseEventKind, CaseStatus, CaseType, LetterKind
 from grants.core.models import Grant, GrantEvent
 from grants.notifications.services import notify
+from grants.targets.catalogue import Indicator
+from grants.targets.selectors import targets_of
 from klyngeadmin.kernel.formatting import kr, number
 from klyngeadmin.kernel.i18n import record_text
 from klyngeadmin.kernel.pdf import render_pdf
@@ -71,9 +74,22 @@ def award_letter_context(grant: Grant) -> dict:
         "midway_year": midway,
         "midway_calendar_year": grant.calendar_year(midway) if midway else None,
         "conditions": conditions,
-        "targets": [],   # issue 15: the grant's targets, where set
+        "targets": award_target_lines(grant),
         "budget": award_budget_lines(grant),
     }
+
+
+def award_target_lines(grant: Grant) -> list[str]:
+    """The targets as the award letter states them: per indicator its target in each grant year
+    (grants.targets; one query)."""
+    by_indicator: dict[str, list[str]] = {}
+    for year_number, targets in sorted(targets_of(grant).items()):
+        for code, t in targets.items():
+            by_indicator.setdefault(code, []).append(
+                record_text("år %(n)s: %(value)s", {"n": year_number, "value": target_text(t.target)}))
+    return [record_text("%(indicator)s – %(years)s",
+                        {"indicator": Indicator(code).label, "years": ", ".join(years)})
+            for code, years in by_indicator.items()]
 
 
 def award_budget_lines(grant: Grant) -> list[str]:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from clusters.models import ClusterOrganisation, Company
 from clusters.selectors import activity_list as cluster_activity_list
 from grants.cases.models import (
+    Amendment,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -38,6 +39,8 @@ from grants.cases.models import (
 )
 from grants.cases.workflows import CASE_HANDLERS, CASE_WORKFLOW, MANUAL_TRANSITIONS, OPEN_STATES
 from grants.constants import (
+    AmendmentKind,
+    AmendmentStatus,
     CaseEventKind,
     CaseStatus,
     CaseType,
@@ -122,9 +125,29 @@ def _describe_midway(case_ids) -> dict:
     return out
 
 
+def _amendment_q() -> Q:
+    """An amendment of money or targets waits for the head of office (four eyes)."""
+    return Q(case_type=CaseType.AMENDMENT, amendment__status=AmendmentStatus.PROPOSED,
+             amendment__four_eyes=True, status__in=OPEN_STATES)
+
+
+def _describe_amendments(case_ids) -> dict:
+    out: dict = {}
+    for a in Amendment.objects.filter(case_id__in=case_ids, status=AmendmentStatus.PROPOSED,
+                                      four_eyes=True).select_related("proposed_by"):
+        labels = dict(AmendmentKind.choices)
+        out.setdefault(a.case_id, []).append({
+            "label": _("Ændring af bevillingen: %(kinds)s") % {
+                "kinds": ", ".join(str(labels[k]).lower() for k in a.kinds)},
+            "proposer": a.proposed_by, "at": a.proposed_at, "amendment_id": a.pk,
+        })
+    return out
+
+
 APPROVAL_SOURCES = [
     (_proposal_q, _describe_proposals),
     (_midway_decision_q, _describe_midway),
+    (_amendment_q, _describe_amendments),
 ]
 
 

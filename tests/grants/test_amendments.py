@@ -226,3 +226,20 @@ def test_the_amendment_case_page_and_queue(client, awarded, caseworker):
     assert f"/aendringer/{a.pk}/" in html and f"/bevillinger/{awarded.reference}/maaltal/" in html
     queue = client.get("/sager/?fane=alle").content.decode()
     assert a.case.journal_number in queue
+
+
+def test_an_amendment_of_targets_awaits_the_head_of_office_in_til_godkendelse(
+        awarded, caseworker, head_of_office, django_assert_max_num_queries):
+    from grants.cases.selectors import QueueParams, approval_items, case_queue
+
+    def awaiting():
+        return list(case_queue(user=head_of_office, params=QueueParams(tab="godkendelse")))
+
+    a = amendment_propose(grant=awarded, changes=TARGETS, reason="Lavere tilgang", actor=caseworker)
+    assert [c.pk for c in awaiting()] == [a.case_id]
+    with django_assert_max_num_queries(3):
+        [item] = approval_items([a.case_id])[a.case_id]
+    assert item["proposer"] == caseworker and item["amendment_id"] == a.pk
+    assert "måltal" in str(item["label"])
+    amendment_approve(amendment=a, actor=head_of_office)
+    assert awaiting() == []

@@ -54,6 +54,18 @@ def test_the_letter_context_lists_every_year_and_the_reporting_duties(pending_gr
     assert context["targets"] == [] and context["budget"] == []
 
 
+def test_the_letter_states_the_targets_where_set(pending_grant, caseworker):
+    from grants.targets.services import targets_set_at_award
+
+    targets_set_at_award(grant=pending_grant, actor=caseworker, rows=[
+        {"year_number": n, "indicator": "companies", "target": 100 + 10 * n} for n in (1, 2)]
+        + [{"year_number": 1, "indicator": "leverage", "target": "1.5"}])
+    assert award_letter_context(pending_grant)["targets"] == [
+        "Deltagende virksomheder – år 1: 110, år 2: 120",
+        "Gearing (ekstern finansiering pr. bevillingskrone) – år 1: 1,50",
+    ]
+
+
 def test_the_letter_states_the_budget_where_set(pending_grant, caseworker):
     from tests.budgets.helpers import budget_grant
 
