@@ -110,5 +110,7 @@ def test_director_accepts_the_award_and_only_then_a_tranche_is_released(browser,
     head = login(browser, live_server, "kontorchef")
     head.goto(f"/sager/{journal}/")
     head.get_by_role("button", name="Godkend indstillingen").click()
+    expect(head.get_by_role("heading", level=1)).to_have_text("Bekræft godkendelsen")
+    head.get_by_role("button", name=re.compile(r"^Ja, godkend ")).click()
     expect(head.get_by_test_id("case-status")).to_have_text("Afgjort")
     assert Disbursement.objects.filter(tranche__grant=grant).count() == 1

@@ -154,6 +154,11 @@ def test_director_fills_costs_caseworker_sees_aid_and_ceiling_needs_justificatio
     head.goto(f"/sager/{journal}/")
     expect(head.get_by_text("Overskrider støtteloftet: støtteintensitet 57,5 %.")).to_be_visible()
     head.get_by_role("button", name="Godkend indstillingen").click()
+    expect(head.get_by_role("heading", level=1)).to_have_text("Bekræft godkendelsen")
+    # the confirmation shows why the ceiling may be passed
+    expect(head.get_by_test_id("confirm-ceiling")).to_contain_text("Ekstraordinær indsats")
+    axe(head)
+    head.get_by_role("button", name=re.compile(r"^Ja, godkend ")).click()
     expect(head.get_by_text("afgørelsesbrevet er dannet")).to_be_visible()
     axe(head)
     proposal = TrancheProposal.objects.get()
