@@ -214,6 +214,7 @@ class AmendmentKind(models.TextChoices):
     PERIOD = "period", _("Bevillingsperiode")
     TARGETS = "targets", _("Måltal")
     DIRECTOR = "director", _("Klyngedirektør")
+    BUDGET = "budget", _("Budget")
 
 
 class AmendmentStatus(models.TextChoices):

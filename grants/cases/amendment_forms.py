@@ -4,6 +4,8 @@ validates against the grant and writes."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grants.budgets.constants import AidCostType, CostCategory, FundingSource
+from grants.budgets.lines import all_keys
 from grants.constants import AmendmentKind
 from grants.reports.forms import AmountField
 from grants.targets.catalogue import Indicator
@@ -41,6 +43,8 @@ class AmendmentForm(AccessibleFormMixin, forms.Form):
         label=_("Nyt måltal"), required=False, min_value=0, max_digits=16, decimal_places=4,
         localize=True, error_messages={"invalid": _("Skriv måltallet som et tal, fx 120."),
                                        "min_value": _("Måltallet kan ikke være negativt.")})
+    budget_year = forms.IntegerField(label=_("Budget for bevillingsår"), required=False,
+                                     min_value=1, max_value=10, error_messages=YEAR_ERRORS)
     director = forms.ModelChoiceField(label=_("Ny klyngedirektør"), required=False,
                                       queryset=User.objects.none(),
                                       error_messages={"invalid_choice": _("Vælg en bruger i klyngen.")})
@@ -52,7 +56,12 @@ class AmendmentForm(AccessibleFormMixin, forms.Form):
             cluster_id=grant.cluster_id, is_active=True).exclude(role=Role.DIRECTOR).order_by(
             "first_name", "last_name", "username")
         self.fields["director"].label_from_instance = lambda u: u.get_full_name() or u.username
+        for key in all_keys():  # the new budget, line by line (grants.budgets.lines)
+            self.fields[budget_field(key)] = AmountField(label=budget_line_label(key), required=False)
         self._style_widgets()
+
+    def budget_fields(self):
+        return [self[budget_field(key)] for key in all_keys()]
 
     def clean(self):
         data = super().clean()
@@ -63,6 +72,7 @@ class AmendmentForm(AccessibleFormMixin, forms.Form):
             AmendmentKind.TARGETS: ["target_indicator", "target_year_from", "target_year_to",
                                     "target_value"],
             AmendmentKind.DIRECTOR: ["director"],
+            AmendmentKind.BUDGET: ["budget_year"],
         }
         for kind in kinds:
             for name in required[kind]:
@@ -89,7 +99,22 @@ class AmendmentForm(AccessibleFormMixin, forms.Form):
                 for n in range(d["target_year_from"], d["target_year_to"] + 1)]}
         if AmendmentKind.DIRECTOR in kinds:
             out["director"] = {"user_id": d["director"].pk}
+        if AmendmentKind.BUDGET in kinds:
+            out["budget"] = {"year_number": d["budget_year"], "lines": [
+                {"line": key, "budget_dkk": d[budget_field(key)]} for key in all_keys()
+                if d.get(budget_field(key)) is not None]}
         return out
+
+
+def budget_field(key: str) -> str:
+    return "budget__" + key.replace(":", "__")
+
+
+def budget_line_label(key: str) -> str:
+    parts = key.split(":")
+    if parts[0] == "cost":
+        return f"{CostCategory(parts[1]).label} – {AidCostType(parts[2]).label}"
+    return str(FundingSource(parts[1]).label)
 
 
 class AmendmentDecisionForm(AccessibleFormMixin, forms.Form):

@@ -1,14 +1,15 @@
 """Amendment cases (ændringssager): a caseworker proposes changes to a grant — its annual
-amount, its period, its targets or the cluster's director — with a reason; the case records the
-proposal; the head of office approves or rejects it (four eyes: never the proposer) where money
-or targets change; a director change alone is decided by the caseworker. Approval applies every
-change in one transaction, writes the grant's history (GrantEvent, and TargetEvent for targets)
-and sends the decision letter through the letter service (grants.cases.letters).
+amount, its period, its targets, a year's budget or the cluster's director — with a reason;
+the case records the proposal; the head of office approves or rejects it (four eyes: never the
+proposer) where money, targets or the budget change; a director change alone is decided by the
+caseworker. Approval applies every change in one transaction, writes the grant's history
+(GrantEvent, and TargetEvent for targets) and sends the decision letter through the letter
+service (grants.cases.letters).
 
 One more kind of change is one more ``ChangeKind`` in ``CHANGE_KINDS`` (and an AmendmentKind
 value): its ``clean`` validates the proposal's payload into JSON, ``apply`` makes the change
-and returns the Danish line for the letter, ``describe`` renders the proposal. For example the
-budget of grants/budgets: ``register(ChangeKind(AmendmentKind.BUDGET, four_eyes=True, ...))``."""
+and returns the Danish line for the letter, ``describe`` renders the proposal (the budget, for
+one, is checked by grants.budgets.set_budget at proposal and set by it at approval)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.budgets.constants import LineKind
+from grants.budgets.models import BudgetLine
+from grants.budgets.services import set_budget
 from grants.cases.models import Amendment, Case
 from grants.cases.services import (
     CaseActionError,
@@ -235,6 +240,54 @@ def _describe_targets(grant: Grant, payload: dict) -> str:
         for r in payload["rows"])
 
 
+# -- budget ------------------------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    """Rolls back the budget checked at proposal time (set_budget's own checks, nothing kept)."""
+
+
+def _clean_budget(grant: Grant, payload: dict) -> dict:
+    year, lines = payload.get("year_number"), payload.get("lines")
+    if not isinstance(year, int) or not 1 <= year <= grant.horizon_years:
+        raise AmendmentError(_("Vælg det bevillingsår, budgettet gælder (1-%(n)s).")
+                             % {"n": grant.horizon_years}, "budget_year")
+    lines = [{"line": r["line"], "budget_dkk": r["budget_dkk"]} for r in lines or []]
+    if not lines:
+        raise AmendmentError(_("Skriv det nye budget linje for linje."), "budget_year")
+    try:  # the same checks as when the budget is set, in a savepoint that is rolled back
+        with transaction.atomic():
+            set_budget(grant, year, lines, actor=None)
+            raise _DryRun
+    except _DryRun:
+        pass
+    except ValidationError as exc:
+        messages = [m for ms in exc.message_dict.values() for m in ms]
+        raise AmendmentError(" ".join(messages), "budget_year") from exc
+    return {"year_number": year, "lines": lines}
+
+
+def _budget_total(lines) -> int:
+    return sum(r["budget_dkk"] for r in lines if r["line"].startswith("cost:"))
+
+
+def _apply_budget(grant: Grant, payload: dict, actor, basis: str) -> str:
+    year = payload["year_number"]
+    old = sum(line.budget_dkk for line in BudgetLine.objects.filter(
+        grant=grant, year_number=year, kind=LineKind.COST))
+    set_budget(grant, year, payload["lines"], actor=actor, text=basis)
+    line = _("Budgettet for bevillingsår %(y)s ændres: omkostninger %(new)s kr. (før %(old)s kr.).") % {
+        "y": year, "new": format_kr_number(_budget_total(payload["lines"])),
+        "old": format_kr_number(old)}
+    _history(grant, actor, f"{basis}: {line}")
+    return line
+
+
+def _describe_budget(grant: Grant, payload: dict) -> str:
+    return _("Nyt budget for bevillingsår %(y)s: omkostninger %(total)s kr.") % {
+        "y": payload["year_number"], "total": format_kr_number(_budget_total(payload["lines"]))}
+
+
 # -- director ----------------------------------------------------------------------------------
 
 
@@ -274,6 +327,7 @@ register(ChangeKind(AmendmentKind.PERIOD, True, _clean_period, _apply_period, _d
 register(ChangeKind(AmendmentKind.TARGETS, True, _clean_targets, _apply_targets, _describe_targets))
 register(ChangeKind(AmendmentKind.DIRECTOR, False, _clean_director, _apply_director,
                     _describe_director))
+register(ChangeKind(AmendmentKind.BUDGET, True, _clean_budget, _apply_budget, _describe_budget))
 
 
 # -- the case ----------------------------------------------------------------------------------

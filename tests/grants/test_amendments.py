@@ -177,7 +177,7 @@ def test_reject_needs_a_reason_and_changes_nothing(awarded, caseworker, head_of_
 
 
 def test_change_kinds_are_a_registry():
-    assert set(CHANGE_KINDS) == {"amount", "period", "targets", "director"}
+    assert set(CHANGE_KINDS) == {"amount", "period", "targets", "director", "budget"}
     assert [k for k, c in CHANGE_KINDS.items() if not c.four_eyes] == ["director"]
 
 
@@ -243,3 +243,61 @@ def test_an_amendment_of_targets_awaits_the_head_of_office_in_til_godkendelse(
     assert "måltal" in str(item["label"])
     amendment_approve(amendment=a, actor=head_of_office)
     assert awaiting() == []
+
+
+# -- the budget (grants.budgets) ---------------------------------------------------------------
+
+
+def _new_budget(**changes) -> list[dict]:
+    from tests.budgets.helpers import BUDGET
+
+    return [{"line": r["line"], "budget_dkk": changes.get(r["line"], r["budget_dkk"])} for r in BUDGET]
+
+
+def test_a_budget_amendment_is_checked_at_proposal_and_set_at_approval(grant, caseworker,
+                                                                      head_of_office):
+    from grants.budgets.models import BudgetLine
+    from tests.budgets.helpers import budget_grant
+
+    budget_grant(grant, caseworker, years=(1,))
+    unbalanced = {"budget": {"year_number": 1, "lines": _new_budget(**{"funding:grant": 1})}}
+    with pytest.raises(AmendmentError, match="balancerer ikke") as refused:
+        amendment_propose(grant=grant, changes=unbalanced, reason="r", actor=caseworker)
+    assert refused.value.field == "budget_year" and not Amendment.objects.exists()
+    assert BudgetLine.objects.get(grant=grant, year_number=1, funding_source="grant").budget_dkk == 4_500_000
+
+    new = _new_budget(**{"cost:other_costs:marketing": 2_000_000, "funding:grant": 5_500_000})
+    a = amendment_propose(grant=grant, changes={"budget": {"year_number": 1, "lines": new}},
+                          reason="Mere markedsføring", actor=caseworker)
+    assert a.four_eyes and a.kinds == ["budget"]
+    # not set before the head of office approves
+    assert BudgetLine.objects.get(grant=grant, year_number=1, funding_source="grant").budget_dkk == 4_500_000
+    with pytest.raises(AmendmentError):
+        amendment_approve(amendment=a, actor=caseworker)
+    amendment_approve(amendment=a, actor=head_of_office)
+    assert BudgetLine.objects.get(grant=grant, year_number=1, funding_source="grant").budget_dkk == 5_500_000
+    letter = a.case.letters.get()
+    assert "Budgettet for bevillingsår 1 ændres: omkostninger 11.500.000 kr. (før 10.500.000 kr.)" in letter.body
+    assert GrantEvent.objects.filter(grant=grant, text__contains="Budgettet for bevillingsår 1").exists()
+
+
+def test_the_budget_amendment_form(client, grant, caseworker):
+    from grants.cases.amendment_forms import budget_field
+    from tests.budgets.helpers import budget_grant
+
+    budget_grant(grant, caseworker, years=(1,))
+    client.force_login(caseworker)
+    url = f"/bevillinger/{grant.reference}/aendring/"
+    page = client.get(url).content.decode()
+    assert f'name="{budget_field("cost:other_costs:marketing")}"' in page  # every line has its field
+    lines = {budget_field(r["line"]): r["budget_dkk"] for r in _new_budget(**{"funding:grant": 1})}
+    r = client.post(url, {"kinds": ["budget"], "reason": "r", "budget_year": 1, **lines})
+    assert r.status_code == 400 and "balancerer ikke" in r.content.decode()
+    assert not Amendment.objects.exists()
+    lines = {budget_field(r["line"]): r["budget_dkk"] for r in _new_budget()}
+    lines[budget_field("funding:private_cash")] = 3_000_000
+    lines[budget_field("funding:in_kind")] = 2_500_000
+    r = client.post(url, {"kinds": ["budget"], "reason": "Mere egenindsats", "budget_year": 1, **lines})
+    a = Amendment.objects.get()
+    assert r.status_code == 302 and a.changes["budget"]["year_number"] == 1
+    assert {x["line"]: x["budget_dkk"] for x in a.changes["budget"]["lines"]}["funding:in_kind"] == 2_500_000
