@@ -118,7 +118,10 @@ def test_cohort_shows_attainment(client, evaluation, caseworker):
 
 
 def test_withdrawal_letter_of_a_cluster_below_its_targets_shows_attainment(
-        in_consensus, caseworker, head_of_office):
+        in_consensus, caseworker, director, head_of_office, settings, tmp_path):
+    from tests.evaluations.conftest import hear_cluster
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     grant = in_consensus.grant
     targets_set_at_award(grant=grant, actor=caseworker, rows=[
         {"year_number": 1, "indicator": "rd_applications", "target": 4}])
@@ -126,6 +129,7 @@ def test_withdrawal_letter_of_a_cluster_below_its_targets_shows_attainment(
     set_consensus(in_consensus, caseworker, 1, "withdraw")
     decision_propose(evaluation=in_consensus, actor=caseworker, outcome="withdraw",
                      reasons="Under måltallene")
+    hear_cluster(in_consensus, caseworker, director)  # an adverse decision: after the hearing
     decision_approve(evaluation=in_consensus, actor=head_of_office)
     html = decision_letter_html(in_consensus)
     assert "Måltal og målopfyldelse" in html
