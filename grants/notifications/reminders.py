@@ -115,8 +115,9 @@ WITH open_deadlines AS (
            ((d.due_at AT TIME ZONE %(tz)s)::date - %(today)s::date) AS days_left,
            ar.id AS report_id,
            COALESCE(ev_sa.id, ev_sc.id) AS evaluation_id,
-           c.id AS case_id, c.journal_number AS case_journal_number,
-           COALESCE(d.assignee_id, c.assignee_id) AS own_assignee_id,
+           COALESCE(c.id, hc.id) AS case_id,
+           COALESCE(c.journal_number, hc.journal_number) AS case_journal_number,
+           COALESCE(d.assignee_id, c.assignee_id, hc.assignee_id) AS own_assignee_id,
            COALESCE(d.assignee_id, (
                SELECT rc.assignee_id FROM grants_case rc
                WHERE rc.assignee_id IS NOT NULL
@@ -128,6 +129,10 @@ WITH open_deadlines AS (
     LEFT JOIN evaluations_midwayevaluation ev_sa ON ev_sa.self_assessment_deadline_id = d.id
     LEFT JOIN evaluations_midwayevaluation ev_sc ON ev_sc.scoring_deadline_id = d.id
     LEFT JOIN grants_case c ON c.deadline_id = d.id
+    -- a hearing's or a condition follow-up's deadline belongs to its case (grants.cases)
+    LEFT JOIN grants_hearing h ON h.deadline_id = d.id
+    LEFT JOIN grants_conditionfollowup cf ON cf.deadline_id = d.id
+    LEFT JOIN grants_case hc ON hc.id = COALESCE(h.case_id, cf.case_id)
     WHERE d.completed_at IS NULL AND d.cancelled_at IS NULL AND d.due_at < %(horizon)s
 ),
 stepped AS (

@@ -176,6 +176,7 @@ def notify_address(*, email: str, kind: str, subject: str, body: str = "", url: 
 # evaluation features).
 LINK_URL_NAMES = {
     "case": (("cases:detail", "journal_number"),),
+    "cluster_case": (("cases:cluster_case", "journal_number"),),  # the cluster's page of its case
     "report": (("grants:report_detail", "pk"),),
     "evaluation": (("evaluations:detail", "pk"),),
 }
@@ -212,7 +213,7 @@ def deadline_path(
     recipient_role: str = "",
 ) -> str:
     """The path of the page a reminder about a deadline should open for this recipient:
-    caseworkers their case, cluster people their report or evaluation."""
+    caseworkers their case, cluster people their report or evaluation, else their page of the case."""
     authority = recipient_role in AUTHORITY_ROLES
     case = {"pk": case_id, "journal_number": case_journal_number}
     order = []
@@ -223,7 +224,7 @@ def deadline_path(
     if evaluation_id:
         order.append(("evaluation", {"pk": evaluation_id}))
     if case_id and not authority:
-        order.append(("case", case))
+        order.append(("cluster_case", case))
     for what, values in order:
         path = _reverse_first(LINK_URL_NAMES[what], values)
         if path:

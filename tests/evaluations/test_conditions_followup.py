@@ -60,8 +60,8 @@ def test_conditions_decision_creates_case_deadline_and_tells_the_cluster(followu
                                        ).exists()
     # the reminders follow the condition deadline
     reminder_tick(now=deadline.due_at - timedelta(days=14, hours=1))
-    assert Notification.objects.filter(deadline=deadline, recipient=director,
-                                       kind="reminder:-14d").exists()
+    assert Notification.objects.filter(deadline=deadline, recipient=director, kind="reminder:-14d",
+                                       url=f"/mine-sager/{case.journal_number}/").exists()
     assert Notification.objects.filter(deadline=deadline, recipient=staff_member).exists()
 
 

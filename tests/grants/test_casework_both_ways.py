@@ -241,6 +241,9 @@ def test_reminders_follow_the_hearing_deadline(case, caseworker, director, staff
     kinds = set(Notification.objects.filter(deadline=hearing.deadline).values_list(
         "recipient_id", "kind"))
     assert {(director.pk, "reminder:-7d"), (staff_member.pk, "reminder:-7d")} <= kinds
+    # the reminder opens the cluster's own page of the case
+    assert set(Notification.objects.filter(deadline=hearing.deadline, recipient=director)
+               .values_list("url", flat=True)) == {f"/mine-sager/{case.journal_number}/"}
     reminder_tick(now=hearing.deadline.due_at - timedelta(days=7, hours=1))  # second tick: no-op
     assert Notification.objects.filter(deadline=hearing.deadline).count() == len(kinds)
     # answered: no more reminders
