@@ -547,7 +547,8 @@ def _decide(case: Case, actor, kind: str, text: str, proposal=None) -> DecisionL
 @transaction.atomic
 def case_decide(*, case: Case, actor, text: str, expected_version: int | None = None) -> Case:
     """Decide a case that has no money or deadline attached (an application or evaluation
-    case handled elsewhere): the decision text is recorded and shown to the cluster."""
+    case handled elsewhere): the decision text is recorded and shown to the cluster. A
+    conditions case (its conditions found not met, after the hearing) is decided with a letter."""
     _require_handler(actor)
     text = (text or "").strip()
     if not text:
@@ -560,8 +561,11 @@ def case_decide(*, case: Case, actor, text: str, expected_version: int | None = 
     if pending is not None:  # an adverse decision in hearing: only after the hearing
         text += "\n\n" + hearing_conclude(case=locked, subject_kind=pending.subject_kind,
                                           actor=actor)
-    _event(locked, actor, CaseEventKind.DECISION, text=text)
-    _move(locked, CaseStatus.DECIDED, actor)
+    if locked.case_type == CaseType.CONDITIONS and locked.cluster_id:
+        _decide(locked, actor, LetterKind.CONDITIONS_CLOSED, text)
+    else:
+        _event(locked, actor, CaseEventKind.DECISION, text=text)
+        _move(locked, CaseStatus.DECIDED, actor)
     case.__dict__.update(status=locked.status, version=locked.version)
     return locked
 

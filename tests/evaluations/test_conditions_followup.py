@@ -107,3 +107,7 @@ def test_not_met_opens_a_hearing_and_the_decision_waits_for_it(followup, directo
     assert case.status == CaseStatus.DECIDED
     decision = case.events.filter(kind="decision").latest("id")
     assert f"H{hearing.pk}-{answer.pk}" in decision.text
+    # the decision reaches the cluster as a letter (PDF, Digital Post) that quotes the receipt
+    letter = case.letters.get(kind="conditions_closed")
+    assert letter.file.read(5) == b"%PDF-" and f"H{hearing.pk}-{answer.pk}" in letter.body
+    assert "Bevillingen tilbagekaldes." in letter.body
