@@ -11,8 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.constants import ClusterStatus
-from clusters.services import cluster_status_set
 from evaluations.constants import (
     APPEAL_WEEKS,
     EvaluationEventKind,
@@ -34,30 +32,22 @@ from evaluations.models import (
     SelfAssessmentAttachment,
 )
 from evaluations.panels.rubrics import _check_version, active_rubric, rubric_lock
+from grants.cases import withdrawal
 from grants.cases.conditions import conditions_followup_open
 from grants.cases.hearing import hearing_conclude, require_hearing_concluded
 from grants.cases.letters import decision_letter_store
-from grants.cases.models import TrancheProposal
-from grants.cases.proposals import proposal_close
 from grants.cases.services import case_follow, case_open, case_record
-from grants.cases.tranches import grant_status_set, tranche_transition
 from grants.constants import (
     CaseEventKind,
     CaseStatus,
     CaseType,
-    GrantStatus,
     HearingSubject,
     LetterKind,
-    ProposalStatus,
-    ReportStatus,
-    TrancheStatus,
 )
-from grants.core.models import Grant, Tranche
+from grants.core.models import Grant
 from grants.deadlines.models import Deadline
 from grants.notifications.services import notify
 from grants.reports.attachments import detect_file_type
-from grants.reports.models import AnnualReport
-from grants.reports.services import report_transition
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.dates import format_date
 from klyngeadmin.kernel.errors import FourEyesViolation
@@ -359,29 +349,11 @@ def _case_event(evaluation, actor, kind, text) -> None:
 
 @transaction.atomic
 def grant_withdraw(*, grant: Grant, evaluation: MidwayEvaluation, actor) -> None:
-    """Withdraw a grant after its midway evaluation, each step through its own service and
-    with its event, decided by `actor` (the head of office approving the decision): every open
-    tranche proposal of the grant is closed (no payment on a withdrawn grant; a proposed
-    tranche returns to planned), the tranches after the midway year are cancelled through the
-    tranche table, the annual-report obligations after it through the report workflow (SYSTEM
-    role), and the grant and the cluster are marked withdrawn."""
+    """Withdraw a grant after its midway evaluation (grants.cases.withdrawal), decided by
+    `actor` (the head of office approving the decision): tranches and annual-report obligations
+    after the midway year are cancelled, and the grant and the cluster are marked withdrawn."""
     after = grant.midway_year or 5
     reason = record_text("Bevillingen er tilbagekaldt efter midtvejsevalueringen.")
-    for proposal in TrancheProposal.objects.filter(
-        tranche__grant=grant, status=ProposalStatus.PROPOSED
-    ).order_by("pk"):
-        proposal_close(proposal=proposal, actor=actor, reason=reason)
-    for tranche in Tranche.objects.filter(
-        grant=grant, year_number__gt=after, status__in=[TrancheStatus.PLANNED, TrancheStatus.PROPOSED]
-    ).order_by("year_number"):
-        tranche_transition(tranche=tranche, to=TrancheStatus.CANCELLED, actor=actor, text=reason)
-    reports = AnnualReport.objects.filter(grant=grant, year_number__gt=after).exclude(
-        status__in=[ReportStatus.CANCELLED, ReportStatus.APPROVED]
-    )
-    for report in reports:
-        report_transition(report=report, to=ReportStatus.CANCELLED, actor=None, comment=reason)
-    grant_status_set(grant=grant, to=GrantStatus.WITHDRAWN, actor=actor, text=reason)
-    cluster_status_set(cluster_id=grant.cluster_id, actor=actor, to=ClusterStatus.WITHDRAWN,
-                       reason=reason)
+    withdrawal.grant_withdraw(grant=grant, actor=actor, after_year=after, reason=reason)
     _event(evaluation=evaluation, actor=actor, kind=EvaluationEventKind.WITHDRAWAL,
            text=record_text("Rater og årsrapporter efter år %(year)s annulleret", {"year": after}))

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants.cases.hearing import hearing_start
-from grants.cases.models import Case, CaseEvent, ConditionFollowUp
+from grants.cases import withdrawal
+from grants.cases.hearing import hearing_conclude, hearing_start
+from grants.cases.models import Case, CaseEvent, ConditionFollowUp, Hearing
 from grants.cases.services import (
     CaseActionError,
     _decide,
@@ -43,11 +44,13 @@ from grants.constants import (
     HearingSubject,
     LetterKind,
 )
+from grants.core.models import Grant
 from grants.deadlines.models import Deadline
 from klyngeadmin.kernel.dates import format_date
+from klyngeadmin.kernel.errors import FourEyesViolation
 from klyngeadmin.kernel.i18n import RECORD_LANGUAGE, record_text
 from klyngeadmin.kernel.localtime import COPENHAGEN
-from klyngeadmin.kernel.predicates import is_caseworker
+from klyngeadmin.kernel.predicates import is_caseworker, is_head_of_office
 
 
 @transaction.atomic
@@ -154,3 +157,36 @@ def conditions_close(*, case: Case, actor, outcome: str, text: str,
         locked.refresh_from_db(fields=["status", "version"])
     case.__dict__.update(status=locked.status, version=locked.version)
     return followup
+
+
+@transaction.atomic
+def conditions_decide(*, case: Case, actor, text: str, expected_version: int | None = None) -> Case:
+    """Decide a conditions case whose conditions were found not met, after its hearing. The
+    proposed decision is a withdrawal, so the head of office takes it, never the one who sent
+    it into hearing; the letter quotes the hearing's receipt, and the grant is withdrawn
+    (grants.cases.withdrawal)."""
+    _require_handler(actor)
+    text = (text or "").strip()
+    if not text:
+        raise CaseActionError(_("Skriv afgørelsen."))
+    locked = _lock(case, expected_version)
+    if locked.case_type != CaseType.CONDITIONS:
+        raise CaseActionError(_("Sagen er ikke en opfølgning på vilkår."))
+    pending = Hearing.objects.filter(case=locked, concluded_at__isnull=True).first()
+    if pending is None:
+        raise CaseActionError(_("Sagen har ingen påtænkt afgørelse i høring."))
+    if not is_head_of_office(actor):
+        raise CaseActionError(_("Kun kontorchefen kan tilbagekalde en bevilling."))
+    if pending.started_by_id == actor.pk:
+        raise FourEyesViolation(_("Du har selv sendt den påtænkte afgørelse i høring. En anden "
+                                  "skal træffe den (fire øjne)."))
+    text += "\n\n" + hearing_conclude(case=locked, subject_kind=pending.subject_kind, actor=actor)
+    _decide(locked, actor, LetterKind.CONDITIONS_CLOSED, text)
+    if pending.subject_kind == HearingSubject.WITHDRAWAL:
+        grant = Grant.objects.select_for_update().get(pk=locked.evaluation.grant_id)
+        withdrawal.grant_withdraw(
+            grant=grant, actor=actor, after_year=grant.midway_year or 5,
+            reason=record_text("Bevillingen er tilbagekaldt, fordi vilkårene for fortsættelsen "
+                               "ikke er opfyldt."))
+    case.__dict__.update(status=locked.status, version=locked.version)
+    return locked

@@ -548,24 +548,21 @@ def _decide(case: Case, actor, kind: str, text: str, proposal=None) -> DecisionL
 def case_decide(*, case: Case, actor, text: str, expected_version: int | None = None) -> Case:
     """Decide a case that has no money or deadline attached (an application or evaluation
     case handled elsewhere): the decision text is recorded and shown to the cluster. A
-    conditions case (its conditions found not met, after the hearing) is decided with a letter."""
+    conditions case is decided by grants.cases.conditions.conditions_decide."""
     _require_handler(actor)
     text = (text or "").strip()
     if not text:
         raise CaseActionError(_("Skriv afgørelsen."))
     locked = _lock(case, expected_version)
-    if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION):
+    if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION, CaseType.CONDITIONS):
         raise CaseActionError(_("Denne sagstype afgøres med sine egne handlinger."))
     CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor)
     pending = Hearing.objects.filter(case=locked, concluded_at__isnull=True).first()
     if pending is not None:  # an adverse decision in hearing: only after the hearing
         text += "\n\n" + hearing_conclude(case=locked, subject_kind=pending.subject_kind,
                                           actor=actor)
-    if locked.case_type == CaseType.CONDITIONS and locked.cluster_id:
-        _decide(locked, actor, LetterKind.CONDITIONS_CLOSED, text)
-    else:
-        _event(locked, actor, CaseEventKind.DECISION, text=text)
-        _move(locked, CaseStatus.DECIDED, actor)
+    _event(locked, actor, CaseEventKind.DECISION, text=text)
+    _move(locked, CaseStatus.DECIDED, actor)
     case.__dict__.update(status=locked.status, version=locked.version)
     return locked
 

@@ -311,7 +311,9 @@ ACTIONS: dict[str, Action] = {
     ),
     "afgoer": Action(
         f.decide_form,
-        lambda case, user, d: services.case_decide(
+        lambda case, user, d: (
+            conditions.conditions_decide if case.case_type == CaseType.CONDITIONS
+            else services.case_decide)(
             case=case, actor=user, text=d["text"], expected_version=d["version"]),
         gettext_lazy("Sagen er afgjort."),
     ),

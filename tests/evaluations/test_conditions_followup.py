@@ -86,7 +86,11 @@ def test_condition_report_then_met_decides_the_case_with_a_letter(followup, dire
     assert case.letters.get().kind == LetterKind.CONDITIONS_CLOSED
 
 
-def test_not_met_opens_a_hearing_and_the_decision_waits_for_it(followup, director, caseworker):
+def test_not_met_opens_a_hearing_and_the_decision_waits_for_it(followup, director, caseworker,
+                                                               head_of_office):
+    from grants.cases.conditions import conditions_decide
+    from grants.constants import GrantStatus, TrancheStatus
+
     case = _in_progress(followup.case, caseworker)
     condition_report_submit(case=case, actor=director, text="Vi nåede det ikke.")
     case.refresh_from_db()
@@ -99,10 +103,17 @@ def test_not_met_opens_a_hearing_and_the_decision_waits_for_it(followup, directo
     svc.case_transition(case=case, to=CaseStatus.IN_PROGRESS, actor=caseworker)
     case.refresh_from_db()
     with pytest.raises(HearingPending):
-        svc.case_decide(case=case, actor=caseworker, text="Bevillingen tilbagekaldes.")
+        conditions_decide(case=case, actor=head_of_office, text="Bevillingen tilbagekaldes.")
     answer = hearing_answer(case=case, actor=director, text="Vi beder om et år mere.")
     case.refresh_from_db()
-    svc.case_decide(case=case, actor=caseworker, text="Bevillingen tilbagekaldes.")
+    # a withdrawal: not the generic decision, not a caseworker, not the one who sent the hearing
+    with pytest.raises(svc.CaseActionError, match="egne handlinger"):
+        svc.case_decide(case=case, actor=head_of_office, text="Bevillingen tilbagekaldes.")
+    with pytest.raises(svc.CaseActionError, match="kontorchefen"):
+        conditions_decide(case=case, actor=caseworker, text="Bevillingen tilbagekaldes.")
+    grant = case.evaluation.grant
+    assert grant.status == GrantStatus.ACTIVE
+    conditions_decide(case=case, actor=head_of_office, text="Bevillingen tilbagekaldes.")
     case = Case.objects.get(pk=case.pk)
     assert case.status == CaseStatus.DECIDED
     decision = case.events.filter(kind="decision").latest("id")
@@ -111,3 +122,9 @@ def test_not_met_opens_a_hearing_and_the_decision_waits_for_it(followup, directo
     letter = case.letters.get(kind="conditions_closed")
     assert letter.file.read(5) == b"%PDF-" and f"H{hearing.pk}-{answer.pk}" in letter.body
     assert "Bevillingen tilbagekaldes." in letter.body
+    # and the grant is withdrawn: nothing planned after the midway year is paid
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.WITHDRAWN
+    after = grant.tranches.filter(year_number__gt=grant.midway_year or 5)
+    assert after.exists() and not after.exclude(
+        status__in=[TrancheStatus.CANCELLED, TrancheStatus.RELEASED]).exists()
