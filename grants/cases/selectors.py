@@ -144,10 +144,30 @@ def _describe_amendments(case_ids) -> dict:
     return out
 
 
+def _conditions_withdrawal_q() -> Q:
+    """Conditions found not met: the proposed withdrawal in hearing is the head of office's."""
+    return Q(Exists(Hearing.objects.filter(case=OuterRef("pk"), concluded_at__isnull=True,
+                                           subject_kind=HearingSubject.WITHDRAWAL)),
+             case_type=CaseType.CONDITIONS, status__in=OPEN_STATES)
+
+
+def _describe_conditions_withdrawals(case_ids) -> dict:
+    out: dict = {}
+    for h in Hearing.objects.filter(case_id__in=case_ids, case__case_type=CaseType.CONDITIONS,
+                                    concluded_at__isnull=True, subject_kind=HearingSubject.WITHDRAWAL,
+                                    ).select_related("started_by"):
+        out.setdefault(h.case_id, []).append({
+            "label": _("Tilbagekaldelse: vilkårene er ikke opfyldt"), "proposer": h.started_by,
+            "at": h.created_at,
+        })
+    return out
+
+
 APPROVAL_SOURCES = [
     (_proposal_q, _describe_proposals),
     (_midway_decision_q, _describe_midway),
     (_amendment_q, _describe_amendments),
+    (_conditions_withdrawal_q, _describe_conditions_withdrawals),
 ]
 
 

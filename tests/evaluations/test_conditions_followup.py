@@ -113,7 +113,13 @@ def test_not_met_opens_a_hearing_and_the_decision_waits_for_it(followup, directo
         conditions_decide(case=case, actor=caseworker, text="Bevillingen tilbagekaldes.")
     grant = case.evaluation.grant
     assert grant.status == GrantStatus.ACTIVE
+    # the head of office finds it in "Til godkendelse"
+    from grants.cases.selectors import QueueParams, approval_items, case_queue
+    assert [c.pk for c in case_queue(user=head_of_office, params=QueueParams(tab="godkendelse"))] == [case.pk]
+    [item] = approval_items([case.pk])[case.pk]
+    assert item["proposer"] == caseworker and "vilkårene er ikke opfyldt" in str(item["label"])
     conditions_decide(case=case, actor=head_of_office, text="Bevillingen tilbagekaldes.")
+    assert case_queue(user=head_of_office, params=QueueParams(tab="godkendelse")).count() == 0
     case = Case.objects.get(pk=case.pk)
     assert case.status == CaseStatus.DECIDED
     decision = case.events.filter(kind="decision").latest("id")
