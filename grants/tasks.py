@@ -15,6 +15,7 @@ from grants.cases import delivery, records
 from grants.notifications import reminders
 from grants.notifications import services as notifications
 from grants.statistics import aggregates
+from klyngeadmin.kernel.outbox import KICK_RETRY_POLICY
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def relay_notifications(limit: int = 200) -> int:
     """Mail pending notifications (the outbox relay; also on the beat every minute)."""
     sent = notifications.relay_pending(limit=limit)
     if sent >= limit:  # more may be waiting: go on in a fresh task
-        relay_notifications.apply_async(retry=True, retry_policy=notifications.KICK_RETRY_POLICY)
+        relay_notifications.apply_async(retry=True, retry_policy=KICK_RETRY_POLICY)
     return sent
 
 
@@ -65,7 +66,7 @@ def queue_statistics_refresh(sender=None, **kwargs) -> None:
     if aggregates.claim_refresh():
         try:
             refresh_statistics.apply_async(countdown=aggregates.DEBOUNCE_SECONDS, retry=True,
-                                           retry_policy=notifications.KICK_RETRY_POLICY)
+                                           retry_policy=KICK_RETRY_POLICY)
         except Exception:  # noqa: BLE001 - a broker outage delays the figures, never a write
             aggregates.release_refresh()
             logger.warning("could not queue the statistics refresh; the nightly one catches up")

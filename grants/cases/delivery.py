@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -29,10 +27,11 @@ from django.utils.translation import gettext as _
 
 from grants.cases.models import DecisionLetter, LetterDelivery
 from grants.constants import DeliveryStatus
-from grants.notifications.services import KICK_RETRY_POLICY, notify
+from grants.notifications.services import notify
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.digitalpost.memo import MemoLetter, Party, build_memo
 from klyngeadmin.kernel.digitalpost.senders import DeliveryFailed, get_sender
+from klyngeadmin.kernel.outbox import kick, retry_at
 from klyngeadmin.kernel.roles import Role
 
 log = logging.getLogger(__name__)
@@ -40,10 +39,7 @@ TASK = "grants.tasks.relay_digital_post"
 
 
 def kick_digital_post() -> None:
-    try:
-        current_app.send_task(TASK, retry=True, retry_policy=KICK_RETRY_POLICY)
-    except Exception:  # noqa: BLE001 - broker down: the row waits for the beat tick
-        log.warning("Could not queue the Digital Post relay; queued letters wait for the tick")
+    kick(TASK, what="Digital Post relay")
 
 
 def letter_dispatch(letter: DecisionLetter) -> LetterDelivery | None:
@@ -96,8 +92,8 @@ def _record_failure(delivery: LetterDelivery, reason: str, now) -> None:
         delivery.next_attempt_at = None
         log.error("Digital Post delivery %s failed for good: %s", delivery.pk, reason)
     else:
-        backoff = settings.DIGITAL_POST_RETRY_BACKOFF_SECONDS * 2 ** (delivery.attempts - 1)
-        delivery.next_attempt_at = now + timedelta(seconds=min(backoff, 6 * 3600))
+        delivery.next_attempt_at = retry_at(now, base_seconds=settings.DIGITAL_POST_RETRY_BACKOFF_SECONDS,
+                                            attempts=delivery.attempts, cap_seconds=6 * 3600)
     delivery.save(update_fields=["next_attempt_at"])
 
 

@@ -21,9 +21,7 @@ import base64
 import hashlib
 import json
 import logging
-from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -31,8 +29,8 @@ from django.utils import timezone
 
 from grants.cases.models import Case, CaseEvent, DecisionLetter, RecordsFiling
 from grants.constants import CaseEventKind, CaseStatus, FilingKind, FilingStatus
-from grants.notifications.services import KICK_RETRY_POLICY
 from grants.reports.models import ReportVersion
+from klyngeadmin.kernel.outbox import kick, retry_at
 from klyngeadmin.kernel.records.adapters import FORMAT, RecordsUnavailable, get_records_adapter
 
 log = logging.getLogger(__name__)
@@ -41,10 +39,7 @@ NOT_DOCUMENTS = (CaseEventKind.TRANSITION, CaseEventKind.ASSIGNMENT)
 
 
 def kick_records() -> None:
-    try:
-        current_app.send_task(TASK, retry=True, retry_policy=KICK_RETRY_POLICY)
-    except Exception:  # noqa: BLE001 - broker down: the rows wait for the beat tick
-        log.warning("Could not queue the records relay; filings wait for the next tick")
+    kick(TASK, what="records relay")
 
 
 def _enqueue(*, case_id: int, kind: str, source_key: str, title: str, text: str = "",
@@ -156,8 +151,9 @@ def records_relay(*, limit: int = 200) -> int:
             except (RecordsUnavailable, OSError) as exc:
                 filing.attempts += 1
                 filing.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                backoff = settings.RECORDS_RETRY_BACKOFF_SECONDS * 2 ** min(filing.attempts - 1, 8)
-                filing.next_attempt_at = now + timedelta(seconds=min(backoff, 3600))
+                filing.next_attempt_at = retry_at(
+                    now, base_seconds=settings.RECORDS_RETRY_BACKOFF_SECONDS,
+                    attempts=filing.attempts, cap_seconds=3600, max_exponent=8)
                 filing.save(update_fields=["attempts", "last_error", "next_attempt_at"])
                 log.warning("Records system did not take %s: %s", filing.source_key, exc)
                 break

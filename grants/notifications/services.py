@@ -16,10 +16,8 @@ reminders to a cluster's director are mandatory: they cannot be switched off.
 import functools
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -36,6 +34,7 @@ from grants.constants import (
 from grants.deadlines.models import Deadline
 from grants.notifications.models import MailAcceptance, Notification, NotificationPreference
 from klyngeadmin.kernel.localtime import COPENHAGEN as CPH
+from klyngeadmin.kernel.outbox import kick, retry_at
 from klyngeadmin.kernel.roles import AUTHORITY_ROLES, Role
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,6 @@ LANGUAGES = ("da", "en")
 
 # A kick from a web request must never hang it: one quick retry, then give up (the relay's
 # beat tick sends the row anyway). Celery's default would retry for several seconds.
-KICK_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
 # -- categories and preferences ---------------------------------------------------------------
@@ -112,12 +110,7 @@ def preferences_set(*, user, choices: dict[str, str]) -> dict[str, str]:
 
 def kick_relay() -> None:
     """Ask a worker to send pending rows now. Fails fast when the broker is down."""
-    try:
-        current_app.send_task(
-            "grants.tasks.relay_notifications", retry=True, retry_policy=KICK_RETRY_POLICY
-        )
-    except Exception:  # noqa: BLE001 - broker down: the row stays pending for the relay tick
-        log.warning("Could not queue the notification relay; pending rows wait for the next tick")
+    kick("grants.tasks.relay_notifications", what="notification relay")
 
 
 # A notification text: a string, or a function making it, called in the recipient's language.
@@ -369,8 +362,8 @@ def _record_failure(n: Notification, exc: Exception, now) -> None:
         n.next_attempt_at = None
         log.error("Notification %s failed for good after %s attempts: %s", n.pk, n.attempts, exc)
     else:
-        backoff = settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** (n.attempts - 1)
-        n.next_attempt_at = now + timedelta(seconds=min(backoff, 6 * 3600))
+        n.next_attempt_at = retry_at(now, base_seconds=settings.NOTIFICATION_RETRY_BACKOFF_SECONDS,
+                                     attempts=n.attempts, cap_seconds=6 * 3600)
     n.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
 
 
