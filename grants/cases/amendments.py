@@ -57,11 +57,10 @@ from grants.core.services import _deadline, report_due_at
 from grants.deadlines.models import Deadline
 from grants.reports.models import AnnualReport
 from grants.reports.services import report_transition
-from grants.targets.catalogue import CATALOGUE
+from grants.targets.catalogue import CATALOGUE, target_text
 from grants.targets.services import TargetError, clean_rows, targets_change
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.errors import FourEyesViolation
-from klyngeadmin.kernel.formatting import number
 from klyngeadmin.kernel.predicates import is_caseworker, is_head_of_office
 from klyngeadmin.kernel.roles import Role
 
@@ -194,14 +193,6 @@ def _describe_period(grant: Grant, payload: dict) -> str:
                                                       "old": grant.horizon_years}
 
 
-def _fmt(value) -> str:
-    """A target in Danish: 80 -> "80", 1234.5 -> "1.234,50", None -> "–"."""
-    if value is None:
-        return "–"
-    value = Decimal(value)
-    return number(value, 0 if value == value.to_integral_value() else 2)
-
-
 # -- targets -----------------------------------------------------------------------------------
 
 
@@ -224,7 +215,7 @@ def _apply_targets(grant: Grant, payload: dict, actor, basis: str) -> str:
     parts = [
         _("%(name)s, bevillingsår %(y)s: %(old)s → %(new)s") % {
             "name": CATALOGUE[c["indicator"]].name, "y": c["year_number"],
-            "old": _fmt(c["old"]), "new": _fmt(c["new"])}
+            "old": target_text(c["old"]), "new": target_text(c["new"])}
         for c in changes
     ]
     line = _("Måltal ændres: %(list)s.") % {"list": "; ".join(parts)}
@@ -236,7 +227,7 @@ def _describe_targets(grant: Grant, payload: dict) -> str:
     return "; ".join(
         _("%(name)s, bevillingsår %(y)s: %(t)s") % {
             "name": CATALOGUE[r["indicator"]].name, "y": r["year_number"],
-            "t": _fmt(Decimal(r["target"]))}
+            "t": target_text(Decimal(r["target"]))}
         for r in payload["rows"])
 
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants.budgets.selectors import grant_years
-from grants.cases.amendments import _fmt as target_text
 from grants.cases.letters import LETTER_CSS, decision_letter_store
 from grants.cases.models import Case, DecisionLetter
 from grants.cases.services import (
@@ -33,7 +32,7 @@ from grants.cases.services import (
 from grants.constants import CaseEventKind, CaseStatus, CaseType, LetterKind
 from grants.core.models import Grant, GrantEvent
 from grants.notifications.services import notify
-from grants.targets.catalogue import Indicator
+from grants.targets.catalogue import Indicator, target_text
 from grants.targets.selectors import targets_of
 from klyngeadmin.kernel.formatting import kr, number
 from klyngeadmin.kernel.i18n import record_text

@@ -6,11 +6,13 @@ cluster in the annual report (grants.reports.target_forms)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clusters.constants import InstitutionKind
+from klyngeadmin.kernel.formatting import number
 
 
 class Unit(models.TextChoices):
@@ -124,3 +126,11 @@ MONEY_INDICATORS = (Indicator.COFINANCING.value, Indicator.COMPETITIVE.value, In
 
 def definition_of(code: str) -> IndicatorDef:
     return CATALOGUE[code]
+
+
+def target_text(value) -> str:
+    """A target in Danish: 80 -> "80", 1234.5 -> "1.234,50", None -> "–"."""
+    if value is None:
+        return "–"
+    value = Decimal(value)
+    return number(value, 0 if value == value.to_integral_value() else 2)
