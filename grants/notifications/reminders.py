@@ -41,7 +41,8 @@ from klyngeadmin.kernel.localtime import COPENHAGEN_NAME as CPH_NAME
 # The reminder policy, the only copy. settings.REMINDER_POLICY overrides single keys.
 DEFAULT_REMINDER_POLICY = {
     "send_from": "07:00",
-    # The cluster's director and staff: 30, 14, 7 and 1 days before, and on the day.
+    # The cluster's director and staff (or, on a deadline whose party is an open-call applicant,
+    # the applicant's user): 30, 14, 7 and 1 days before, and on the day.
     "cluster_kinds": ["annual_report", "self_assessment", "changes_requested", "hearing",
                       "conditions"],
     "cluster_roles": ["director", "cluster_staff"],
@@ -111,12 +112,13 @@ def _candidates_sql(policy: ReminderPolicy) -> str:
     # overdue step (first day, then every N days).
     return f"""
 WITH open_deadlines AS (
-    SELECT d.id, d.kind, d.subject, d.due_at, d.original_due_at, d.cluster_id,
+    SELECT d.id, d.kind, d.subject, d.due_at, d.original_due_at, d.cluster_id, d.applicant_id,
            ((d.due_at AT TIME ZONE %(tz)s)::date - %(today)s::date) AS days_left,
            ar.id AS report_id,
            COALESCE(ev_sa.id, ev_sc.id) AS evaluation_id,
            COALESCE(c.id, hc.id) AS case_id,
            COALESCE(c.journal_number, hc.journal_number) AS case_journal_number,
+           COALESCE(c.application_id, hc.application_id) AS application_id,
            COALESCE(d.assignee_id, c.assignee_id, hc.assignee_id) AS own_assignee_id,
            COALESCE(d.assignee_id, (
                SELECT rc.assignee_id FROM grants_case rc
@@ -160,6 +162,13 @@ targets AS (
     JOIN {user} u ON u.cluster_id = s.cluster_id AND u.role = ANY(%(cluster_roles)s) AND u.is_active
     WHERE s.kind = ANY(%(cluster_kinds)s) AND s.step IS NOT NULL
   UNION ALL
+    -- a deadline whose party is an open-call applicant (a hearing before a rejection): its user
+    SELECT s.*, u.id, s.step || s.series
+    FROM stepped s
+    JOIN evaluations_applicant a ON a.id = s.applicant_id
+    JOIN {user} u ON u.id = a.user_id AND u.is_active
+    WHERE s.kind = ANY(%(cluster_kinds)s) AND s.step IS NOT NULL
+  UNION ALL
     SELECT s.*, u.id, 'overdue:+' || %(escalate)s::text || 'd' || s.series
     FROM stepped s
     JOIN {user} u ON u.id = s.responsible_caseworker_id AND u.is_active
@@ -172,7 +181,7 @@ targets AS (
     WHERE s.kind = ANY(%(caseworker_kinds)s) AND s.step IS NOT NULL
 )
 SELECT t.id, t.kind, t.subject, t.days_left, t.report_id, t.evaluation_id, t.case_id,
-       t.case_journal_number, t.recipient_id, t.notification_kind, u.role, u.language,
+       t.case_journal_number, t.application_id, t.recipient_id, t.notification_kind, u.role, u.language,
        p.delivery
 FROM targets t
 JOIN {user} u ON u.id = t.recipient_id
@@ -289,7 +298,8 @@ def reminder_tick(*, now: datetime | None = None) -> list[CreatedReminder]:
             return []
         staged = []
         for (deadline_id, deadline_kind, subject, days_left, report_id, evaluation_id,
-             case_id, journal_number, recipient_id, kind, role, language, preference) in rows:
+             case_id, journal_number, application_id, recipient_id, kind, role, language,
+             preference) in rows:
             delivery = resolve_delivery(
                 role=role, category=NotificationCategory.DEADLINES, preference=preference,
                 is_deadline_reminder=True,
@@ -299,6 +309,7 @@ def reminder_tick(*, now: datetime | None = None) -> list[CreatedReminder]:
                 deadline_path(
                     kind=deadline_kind, report_id=report_id, evaluation_id=evaluation_id,
                     case_id=case_id, case_journal_number=journal_number, recipient_role=role,
+                    application_id=application_id,
                 ),
                 str(NotificationStatus.SKIPPED if delivery == NotificationDelivery.OFF
                     else NotificationStatus.PENDING),

@@ -172,8 +172,9 @@ LINK_URL_NAMES = {
     "cluster_case": (("cases:cluster_case", "journal_number"),),  # the cluster's page of its case
     "report": (("grants:report_detail", "pk"),),
     "evaluation": (("evaluations:detail", "pk"),),
+    "application": (("calls:application", "application_id"),),  # the applicant's page
 }
-_MARK = {"pk": 987654321, "journal_number": "JOURNALNUMBERMARK"}
+_MARK = {"pk": 987654321, "journal_number": "JOURNALNUMBERMARK", "application_id": 987654322}
 
 
 @functools.lru_cache(maxsize=64)
@@ -203,10 +204,11 @@ def _fallback_path() -> str:
 
 def deadline_path(
     *, kind: str, report_id=None, evaluation_id=None, case_id=None, case_journal_number=None,
-    recipient_role: str = "",
+    recipient_role: str = "", application_id=None,
 ) -> str:
     """The path of the page a reminder about a deadline should open for this recipient:
-    caseworkers their case, cluster people their report or evaluation, else their page of the case."""
+    caseworkers their case, cluster people their report or evaluation, an applicant their
+    application, else their page of the case."""
     authority = recipient_role in AUTHORITY_ROLES
     case = {"pk": case_id, "journal_number": case_journal_number}
     order = []
@@ -216,6 +218,8 @@ def deadline_path(
         order.append(("report", {"pk": report_id}))
     if evaluation_id:
         order.append(("evaluation", {"pk": evaluation_id}))
+    if application_id and not authority:
+        order.append(("application", {"application_id": application_id}))
     if case_id and not authority:
         order.append(("cluster_case", case))
     for what, values in order:

@@ -137,7 +137,7 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     page.goto(detail)
     axe(page)
     page.get_by_role("button", name="Godkend afgørelsen").click()
-    expect(page.get_by_text("kræver en partshøring af klyngen først")).to_be_visible()
+    expect(page.get_by_text("kræver en partshøring først")).to_be_visible()
     expect(page.locator("#evaluation-status")).to_have_text("Indstillet")
 
     # The caseworker sends the hearing letter from the evaluation's case ...
