@@ -149,7 +149,7 @@ def test_midway_evaluation_withdrawal_end_to_end(page, setup, axe):
     page.get_by_label("Begrundelse", exact=True).fill("Lave point på alle kriterier.")
     expect(page.get_by_label("Høringsfrist (dage)")).to_have_value("14")
     page.get_by_role("button", name="Send høringsbrev").click()
-    expect(page.get_by_text("Høringsbrevet er sendt til klyngen")).to_be_visible()
+    expect(page.get_by_text("Høringsbrevet er sendt")).to_be_visible()
     expect(page.get_by_test_id("case-status")).to_have_text("Afventer klyngen")
 
     # ... the director reads it under Mine sager and answers in the case ...
