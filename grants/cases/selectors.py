@@ -743,9 +743,10 @@ def open_hearing_of(case: Case):
 def party_casework(case: Case | None) -> dict:
     """What the party's own page of a case shows of its hearings and letters (the page an
     applicant follows their application on, say): the hearing that awaits the party's answer,
-    the answers given with their receipts, and the case's letters, newest first. Three queries."""
+    the answers given with their receipts, the authority's messages to the party (never
+    internal notes) and the case's letters, newest first. Four queries."""
     if case is None:
-        return {"hearing": None, "answers": [], "letters": []}
+        return {"hearing": None, "answers": [], "messages": [], "letters": []}
     hearings = list(Hearing.objects.filter(case=case).select_related("deadline", "answer")
                     .prefetch_related("answer__attachments").order_by("created_at", "id"))
     for hearing in hearings:
@@ -755,6 +756,9 @@ def party_casework(case: Case | None) -> dict:
         "hearing": next((h for h in hearings if h.concluded_at is None and h.answer_id is None),
                         None),
         "answers": [h for h in hearings if h.answer_id],
+        "messages": list(CaseEvent.objects.filter(case=case, internal=False,
+                                                  kind=CaseEventKind.MESSAGE)
+                         .order_by("created_at", "id")),
         "letters": list(case.letters.order_by("-created_at", "-id")),
     }
 

@@ -24,7 +24,7 @@ from grants.cases.delivery import digital_post_relay
 from grants.cases.hearing import HearingPending, hearing_answer, hearing_start
 from grants.cases.models import Case, CaseEvent, DecisionLetter, Hearing, LetterDelivery
 from grants.cases.party import APPLICANT, case_party
-from grants.cases.selectors import case_actions, hearing_subjects_for
+from grants.cases.selectors import case_actions, hearing_subjects_for, party_casework
 from grants.constants import (
     ApplicationStatus,
     CaseEventKind,
@@ -258,6 +258,23 @@ def test_the_applicant_reads_the_letter_and_answers_on_the_application_page(
     body = client.get(page).content.decode()
     assert f"kvittering {case.journal_number}-H{hearing.pk}-{hearing.answer_id}" in body
     assert "Partshøring: jeres svar" not in body
+
+
+def test_a_message_in_the_application_case_reaches_the_applicant(
+        client, rejected, applicant, caseworker, django_assert_num_queries):
+    application, case = rejected
+    svc.case_message(case=case, actor=caseworker, text="Send gerne jeres budget igen.")
+    svc.case_note(case=case, actor=caseworker, text="Intern: svag økonomi.")
+    _hear(case, caseworker)
+    with django_assert_num_queries(4):  # whatever the number of hearings, messages and letters
+        casework = party_casework(case)
+    assert [m.text for m in casework["messages"]] == ["Send gerne jeres budget igen."]
+    assert casework["hearing"] is not None and len(casework["letters"]) == 1
+    page = f"/opslag/ansoegninger/{application.pk}/"
+    assert Notification.objects.filter(recipient=applicant.user, kind="case_message", url=page).exists()
+    client.force_login(applicant.user)
+    body = client.get(page).content.decode()
+    assert "Send gerne jeres budget igen." in body and "Intern" not in body
 
 
 def test_another_applicant_gets_404_and_a_caseworker_cannot_answer(client, rejected, caseworker):
