@@ -8,10 +8,6 @@ every adverse decision uses.
            the party sees, and the case waits for the party.
     hearing_answer(case, actor, text, files)
         -> the party's answer as an append-only case event with a receipt; the case continues.
-
-The party is the case's cluster or, on an open-call application's case, the applicant: one
-selector, grants.cases.party.case_party, says which (who answers, the CVR the letters go to
-by Digital Post, who is notified).
     require_hearing_concluded(case, subject_kind)
         -> the guard each adverse decision calls before it decides: refuses (HearingPending)
            until the party has answered or the deadline has passed.
@@ -22,11 +18,16 @@ by Digital Post, who is notified).
         -> the proposed adverse decision is no longer proposed: the hearing ends unused and its
            deadline is cancelled.
 
+The party is the case's cluster or, on an open-call application's case, the applicant: one
+selector, grants.cases.party.case_party, says which (who answers, the CVR the letters go to
+by Digital Post, who is notified).
+
 Adverse decisions that call it: the withdrawal after a midway evaluation
 (evaluations.midway.services.decision_approve), a tranche cancellation
 (grants.cases.proposals.tranche_proposal_approve), a rejected open-call application
-(evaluations.calls.services.application_decide) and a case decided after its conditions were
-not met (grants.cases.services.case_decide). A repayment claim calls the same two functions
+(evaluations.calls.services.application_decide, which drops the hearing when the application
+is approved after all) and a case decided after its conditions were not met
+(grants.cases.conditions.conditions_decide). A repayment claim calls the same two functions
 with subject_kind HearingSubject.REPAYMENT_CLAIM."""
 
 from __future__ import annotations
@@ -196,6 +197,6 @@ def hearing_drop(*, case: Case, subject_kind: str, actor, reason: str) -> Hearin
 
 __all__ = [
     "HEARING_DAYS", "HearingPending", "hearing_answer", "hearing_conclude", "hearing_drop",
-    "hearing_is_concluded",
-    "hearing_receipt", "hearing_start", "open_hearing", "require_hearing_concluded",
+    "hearing_is_concluded", "hearing_receipt", "hearing_start", "open_hearing",
+    "require_hearing_concluded",
 ]

@@ -744,7 +744,8 @@ def party_casework(case: Case | None) -> dict:
     """What the party's own page of a case shows of its hearings and letters (the page an
     applicant follows their application on, say): the hearing that awaits the party's answer,
     the answers given with their receipts, the authority's messages to the party (never
-    internal notes) and the case's letters, newest first. Four queries."""
+    internal notes) and the case's letters, newest first. Three queries, a fourth for the
+    answers' attachments when there are answers."""
     if case is None:
         return {"hearing": None, "answers": [], "messages": [], "letters": []}
     hearings = list(Hearing.objects.filter(case=case).select_related("deadline", "answer")

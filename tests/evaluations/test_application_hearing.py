@@ -266,7 +266,7 @@ def test_a_message_in_the_application_case_reaches_the_applicant(
     svc.case_message(case=case, actor=caseworker, text="Send gerne jeres budget igen.")
     svc.case_note(case=case, actor=caseworker, text="Intern: svag økonomi.")
     _hear(case, caseworker)
-    with django_assert_num_queries(4):  # whatever the number of hearings, messages and letters
+    with django_assert_num_queries(3):  # hearings, messages, letters (+ answers' attachments)
         casework = party_casework(case)
     assert [m.text for m in casework["messages"]] == ["Send gerne jeres budget igen."]
     assert casework["hearing"] is not None and len(casework["letters"]) == 1
