@@ -18,11 +18,13 @@ naming the actor; the service adds one event for the batch."""
 
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,8 +43,10 @@ from clusters.models import (
 )
 from clusters.sme import sme_size_class
 from klyngeadmin.kernel.formatting import number
+from klyngeadmin.kernel.outbox import KICK_RETRY_POLICY
 from klyngeadmin.kernel.signals import announce_figures_changed
 
+log = logging.getLogger(__name__)
 MAX_BULK_ACTIVITIES = 5000
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ACTIVITY_TYPES = frozenset(ActivityType.values)
@@ -292,14 +296,25 @@ def activities_write(*, cluster: ClusterOrganisation, actor, parsed: list[Parsed
     if result.created or result.updated:
         announce_figures_changed(cluster_id=cluster.pk)
     if result.created >= ANALYZE_AFTER_ROWS:
-        transaction.on_commit(analyze_activity_tables, robust=True)
+        transaction.on_commit(queue_analyze_activity_tables)
     return result
 
 
-# A write of this many new activities ANALYZEs the activity tables after commit: the planner
-# should not wait for autovacuum to learn that a table grew (docs/operations.md).
+# A write of this many new activities has a worker ANALYZE the activity tables after commit:
+# the planner should not wait for autovacuum to learn that a table grew (docs/operations.md).
 ANALYZE_AFTER_ROWS = 1000
 ACTIVITY_TABLES = (Company, Activity, CompanyParticipation, InstitutionParticipation)
+ANALYZE_TASK = "clusters.tasks.analyze_activity_tables"
+
+
+def queue_analyze_activity_tables() -> None:
+    """Queue the ANALYZE for a worker (called after commit): the request that wrote the rows
+    does not wait for it (it samples up to 30,000 rows a table, more time as the tables grow).
+    A broker that cannot take it leaves the statistics to autovacuum, as for any other write."""
+    try:
+        current_app.send_task(ANALYZE_TASK, retry=True, retry_policy=KICK_RETRY_POLICY)
+    except Exception:  # noqa: BLE001 - the broker is down: autovacuum analyzes in its own time
+        log.warning("the activity tables' ANALYZE not queued; autovacuum will analyze them")
 
 
 def analyze_activity_tables() -> None:
