@@ -1,9 +1,10 @@
-"""One reminder tick over 10,000 deadlines: its time and query count, against the time of one
-plain query that reads the same rows (deadline x recipient), same run. Then the same at 1,000
+"""One reminder tick over 10,000 deadlines: its time (best of 3, like its limit) and query count,
+against the time of one plain query that reads the same rows (deadline x recipient), same run. Then the same at 1,000
 deadlines, to show that the number of queries does not grow with the number of deadlines.
 
 Runs in the bench database inside one transaction that is rolled back at the end, so it leaves
-nothing behind (the demo data's own open deadlines are set aside for the run)."""
+nothing behind (the demo data's own open deadlines are set aside for the run); it vacuums the
+tables it writes before and after, so no run inherits another's dead rows."""
 
 import sys
 import time
@@ -63,6 +64,18 @@ def analyze() -> None:
             cur.execute(f"ANALYZE {table}")
 
 
+def vacuum() -> None:
+    """Autovacuum may be off where the benches run: the rows a run rolls back would stay behind as
+    dead tuples in the tables and indexes the tick writes and slow the next run's inserts. So the
+    bench vacuums what it writes before it starts and after it ends (the database as found)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for table in ("grants_notification", "grants_deadline", "klyngeadmin_user",
+                      "clusters_clusterorganisation", "clusters_strengthposition"):
+            cur.execute(f"VACUUM {table}")
+
+
 def measure(n_deadlines: int, clusters) -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -74,10 +87,18 @@ def measure(n_deadlines: int, clusters) -> dict:
         seed(n_deadlines, clusters)
         analyze()
         limit_s, limit_rows = min(one_query_reading_the_same_rows() for _ in range(3))
-        with CaptureQueriesContext(connection) as q:
-            started = time.perf_counter()
-            created = reminder_tick(now=NOW)
-            tick_s = time.perf_counter() - started
+        # the tick timed like its limit, best of 3: the first two are rolled back (each leaves
+        # dead index entries the next one steps over, so the repeats do not flatter it)
+        tick_times = []
+        for attempt in range(3):
+            again_sid = transaction.savepoint()
+            with CaptureQueriesContext(connection) as q:
+                started = time.perf_counter()
+                created = reminder_tick(now=NOW)
+                tick_times.append(time.perf_counter() - started)
+            if attempt < 2:
+                transaction.savepoint_rollback(again_sid)
+        tick_s = min(tick_times)
         analyze()  # autovacuum's job between two ticks 15 minutes apart
         with CaptureQueriesContext(connection) as q2:
             started = time.perf_counter()
@@ -100,18 +121,16 @@ def main() -> int:
     from clusters.constants import Region
     from clusters.models import ClusterOrganisation, StrengthPosition
     from grants.deadlines.models import Deadline
-    from grants.notifications.reminders import reminder_subject
-    from grants.notifications.services import deadline_path
+    from grants.notifications.reminders import reminder_policy, tick_statement
     from klyngeadmin.accounts.models import User
     from klyngeadmin.kernel.roles import Role
 
     # warm up what a running worker has loaded long before its first tick (the catalogues,
     # the URL resolver), so the 1,000-deadline run does not time Django's start-up
-    for language in ("da", "en"):
-        reminder_subject(1, "x", language)
-    deadline_path(kind="annual_report", report_id=1)
+    tick_statement(reminder_policy())
 
     results = []
+    vacuum()
     try:
         with transaction.atomic():
             # the bench database may hold the demo data: set its open deadlines aside
@@ -137,6 +156,7 @@ def main() -> int:
             raise Rollback
     except Rollback:
         pass
+    vacuum()
 
     for r in results:
         print(f"{r['n']:>6} deadlines: tick created {r['created']} notifications in "
@@ -149,6 +169,9 @@ def main() -> int:
     small, big = results
     print(f"queries at 1,000 vs 10,000 deadlines: {small['queries']} vs {big['queries']} "
           f"(growth {big['queries'] - small['queries']})")
+    ratio = big["tick_s"] / big["limit_s"]
+    print(f"  {'ok  ' if ratio <= 3 else 'MISS'} tick over 10,000 deadlines <= 3x the one query "
+          f"({ratio:.1f}x)")
     ok = (small["queries"] == big["queries"] and big["again"] == 0
           and big["created"] == 2 * big["n"] and big["again_queries"] == small["again_queries"])
     if not ok:

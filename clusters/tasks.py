@@ -9,6 +9,7 @@ from clusters.companies.services import (
 )
 from clusters.imports.services import import_job_run
 from clusters.imports.sweep import sweep_stuck_imports as sweep
+from clusters.ingest import analyze_activity_tables as analyze
 
 
 @shared_task(
@@ -41,6 +42,14 @@ def cvr_refresh_stale() -> str:
     except RegisterUnavailable as exc:
         return f"register unavailable: {exc}"
     return f"looked_up={result.looked_up} changed={len(result.changed)}"
+
+
+@shared_task(name="clusters.tasks.analyze_activity_tables", ignore_result=True)
+def analyze_activity_tables() -> str:
+    """Fresh planner statistics for the activity tables (queued after commit by a large write
+    of activities, clusters.ingest.ANALYZE_AFTER_ROWS)."""
+    analyze()
+    return "analyzed"
 
 
 @shared_task(name="clusters.tasks.sweep_stuck_imports", ignore_result=True)

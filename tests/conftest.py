@@ -4,12 +4,31 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from evaluations.midway.schedule import grant_create
 from klyngeadmin.kernel.roles import Role
 from tests.builders import award_accepted
+from tests.dbtemplate import ensure_template
 from tests.factories import ClusterFactory, UserFactory
+from tests.seeds import Seeds
+
+# Hypothesis's per-example deadline (200 ms) is a timing assertion: on a loaded two-core machine
+# it fails examples that are merely slow. Speed is measured in bench/, not in tests.
+hypothesis_settings.register_profile("klyngeadmin", deadline=None)
+hypothesis_settings.load_profile("klyngeadmin")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_rows_survive_flush(django_db_setup, django_db_blocker):
+    """What the data migrations loaded is put back after each flush (tests/seeds.py)."""
+    seeds = Seeds()
+    with django_db_blocker.unblock():
+        seeds.snapshot()
+    seeds.connect()
+    yield
+    seeds.disconnect()
 
 
 @pytest.fixture
@@ -110,37 +129,44 @@ def demo_data(django_db_setup, django_db_blocker):
         _demo["built"] = True
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
+    """After the last demo test's own teardown (which rolls back its transaction: a flush
+    inside it would be rolled back too), the demo data is removed."""
+    result = yield
     if _uses_demo(item) and not _uses_demo(nextitem) and _demo["built"]:
         # the database blocker pytest-django's django_db_blocker fixture hands out
         with item.config.stash[blocking_manager_key].unblock():
             call_command("flush", interactive=False, verbosity=0)
         _demo["built"] = False
+    return result
 
 
-SERIAL = "serial"  # the xdist group run on one worker, in order (make test: -n 2 --dist loadgroup)
+DEMO_GROUP = "demo"  # the xdist group that one worker runs in order (make test: --dist loadgroup)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Order and grouping for one run on two cores (pytest-xdist, --dist loadgroup):
-    - the tests on the full demo data run last, together, so it is built once; among them the
-      browser ones come last, because a live server empties the database after each test;
-    - the browser tests, the worker tests (real Celery workers and private Redis servers) and
-      the demo tests form one group that a single xdist worker runs in this order, while the
-      other worker takes the rest. The order within each group is kept."""
+    """Order and grouping for a parallel run (pytest-xdist, --dist loadgroup, see the Makefile):
+    - the tests on the full demo data form one xdist group, run in order by one worker, so the
+      data is built once; among them the browser one comes last, because a live server empties
+      the database after its test;
+    - the browser and worker tests come first, so the long ones start at once and the many
+      short tests fill the workers at the end; each worker process has its own test database,
+      browser, live server and private Redis servers, so any of them can run anywhere."""
     root = Path(__file__).resolve().parent
 
     def under(item, folder):
         return root / folder in Path(item.path).resolve().parents
 
-    def group(item):
-        on_demo = _uses_demo(item)
-        return (on_demo, on_demo and under(item, "e2e"))
+    def rank(item):
+        if _uses_demo(item):
+            return 2 if under(item, "e2e") else 1
+        return 0 if under(item, "e2e") or under(item, "worker") else 3
 
-    items.sort(key=group)
+    items.sort(key=rank)
     for item in items:
-        if _uses_demo(item) or under(item, "e2e") or under(item, "worker"):
-            item.add_marker(pytest.mark.xdist_group(SERIAL))
+        if _uses_demo(item):
+            item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
 
 
 @pytest.fixture(autouse=True)
@@ -223,9 +249,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """The test database does not wait for its WAL to reach the disk at each commit
     (synchronous_commit=off, for this process's connections only): a crash loses a test
     database, nothing else, and the transactional and browser tests commit - and flush the
-    database - hundreds of times a run."""
+    database - hundreds of times a run.
+    And every test database is a clone of one migrated template (tests/dbtemplate.py), so the
+    migrations run once per schema, not once per xdist worker and run."""
     from django.conf import settings
 
     for alias in settings.DATABASES.values():
         options = alias.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+    db = settings.DATABASES["default"]
+    db.setdefault("TEST", {})["TEMPLATE"] = ensure_template(db)

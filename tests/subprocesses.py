@@ -14,13 +14,17 @@ PYTHON = sys.executable
 
 def database_url() -> str:
     """The URL of the database this test runs against (pytest-django's test database)."""
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
+    return url_for(connection.settings_dict)
+
+
+def url_for(s: dict, name: str | None = None) -> str:
+    """A postgres:// URL for the server in settings dict `s`, database `name` (default its NAME)."""
+    auth = quote(s.get("USER") or "")
     if s.get("PASSWORD"):
         auth += ":" + quote(s["PASSWORD"])
-    host = s["HOST"] or "127.0.0.1"
-    port = s["PORT"] or "5432"
-    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or "5432"
+    return f"postgres://{auth}@{host}:{port}/{name or s['NAME']}"
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:

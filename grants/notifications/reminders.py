@@ -1,10 +1,13 @@
 """Deadline reminders: the policy, and the tick that turns it into notification rows.
 
 The database is the schedule. A Celery beat tick (every 15 minutes, UTC) calls `reminder_tick`,
-which asks the database, in one query, which reminders are due and not yet sent, stages the new
-rows by binary COPY and inserts them in one more statement with `ON CONFLICT DO NOTHING` against
-the UNIQUE (deadline, recipient, kind) key — so a second tick, two ticks at once or a retried task create nothing new, and the
-number of queries does not grow with the number of deadlines.
+which runs one INSERT … SELECT: it finds which reminders are due and not yet sent, writes each
+row with its subject, link and delivery, and skips by `ON CONFLICT DO NOTHING` against the
+UNIQUE (deadline, recipient, kind) key what another tick wrote first — so a second tick, two
+ticks at once or a retried task create nothing new, and the number of queries does not grow
+with the number of deadlines. The rows never travel to Python and back: the rules the SQL
+applies come from Python, once per tick (the steps from `days_before_steps`, the subjects from
+the translations, the links from `deadline_path_sql`, the delivery from `delivery_sql`).
 
 The policy (settings.REMINDER_POLICY, see `reminder_policy`) counts Danish calendar days
 (Europe/Copenhagen): a reminder "7 days before" goes out on the local day seven days before the
@@ -24,16 +27,18 @@ the ones already sent for the old date.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from grants.constants import NotificationCategory, NotificationDelivery, NotificationStatus
-from grants.notifications.services import deadline_path, kick_relay, resolve_delivery
+from grants.constants import NotificationCategory, NotificationStatus
+from grants.notifications.services import deadline_path_sql, delivery_sql, kick_relay
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.localtime import COPENHAGEN as CPH
 from klyngeadmin.kernel.localtime import COPENHAGEN_NAME as CPH_NAME
@@ -106,26 +111,47 @@ def policy_day(now: datetime, policy: ReminderPolicy) -> date:
 
 # -- the tick -------------------------------------------------------------------------------
 
-def _candidates_sql(policy: ReminderPolicy) -> str:
+def days_before_steps(days_before: tuple[int, ...], max_days_before: int) -> list[int | None]:
+    """For each number of days left (0, 1, ... max_days_before), the step whose reminder is due:
+    the smallest "days before" at or above it (None: no step yet). The tick's SQL indexes this
+    list by the days left, so the catch-up rule is here, once."""
+    return [min((b for b in days_before if b >= left), default=None) for left in range(max_days_before + 1)]
+
+
+def tick_statement(policy: ReminderPolicy) -> tuple[str, dict]:
+    """The tick's one statement and the parameters that do not depend on the time: it finds every
+    due and unsent (deadline, recipient, kind) and writes its notification in the recipient's
+    language, with its link and delivery, returning the rows it created."""
     user = User._meta.db_table
-    # The latest step per deadline, in SQL: the smallest "days before" >= days left, or the
-    # overdue step (first day, then every N days).
-    return f"""
+    url_sql, url_params = deadline_path_sql(role="u.role", columns={
+        "case": {"journal_number": "t.case_journal_number"},
+        "cluster_case": {"journal_number": "t.case_journal_number"},
+        "report": {"pk": "t.report_id"},
+        "evaluation": {"pk": "t.evaluation_id"},
+        "application": {"application_id": "t.application_id"},
+    })
+    delivery, delivery_params = delivery_sql(role="u.role", preference="p.delivery",
+                                             category=NotificationCategory.DEADLINES)
+    # The subject in the recipient's language (Danish when it is not one of ours), with the
+    # Danish calendar days actually left or overdue when it is made - after an outage that is
+    # not the step's days.
+    subject_sql = f"""left(replace(replace(
+        COALESCE(%(subjects)s::jsonb -> u.language, %(subjects)s::jsonb -> 'da') ->> (
+            CASE WHEN t.days_left = 0 THEN 'today' WHEN t.days_left = 1 THEN 'tomorrow'
+                 WHEN t.days_left > 0 THEN 'before' WHEN t.days_left = -1 THEN 'overdue1'
+                 ELSE 'overdue' END),
+        %(n_mark)s, abs(t.days_left)::text), %(subject_mark)s, t.subject), {SUBJECT_MAX})"""
+    sql = f"""
 WITH open_deadlines AS (
     SELECT d.id, d.kind, d.subject, d.due_at, d.original_due_at, d.cluster_id, d.applicant_id,
+           d.assignee_id,
            ((d.due_at AT TIME ZONE %(tz)s)::date - %(today)s::date) AS days_left,
            ar.id AS report_id,
+           ev_sa.id AS self_assessment_id,
            COALESCE(ev_sa.id, ev_sc.id) AS evaluation_id,
-           COALESCE(c.id, hc.id) AS case_id,
            COALESCE(c.journal_number, hc.journal_number) AS case_journal_number,
            COALESCE(c.application_id, hc.application_id) AS application_id,
-           COALESCE(d.assignee_id, c.assignee_id, hc.assignee_id) AS own_assignee_id,
-           COALESCE(d.assignee_id, (
-               SELECT rc.assignee_id FROM grants_case rc
-               WHERE rc.assignee_id IS NOT NULL
-                 AND (rc.report_id = ar.id OR rc.evaluation_id = ev_sa.id)
-               ORDER BY rc.created_at DESC, rc.id DESC LIMIT 1
-           )) AS responsible_caseworker_id
+           COALESCE(d.assignee_id, c.assignee_id, hc.assignee_id) AS own_assignee_id
     FROM grants_deadline d
     LEFT JOIN grants_annualreport ar ON ar.deadline_id = d.id
     LEFT JOIN evaluations_midwayevaluation ev_sa ON ev_sa.self_assessment_deadline_id = d.id
@@ -138,18 +164,16 @@ WITH open_deadlines AS (
     WHERE d.completed_at IS NULL AND d.cancelled_at IS NULL AND d.due_at < %(horizon)s
 ),
 stepped AS (
+    -- the latest step per deadline: before the due day the one `days_before_steps` gives for
+    -- the days left; overdue the first day, then every N days
     SELECT od.*,
         CASE WHEN od.due_at <> od.original_due_at
              THEN '@' || to_char((od.due_at AT TIME ZONE %(tz)s)::date, 'YYYY-MM-DD')
              ELSE '' END AS series,
         CASE
-            WHEN od.days_left >= 0 THEN (
-                SELECT 'reminder:' || (-min(b))::text || 'd'
-                FROM unnest(CASE WHEN od.kind = ANY(%(cluster_kinds)s)
-                                 THEN %(cluster_before)s::int[]
-                                 ELSE %(caseworker_before)s::int[] END) AS b
-                WHERE b >= od.days_left
-                HAVING min(b) IS NOT NULL)
+            WHEN od.days_left >= 0 THEN 'reminder:' || (-(
+                CASE WHEN od.kind = ANY(%(cluster_kinds)s) THEN %(cluster_steps)s::int[]
+                     ELSE %(caseworker_steps)s::int[] END)[od.days_left + 1])::text || 'd'
             WHEN -od.days_left < %(overdue_first)s THEN NULL
             WHEN -od.days_left < %(overdue_every)s THEN 'overdue:+' || %(overdue_first)s::text || 'd'
             ELSE 'overdue:+' || ((-od.days_left) / %(overdue_every)s * %(overdue_every)s)::text || 'd'
@@ -169,24 +193,34 @@ targets AS (
     JOIN {user} u ON u.id = a.user_id AND u.is_active
     WHERE s.kind = ANY(%(cluster_kinds)s) AND s.step IS NOT NULL
   UNION ALL
-    SELECT s.*, u.id, 'overdue:+' || %(escalate)s::text || 'd' || s.series
-    FROM stepped s
-    JOIN {user} u ON u.id = s.responsible_caseworker_id AND u.is_active
-    WHERE s.kind = ANY(%(cluster_kinds)s) AND %(escalate)s::int IS NOT NULL
-      AND -s.days_left >= %(escalate)s::int
+    -- the caseworker responsible for an overdue report or self-assessment: the deadline's own
+    -- assignee, else the one of the newest case about it (looked up for these rows only)
+    SELECT e.*, u.id, 'overdue:+' || %(escalate)s::text || 'd' || e.series
+    FROM stepped e
+    JOIN {user} u ON u.is_active AND u.id = COALESCE(e.assignee_id, (
+        SELECT rc.assignee_id FROM grants_case rc
+        WHERE rc.assignee_id IS NOT NULL
+          AND (rc.report_id = e.report_id OR rc.evaluation_id = e.self_assessment_id)
+        ORDER BY rc.created_at DESC, rc.id DESC LIMIT 1))
+    WHERE e.kind = ANY(%(cluster_kinds)s) AND %(escalate)s::int IS NOT NULL
+      AND -e.days_left >= %(escalate)s::int
   UNION ALL
     SELECT s.*, u.id, s.step || s.series
     FROM stepped s
     JOIN {user} u ON u.id = s.own_assignee_id AND u.is_active
     WHERE s.kind = ANY(%(caseworker_kinds)s) AND s.step IS NOT NULL
 )
-SELECT t.id, t.kind, t.subject, t.days_left, t.report_id, t.evaluation_id, t.case_id,
-       t.case_journal_number, t.application_id, t.recipient_id, t.notification_kind, u.role, u.language,
-       p.delivery
+INSERT INTO grants_notification
+    (recipient_id, kind, deadline_id, subject, body, url, status, delivery, attempts,
+     last_error, created_at)
+SELECT t.recipient_id, t.notification_kind, t.id, {subject_sql}, '', {url_sql},
+       CASE WHEN r.delivery = %(delivery_off)s THEN %(skipped)s ELSE %(pending)s END,
+       r.delivery, 0, '', %(now)s
 FROM targets t
 JOIN {user} u ON u.id = t.recipient_id
 LEFT JOIN grants_notificationpreference p
        ON p.user_id = t.recipient_id AND p.category = %(category)s
+CROSS JOIN LATERAL (SELECT {delivery} AS delivery) r
 WHERE NOT EXISTS (
     -- a probe of the UNIQUE (deadline, recipient, kind) index per candidate; OFFSET 0 keeps it a
     -- per-row probe, whatever the planner's row estimates (a fresh burst of rows can fool them)
@@ -194,34 +228,28 @@ WHERE NOT EXISTS (
     WHERE n.deadline_id = t.id AND n.recipient_id = t.recipient_id AND n.kind = t.notification_kind
     OFFSET 0
 )
-ORDER BY t.due_at, t.id, t.recipient_id
-"""
-
-
-# The new rows arrive by binary COPY into a temporary table (psycopg's client-side quoting of
-# seven 20,000-item text arrays cost more than the INSERT itself; bench/bench_reminder_tick.py),
-# then one INSERT ... SELECT writes them.
-_STAGE_SQL = """
-DROP TABLE IF EXISTS reminder_stage;
-CREATE TEMP TABLE reminder_stage (recipient_id bigint, kind text, deadline_id bigint,
-    subject text, url text, status text, delivery text) ON COMMIT DROP
-"""
-_STAGE_COPY = (
-    "COPY reminder_stage (recipient_id, kind, deadline_id, subject, url, status, delivery) "
-    "FROM STDIN (FORMAT BINARY)"
-)
-_STAGE_TYPES = ["int8", "text", "int8", "text", "text", "text", "text"]
-
-_INSERT_SQL = """
-INSERT INTO grants_notification
-    (recipient_id, kind, deadline_id, subject, body, url, status, delivery, attempts,
-     last_error, created_at)
-SELECT x.recipient_id, x.kind, x.deadline_id, x.subject, '', x.url, x.status, x.delivery, 0, '',
-       %(now)s
-FROM reminder_stage x
+ORDER BY t.id, t.recipient_id
 ON CONFLICT (deadline_id, recipient_id, kind) WHERE deadline_id IS NOT NULL DO NOTHING
 RETURNING id, deadline_id, recipient_id, kind, subject
 """
+    params = {
+        **url_params, **delivery_params,
+        "subjects": json.dumps({code: reminder_subjects(code) for code, _name in settings.LANGUAGES}),
+        "n_mark": _N_MARK, "subject_mark": _SUBJECT_MARK,
+        "cluster_kinds": list(policy.cluster_kinds),
+        "cluster_roles": list(policy.cluster_roles),
+        "cluster_steps": days_before_steps(policy.cluster_days_before, policy.max_days_before),
+        "caseworker_kinds": list(policy.caseworker_kinds),
+        "caseworker_steps": days_before_steps(policy.caseworker_days_before, policy.max_days_before),
+        "overdue_first": policy.overdue_first_day,
+        "overdue_every": policy.overdue_every_days,
+        "escalate": policy.escalate_to_caseworker_days_overdue,
+        "category": NotificationCategory.DEADLINES.value,
+        "pending": NotificationStatus.PENDING.value,
+        "skipped": NotificationStatus.SKIPPED.value,
+        "tz": CPH_NAME,
+    }
+    return sql, params
 
 
 # The reminder subjects, translated once per language (the tick makes thousands of them).
@@ -232,28 +260,21 @@ SUBJECTS = {
     "overdue1": gettext_noop("Fristen er overskredet med 1 dag: %(subject)s"),
     "overdue": gettext_noop("Fristen er overskredet med %(n)s dage: %(subject)s"),
 }
+SUBJECT_MAX = 300  # Notification.subject's max_length
+# What the tick's SQL replaces by the days and by the deadline's subject; Python's own %
+# formatting has run over the translation already (so a %% in it is a plain % here)
+_N_MARK, _SUBJECT_MARK = "\x1fn\x1f", "\x1fsubject\x1f"
 
 
 @functools.lru_cache(maxsize=8)
-def _subjects_in(language: str) -> dict[str, str]:
+def reminder_subjects(language: str) -> dict[str, str]:
+    """The subject templates in `language`, with the marks the tick fills in."""
     with translation.override(language):
-        return {key: translation.gettext(text) for key, text in SUBJECTS.items()}
+        return {key: translation.gettext(text) % {"n": _N_MARK, "subject": _SUBJECT_MARK}
+                for key, text in SUBJECTS.items()}
 
 
-def reminder_subject(days_left: int, subject: str, language: str) -> str:
-    """The notification's subject in the recipient's language, with the Danish calendar days
-    actually left (or overdue) when it is made - after an outage that is not the step's days."""
-    language = language if language in dict(settings.LANGUAGES) else "da"
-    n = days_left
-    key = (
-        "today" if n == 0 else "tomorrow" if n == 1 else "before" if n > 0
-        else "overdue1" if n == -1 else "overdue"
-    )
-    return (_subjects_in(language)[key] % {"n": abs(n), "subject": subject})[:300]
-
-
-@dataclass(frozen=True)
-class CreatedReminder:
+class CreatedReminder(NamedTuple):
     id: int
     deadline_id: int
     recipient_id: int
@@ -264,67 +285,23 @@ class CreatedReminder:
 def reminder_tick(*, now: datetime | None = None) -> list[CreatedReminder]:
     """Create the reminders due at `now` (default: the current time) and not yet sent.
 
-    A fixed number of statements whatever the number of deadlines: one SELECT that finds every
-    due and unsent (deadline, recipient, kind), a binary COPY of the new rows into a temporary
-    table and one INSERT … SELECT … ON CONFLICT DO NOTHING that writes them. Safe to
-    run twice and concurrently. Sends nothing itself: the relay task mails the new rows after
-    commit (or the daily digest does, per the recipient's preference)."""
+    One statement whatever the number of deadlines: an INSERT … SELECT that finds every due and
+    unsent (deadline, recipient, kind), writes its row (subject, link and delivery made in the
+    same statement) and skips, by ON CONFLICT DO NOTHING, what a concurrent tick wrote first.
+    Safe to run twice and concurrently. Sends nothing itself: the relay task mails the new rows
+    after commit (or the daily digest does, per the recipient's preference)."""
     now = now or timezone.now()
     policy = reminder_policy()
     today = policy_day(now, policy)
     # Everything due up to the furthest "days before" (plus a day for the local-day rounding).
     horizon = datetime.combine(today + timedelta(days=policy.max_days_before + 2), time(), CPH)
-    params = {
-        "today": today,
-        "horizon": horizon,
-        "cluster_kinds": list(policy.cluster_kinds),
-        "cluster_roles": list(policy.cluster_roles),
-        "cluster_before": list(policy.cluster_days_before),
-        "caseworker_kinds": list(policy.caseworker_kinds),
-        "caseworker_before": list(policy.caseworker_days_before),
-        "overdue_first": policy.overdue_first_day,
-        "overdue_every": policy.overdue_every_days,
-        "escalate": policy.escalate_to_caseworker_days_overdue,
-        "category": NotificationCategory.DEADLINES.value,
-        "tz": CPH_NAME,
-    }
+    sql, params = tick_statement(policy)
     with transaction.atomic():
         with connection.cursor() as cur:
             # a short query run often: JIT compiling it costs more than it saves
             cur.execute("SET LOCAL jit = off")
-            cur.execute(_candidates_sql(policy), params)
-            rows = cur.fetchall()
-        if not rows:
-            return []
-        staged = []
-        for (deadline_id, deadline_kind, subject, days_left, report_id, evaluation_id,
-             case_id, journal_number, application_id, recipient_id, kind, role, language,
-             preference) in rows:
-            delivery = resolve_delivery(
-                role=role, category=NotificationCategory.DEADLINES, preference=preference,
-                is_deadline_reminder=True,
-            )
-            staged.append((
-                recipient_id, kind, deadline_id, reminder_subject(days_left, subject, language),
-                deadline_path(
-                    kind=deadline_kind, report_id=report_id, evaluation_id=evaluation_id,
-                    case_id=case_id, case_journal_number=journal_number, recipient_role=role,
-                    application_id=application_id,
-                ),
-                str(NotificationStatus.SKIPPED if delivery == NotificationDelivery.OFF
-                    else NotificationStatus.PENDING),
-                str(delivery),
-            ))
-        with connection.cursor() as cur:
-            cur.execute(_STAGE_SQL)
-            with cur.cursor.copy(_STAGE_COPY) as copy:
-                copy.set_types(_STAGE_TYPES)
-                for row in staged:
-                    copy.write_row(row)
-            cur.execute(_INSERT_SQL, {"now": now})
-            created = [CreatedReminder(*r) for r in cur.fetchall()]
+            cur.execute(sql, {**params, "today": today, "horizon": horizon, "now": now})
+            created = sorted(map(CreatedReminder._make, cur.fetchall()))
         if created:
             transaction.on_commit(kick_relay)
-    created.sort(key=lambda r: r.id)
     return created
-

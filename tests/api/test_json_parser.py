@@ -53,3 +53,23 @@ def test_a_lone_surrogate_still_names_its_field():
 def test_what_json_refuses_is_refused_as_before(raw):
     with pytest.raises(ParseError, match="JSON parse error"):
         parse(raw)
+
+
+def test_a_long_integer_next_to_a_float_stays_an_integer():
+    value = 123456789012345678901234567890
+    assert parse(json.dumps({"amount": value, "rate": 0.25}).encode()) == {"amount": value, "rate": 0.25}
+
+
+def test_the_raw_body_is_searched_for_long_integers_only_when_orjson_made_a_float(monkeypatch):
+    searched = []
+
+    class Spy:
+        def search(self, raw):
+            searched.append(raw)
+            return None
+
+    monkeypatch.setattr(parsers, "_LONG_INTEGER", Spy())
+    assert parse(b'{"cvr": "12345678901234567890", "n": 1}') == {"cvr": "12345678901234567890", "n": 1}
+    assert searched == []
+    assert parse(b'{"f": 1.5}') == {"f": 1.5}
+    assert len(searched) == 1

@@ -5,7 +5,8 @@
   refused with the field it is in.
 
 Fast path (issue 19: the checks cost more than parsing a 5,000-activity bulk request): orjson
-parses UTF-8 bodies without integers of 19 or more digits (it would read those as floats).
+parses UTF-8 bodies; when its document holds a float and the body a run of 19 or more digits
+(an integer past 64 bits, which orjson reads as a float), the standard parser reads it again.
 orjson refuses lone surrogates, NaN/Infinity and nesting past 1,024 itself, so a document it
 accepts needs only the depth check; anything it refuses goes the standard way (json), which
 gives the same answers and messages as before."""
@@ -66,37 +67,46 @@ def check_parsed(data) -> None:
 _LONG_INTEGER = re.compile(rb"[0-9]{19,}")
 
 
-def _too_deep(data) -> bool:
-    """Containers nested deeper than MAX_DEPTH: a walk level by level over the containers of a
-    document orjson made (plain dicts and lists)."""
+def _too_deep_or_float(data) -> tuple[bool, bool]:
+    """(containers nested deeper than MAX_DEPTH, a float anywhere) in one walk, level by level,
+    over a document orjson made (plain dicts and lists). orjson reads an integer past 64 bits as
+    a float, so a document without floats needs no search of the raw body for long integers."""
     level = [data] if type(data) in (dict, list) else []
+    floats = type(data) is float
     depth = 0
     while level:
         depth += 1
         if depth > MAX_DEPTH:
-            return True
+            return True, floats
         inner = []
+        append = inner.append
         for value in level:
-            inner += [x for x in (value.values() if type(value) is dict else value)
-                      if type(x) is dict or type(x) is list]
+            for x in (value.values() if type(value) is dict else value):
+                kind = type(x)
+                if kind is dict or kind is list:
+                    append(x)
+                elif kind is float:
+                    floats = True
         level = inner
-    return False
+    return False, floats
 
 
 class SafeJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read() if stream is not None else b""
         encoding = (parser_context or {}).get("encoding") or "utf-8"
-        if encoding.lower().replace("-", "") == "utf8" and not _LONG_INTEGER.search(raw):
+        if encoding.lower().replace("-", "") == "utf8":
             try:
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 pass  # the standard parser says what is wrong, as before
             else:
-                if _too_deep(data):
+                too_deep, floats = _too_deep_or_float(data)
+                if too_deep:
                     raise ParseError(_("JSON-dokumentet er for dybt indlejret (højst %(n)s niveauer).")
                                      % {"n": MAX_DEPTH})
-                return data
+                if not (floats and _LONG_INTEGER.search(raw)):
+                    return data
         return self._standard_parse(io.BytesIO(raw), media_type, parser_context)
 
     def _standard_parse(self, stream, media_type, parser_context):
