@@ -91,6 +91,8 @@ rules.add_perm("evaluations.apply", is_applicant)
 rules.add_rule("evaluations.apply", is_applicant)  # for {% test_rule %} on the call page
 rules.add_perm("evaluations.view_application", is_authority | owns_application)
 rules.add_perm("evaluations.list_applications", is_authority)
+# the applicant answers the hearing before a rejection (the service asks grants.cases.party too)
+rules.add_perm("evaluations.answer_application_hearing", is_applicant & owns_application)
 rules.add_perm("evaluations.join_application_panel",
                is_caseworker & application_in_scoring & ~application_panel_member)
 rules.add_perm("evaluations.score_application", is_caseworker & application_panel_member & application_in_scoring)

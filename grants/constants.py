@@ -163,6 +163,7 @@ class LetterKind(models.TextChoices):
     AWARD = "award", _("Tilsagnsbrev")
     AMENDMENT_APPROVED = "amendment_approved", _("Ændring af bevilling godkendt")
     AMENDMENT_REJECTED = "amendment_rejected", _("Ændring af bevilling afvist")
+    APPLICATION_REJECTED = "application_rejected", _("Afslag på ansøgning")
 
 
 class RepaymentStatus(models.TextChoices):

@@ -19,6 +19,16 @@ def report_is_editable(user, report) -> bool:
 
 
 @rules.predicate
+def is_letter_applicant(user, letter) -> bool:
+    """The letter is on the case of the user's own open-call application, whose party is the
+    applicant (grants.cases.party; the rules sit below the cases package, so ask the ORM)."""
+    case = getattr(letter, "case", None)
+    application = case.application if case is not None and case.application_id else None
+    proposal = getattr(application, "proposal", None)
+    return proposal is not None and proposal.applicant.user_id == user.pk
+
+
+@rules.predicate
 def is_recipient(user, notification) -> bool:
     return notification is not None and notification.recipient_id == user.pk
 
@@ -45,7 +55,8 @@ rules.add_perm("grants.handle_case", is_caseworker)
 rules.add_perm("grants.approve_proposal", is_head_of_office)
 rules.add_perm("grants.view_cluster_cases", is_cluster_user)
 rules.add_perm("grants.accept_award", is_director & is_own_cluster)
-rules.add_perm("grants.view_decisionletter", is_caseworker | (is_cluster_user & is_own_cluster))
+rules.add_perm("grants.view_decisionletter",
+               is_caseworker | (is_cluster_user & is_own_cluster) | is_letter_applicant)
 rules.add_perm("grants.view_grant_overview", is_caseworker)
 rules.add_perm("grants.propose_amendment", is_caseworker)
 rules.add_perm("grants.view_amendment", is_caseworker)

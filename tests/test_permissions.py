@@ -1,13 +1,18 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from clusters.models import Activity
+from grants.cases import services as svc
 from grants.constants import ReportStatus
 from grants.reports.models import AnnualReport
 from grants.reports.services import report_transition
 from klyngeadmin.kernel.roles import Role
 from klyngeadmin.kernel.scoping import scope_to_user
 from tests.factories import ActivityFactory, UserFactory
+from tests.grants.case_fixtures import media_root  # noqa: F401 (the hearing letter is stored)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +120,47 @@ def test_only_the_own_clusters_director_accepts_an_award(
     assert director.has_perm("grants.accept_award", grant)
     for user in (staff_member, caseworker, head_of_office, other_director):
         assert not user.has_perm("grants.accept_award", grant), user.role
+
+
+@pytest.mark.usefixtures("media_root")
+def test_only_the_applicant_answers_the_hearing_on_their_application(
+    director, caseworker, head_of_office, administrator
+):
+    """Issue 16: the applicant answers the hearing before a rejection on their application
+    (evaluations.answer_application_hearing) and reads the case's letters
+    (grants.view_decisionletter); another applicant, a caseworker or a director do not answer,
+    and another applicant does not read the letters."""
+    from evaluations.calls import services as cs
+    from evaluations.panels.defaults import ensure_default_rubrics
+    from grants.cases.hearing import hearing_start
+    from grants.cases.models import Case
+    from grants.constants import HearingSubject
+    from tests.evaluations.test_open_call import apply_and_submit
+    from tests.factories import next_cvr
+
+    def register(username):
+        return cs.applicant_register(
+            username=username, email=f"{username}@example.test", password="Str0ng-pass-word!",
+            first_name="A", last_name="B", organisation_name=username, cvr=next_cvr(),
+            city="Odense", region="DK-83")
+
+    ensure_default_rubrics()
+    now = timezone.now()
+    call = cs.call_publish(call=cs.call_create(
+        title="Opslag", description="d", budget_dkk=1, opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1), actor=administrator), actor=administrator)
+    owner, other = register("ejer"), register("anden")
+    application = apply_and_submit(call, owner)
+    case = Case.objects.get(application=application)
+    svc.case_take(case=case, actor=caseworker)
+    case.refresh_from_db()
+    svc.case_transition(case=case, to="in_progress", actor=caseworker)
+    letter = hearing_start(case=case, actor=caseworker, subject_kind=HearingSubject.APPLICATION_REJECTION,
+                           proposed_decision="Afslag", grounds="Svag").letter
+    assert owner.user.has_perm("evaluations.answer_application_hearing", application)
+    assert owner.user.has_perm("grants.view_decisionletter", letter)
+    for user in (other.user, caseworker, head_of_office, director):
+        assert not user.has_perm("evaluations.answer_application_hearing", application), user.role
+    assert not other.user.has_perm("grants.view_decisionletter", letter)
+    assert not director.has_perm("grants.view_decisionletter", letter)
+    assert caseworker.has_perm("grants.view_decisionletter", letter)

@@ -35,6 +35,8 @@ from evaluations.models import (
 from evaluations.panels.rubrics import EVALUATION_CHANGED, active_rubric, rubric_lock
 from grants.calls.models import Application, Call
 from grants.cases.award import award_letter_issue
+from grants.cases.hearing import hearing_conclude, hearing_drop
+from grants.cases.letters import decision_letter_create
 from grants.cases.services import case_follow, case_open
 from grants.constants import (
     PROGRAMME_HORIZON_YEARS,
@@ -44,6 +46,8 @@ from grants.constants import (
     CallStatus,
     CaseStatus,
     CaseType,
+    HearingSubject,
+    LetterKind,
 )
 from grants.notifications.services import notify
 from grants.targets.services import targets_set_at_award
@@ -270,7 +274,10 @@ def application_decide(*, application: Application, actor, start_year: int | Non
     """The head of office (never the proposer) approves the proposal. Approval creates the
     emerging strength position, the cluster organisation and its 10-year grant (grant_create:
     tranches, report obligations and the midway evaluation); the applicant becomes the
-    cluster's director. Rejection closes the application. The applicant is told either way."""
+    cluster's director; a rejection hearing still open is dropped. A rejection is adverse: it
+    is decided only after the applicant's hearing (grants.cases.hearing: answered, or the
+    deadline passed; HearingPending before), and its decision letter - to the applicant's
+    Digital Post - quotes the hearing's receipt. The applicant is told either way."""
     decision = ApplicationDecision.objects.select_for_update().filter(application=application).first()
     if decision is None:
         raise ValidationError(_("Der er ingen indstilling at afgøre endnu."))
@@ -279,13 +286,22 @@ def application_decide(*, application: Application, actor, start_year: int | Non
     if decision.proposed_by_id == actor.pk:
         raise FourEyesViolation()
     approve = decision.outcome == ApplicationOutcome.APPROVE
+    case = latest_case(application)
+    hearing_sentence = ""
+    if not approve:  # the guard first: nothing changes before the hearing is over
+        hearing_sentence = hearing_conclude(
+            case=case, subject_kind=HearingSubject.APPLICATION_REJECTION, actor=actor)
     application_transition(application=application, to=A.APPROVED if approve else A.REJECTED, actor=actor)
     decision.approved_by, decision.approved_at = actor, timezone.now()
     decision.save(update_fields=["approved_by", "approved_at", "updated_at"])
     _event(application, actor, EvaluationEventKind.DECISION, text=decision.outcome)
-    case_follow(case=latest_case(application), actor=actor, to=CaseStatus.DECIDED)
+    if approve and case is not None:
+        hearing_drop(case=case, subject_kind=HearingSubject.APPLICATION_REJECTION, actor=actor,
+                     reason=record_text("Partshøringen er bortfaldet: ansøgningen imødekommes."))
+    case_follow(case=case, actor=actor, to=CaseStatus.DECIDED)
     proposal = ApplicationProposal.objects.select_related("applicant__user").get(application=application)
     applicant = proposal.applicant
+    body = decision.reasons
     if approve:
         start = start_year or timezone.localdate().year + 1
         area_name = application.proposed_area
@@ -314,8 +330,14 @@ def application_decide(*, application: Application, actor, start_year: int | Non
             return _("Jeres ansøgning er imødekommet: %(name)s er nu en klyngeorganisation") % {
                 "name": cluster.name}
     else:
+        body = record_text(
+            "Erhvervsstyrelsen giver afslag på ansøgningen om %(area)s.\n\nBegrundelse: "
+            "%(reasons)s\n\n%(hearing)s",
+            {"area": application.proposed_area, "reasons": decision.reasons,
+             "hearing": hearing_sentence})
+        decision_letter_create(case=case, kind=LetterKind.APPLICATION_REJECTED, body=body,
+                               actor=actor)
         def subject():
             return _("Afgørelse om jeres ansøgning: afslag")
-    notify(recipient=applicant.user, kind="application_decision", subject=subject,
-           body=decision.reasons)
+    notify(recipient=applicant.user, kind="application_decision", subject=subject, body=body)
     return application

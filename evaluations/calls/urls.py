@@ -18,4 +18,6 @@ urlpatterns = [
     path("ansoegninger/<int:application_id>/konsensus/", v.application_consensus, name="application_consensus"),
     path("ansoegninger/<int:application_id>/indstilling/", v.application_propose, name="application_propose"),
     path("ansoegninger/<int:application_id>/afgoer/", v.application_decide, name="application_decide"),
+    path("ansoegninger/<int:application_id>/hoeringssvar/", v.application_hearing_answer,
+         name="application_hearing_answer"),
 ]

@@ -30,12 +30,17 @@ from evaluations.midway.forms import (
     ScoreForm,
     apply_service_errors,
 )
+from evaluations.midway.services import latest_case
 from evaluations.models import Applicant, ApplicationProposal, PanelMember
 from grants.calls.models import Application, Call
+from grants.cases import hearing as hearing_services
+from grants.cases.forms import hearing_answer_form
+from grants.cases.selectors import party_casework
 from grants.constants import ApplicationStatus, CallStatus
 from klyngeadmin.accounts.drafts import services as drafts
 from klyngeadmin.accounts.security.client_ip import client_ip
 from klyngeadmin.kernel import ratelimit
+from klyngeadmin.kernel.errors import DomainError
 from klyngeadmin.kernel.permissions import has_app_perm, require_perm
 
 
@@ -198,18 +203,31 @@ def application_list(request):
 
 @login_required
 def application_detail(request, application_id):
-    application = _application(request, application_id)
+    return _render_application(request, _application(request, application_id))
+
+
+def _render_application(request, application, *, answer_form=None, status=200):
     user = request.user
     panel = getattr(application, "panel", None)
     member = selectors.member_of(panel, user) if panel and user.is_authority else None
     criteria = selectors.criteria_of(panel.rubric) if panel else []
     decision = getattr(application, "decision", None)
+    case = latest_case(application)
+    # the application's case as its party sees it: the hearing letter, the answer, the letters
+    casework = party_casework(case)
+    answer = bool(casework["hearing"]) and has_app_perm(
+        user, "evaluations.answer_application_hearing", application)
+    if answer and answer_form is None:
+        answer_form = hearing_answer_form(initial={"version": case.version}, prefix="hoeringssvar")
     return render(request, "evaluations/calls/application.html", {
         "application": application, "proposal": getattr(application, "proposal", None), "panel": panel,
         "member": member, "criteria": criteria,
         "consensus": selectors.consensus_of(panel) if panel and panel.scoring_closed_at and user.is_authority else {},
         "recommendation": getattr(panel, "recommendation", None) if panel and user.is_authority else None,
         "decision": decision if decision and (user.is_authority or decision.approved_at) else None,
+        "case": case if user.is_authority else None,
+        "casework": casework, "answer_form": answer_form if answer else None,
+        "failed_form": answer_form if answer_form is not None and answer_form.errors else None,
         "perms_for": {
             "join": has_app_perm(user, "evaluations.join_application_panel", application),
             "score": has_app_perm(user, "evaluations.score_application", application) and member
@@ -221,7 +239,37 @@ def application_detail(request, application_id):
             "decide": has_app_perm(user, "evaluations.decide_application", application)
             and decision is not None and decision.proposed_by_id != user.pk,
         },
-    })
+    }, status=status)
+
+
+@login_required
+@require_POST
+def application_hearing_answer(request, application_id):
+    """The applicant answers the hearing before a rejection (grants.cases.hearing), with
+    attachments, on the page where they follow their application."""
+    application = _application(request, application_id)
+    require_perm(request.user, "evaluations.answer_application_hearing", application)
+    case = latest_case(application)
+    if case is None:
+        raise Http404
+    form = hearing_answer_form(request.POST, request.FILES, prefix="hoeringssvar")
+    if form.is_valid():
+        try:
+            hearing_services.hearing_answer(
+                case=case, actor=request.user, text=form.cleaned_data["text"],
+                files=form.cleaned_data.get("files") or (),
+                expected_version=form.cleaned_data["version"])
+        except DomainError as exc:  # no open hearing, already answered, stale
+            messages.error(request, str(exc))
+            return redirect("calls:application", application_id=application.pk)
+        except ValidationError as exc:  # an attachment refused: named on its field
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Jeres høringssvar er modtaget. Kvitteringen står på "
+                                        "ansøgningen."))
+            return redirect("calls:application", application_id=application.pk)
+    return _render_application(request, application, answer_form=form, status=400)
 
 
 @login_required
@@ -306,6 +354,9 @@ def application_propose(request, application_id):
             call_services.application_propose(application=application, actor=request.user,
                                               **form.cleaned_data)
             messages.success(request, _("Indstillingen er sendt til kontorchefens godkendelse."))
+            if form.cleaned_data["outcome"] == ApplicationOutcome.REJECT:
+                messages.info(request, _("Et afslag træffes først, når ansøgeren er partshørt. "
+                                         "Send høringsbrevet fra sagen."))
             return redirect("calls:application", application_id=application.pk)
         except ValidationError as e:
             apply_service_errors(form, e)

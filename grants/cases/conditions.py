@@ -25,14 +25,13 @@ from grants.cases.services import (
     _decide,
     _event,
     _lock,
-    _notify_cluster,
     _require_handler,
     _save,
     attach_files,
     case_assign,
     case_open,
-    cluster_case_url,
     notify_handlers,
+    notify_party,
     require_own_cluster,
 )
 from grants.constants import (
@@ -78,8 +77,8 @@ def conditions_followup_open(*, evaluation, cluster, conditions: str, due: date,
         "hvordan vilkårene er opfyldt, i sagen i klyngeadmin senest %(date)s.",
         {"conditions": conditions, "date": format_date(due_at, language=RECORD_LANGUAGE)})
     _event(case, actor, CaseEventKind.MESSAGE, text=text)
-    _notify_cluster(case, lambda: _("Redegørelse for vilkår senest %(date)s") % {
-        "date": format_date(due_at)}, text, url=cluster_case_url(case))
+    notify_party(case, lambda: _("Redegørelse for vilkår senest %(date)s") % {
+        "date": format_date(due_at)}, text)
     return followup
 
 

@@ -1,8 +1,9 @@
-"""Letters to the cluster's Digital Post inbox (issue 16, item 6).
+"""Letters to the Digital Post inbox of the case's party - the cluster, or an open-call
+applicant (grants.cases.party) - (issue 16, item 6).
 
 `letter_dispatch()` is called by grants.cases.letters.decision_letter_store - the one place a
 letter is issued - inside the letter's transaction: it writes a LetterDelivery row (the
-outbox) addressed to the cluster's CVR, with the messageUUID fixed there and then, and kicks
+outbox) addressed to the party's CVR, with the messageUUID fixed there and then, and kicks
 the relay after commit. `digital_post_relay()` (Celery: grants.tasks.relay_digital_post, also
 on the beat every minute) builds the MeMo message from the stored PDF and hands it to the
 configured sender (klyngeadmin.kernel.digitalpost.senders).
@@ -12,7 +13,8 @@ same transaction, so two relays never send one row; a relay killed after Digital
 message leaves the row queued, and the resend carries the same messageUUID, which Digital Post
 answers with 409 (already delivered). A failure is recorded on the row (status failed, the
 reason) and retried with exponential backoff until DIGITAL_POST_MAX_ATTEMPTS. When a letter
-has been delivered the cluster's directors get an e-mail notice that it has arrived."""
+has been delivered the party (the cluster's directors, or the applicant) gets an e-mail
+notice that it has arrived."""
 
 from __future__ import annotations
 
@@ -26,13 +28,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants.cases.models import DecisionLetter, LetterDelivery
+from grants.cases.party import case_party
 from grants.constants import DeliveryStatus
 from grants.notifications.services import notify
-from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.digitalpost.memo import MemoLetter, Party, build_memo
 from klyngeadmin.kernel.digitalpost.senders import DeliveryFailed, get_sender
 from klyngeadmin.kernel.outbox import kick, retry_at
-from klyngeadmin.kernel.roles import Role
 
 log = logging.getLogger(__name__)
 TASK = "grants.tasks.relay_digital_post"
@@ -43,11 +44,12 @@ def kick_digital_post() -> None:
 
 
 def letter_dispatch(letter: DecisionLetter) -> LetterDelivery | None:
-    """Queue `letter` for the cluster's Digital Post (in the caller's transaction). A letter
-    without a cluster (or a cluster without a valid CVR) has nobody to go to: None."""
-    cluster = letter.cluster or letter.case.cluster
-    cvr = (getattr(cluster, "cvr", "") or "").strip()
-    if cluster is None or not (len(cvr) == 8 and cvr.isdigit()):
+    """Queue `letter` for its case's party's Digital Post (in the caller's transaction): the
+    cluster's CVR, or an applicant's (grants.cases.party). A letter whose case has no party
+    (or a party without a valid CVR) has nobody to go to: None."""
+    party = case_party(letter.case)
+    cvr = (party.cvr if party else "").strip()
+    if not (len(cvr) == 8 and cvr.isdigit()):
         return None
     delivery = LetterDelivery.objects.create(letter=letter, recipient_cvr=cvr,
                                              message_uuid=uuid.uuid4())
@@ -60,12 +62,12 @@ def memo_xml(delivery: LetterDelivery) -> bytes:
     letter = delivery.letter
     with letter.file.open("rb") as fh:
         pdf = fh.read()
-    cluster = letter.cluster or letter.case.cluster
+    party = case_party(letter.case)
     return build_memo(MemoLetter(
         message_uuid=delivery.message_uuid,
         label=letter.title,
         sender=Party(cvr=settings.DIGITAL_POST_SENDER_CVR, label=settings.DIGITAL_POST_SENDER_LABEL),
-        recipient=Party(cvr=delivery.recipient_cvr, label=cluster.name if cluster else ""),
+        recipient=Party(cvr=delivery.recipient_cvr, label=party.name if party else ""),
         pdf=pdf,
         filename=letter.file.name.rsplit("/", 1)[-1],
         created_at=letter.created_at,
@@ -99,14 +101,14 @@ def _record_failure(delivery: LetterDelivery, reason: str, now) -> None:
 
 def _notice(delivery: LetterDelivery) -> None:
     letter = delivery.letter
-    for director in User.objects.filter(cluster_id=letter.cluster_id, role=Role.DIRECTOR,
-                                        is_active=True):
-        notify(recipient=director, kind="case_letter_delivered",
+    party = case_party(letter.case)
+    for person in party.notified() if party else ():
+        notify(recipient=person, kind="case_letter_delivered",
                subject=lambda: _("Nyt brev i Digital Post: %(title)s") % {"title": letter.title},
                body=lambda: _("Erhvervsstyrelsen har sendt jer et brev med Digital Post "
                               "(journalnummer %(j)s). Brevet kan også ses i klyngeadmin.")
                % {"j": letter.case.journal_number},
-               url="/mine-sager/")
+               url=party.url)
 
 
 def digital_post_relay(*, limit: int = 100) -> int:

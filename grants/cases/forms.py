@@ -210,7 +210,7 @@ def condition_report_form(*args, **kwargs):
 
 class HearingStartForm(CaseVersionForm):
     subject_kind = forms.ChoiceField(
-        label=_("Afgørelsen, klyngen høres om"), choices=(),
+        label=_("Afgørelsen, parten høres om"), choices=(),
         error_messages={"required": _("Vælg, hvilken afgørelse høringen gælder.")},
     )
     proposed_decision = forms.CharField(

@@ -27,6 +27,7 @@ TITLES = {
     "hearing": "Partshøring før afgørelse",
     "conditions_closed": "Afgørelse om opfølgning på vilkår",
     "award": "Tilsagn om klyngebevilling",
+    "application_rejected": "Afgørelse om ansøgning",
 }
 
 

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from grants.cases.models import Case, CaseEvent, DecisionLetter, RecordsFiling
+from grants.cases.party import case_party
 from grants.constants import CaseEventKind, CaseStatus, FilingKind, FilingStatus
 from grants.reports.models import ReportVersion
 from klyngeadmin.kernel.outbox import kick, retry_at
@@ -113,12 +114,13 @@ def records_payload(filing: RecordsFiling) -> tuple[dict, bytes | None]:
         document.update(file_name=name, content_type=content_type,
                         content_base64=base64.b64encode(content).decode("ascii"),
                         sha256=hashlib.sha256(content).hexdigest())
+    party = case_party(case)
     payload = {
         "format": FORMAT, "filing_id": filing.source_key, "kind": filing.kind,
         "case": {"journal_number": case.journal_number, "title": case.subject,
                  "case_type": case.case_type,
-                 "party_cvr": case.cluster.cvr if case.cluster_id else "",
-                 "party_name": case.cluster.name if case.cluster_id else ""},
+                 "party_cvr": party.cvr if party else "",
+                 "party_name": party.name if party else ""},
         "document": document,
     }
     return payload, content

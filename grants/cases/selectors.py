@@ -37,6 +37,8 @@ from grants.cases.models import (
     RepaymentClaim,
     TrancheProposal,
 )
+from grants.cases.party import party_case_ids
+from grants.cases.services import hearing_receipt
 from grants.cases.workflows import CASE_HANDLERS, CASE_WORKFLOW, MANUAL_TRANSITIONS, OPEN_STATES
 from grants.constants import (
     AmendmentKind,
@@ -547,8 +549,9 @@ def case_actions(case: Case, user) -> dict:
         elif case.case_type == CaseType.DEADLINE_EXTENSION and case.extension_id:
             if case.extension.status == ExtensionStatus.REQUESTED:
                 actions["decide_extension"] = True
-        elif case.case_type in (CaseType.APPLICATION, CaseType.MIDWAY_EVALUATION,
-                                CaseType.COMPLAINT, CaseType.AWARD):  # an award case: after the acceptance
+        # an award case: after the acceptance; an application is decided on its own page
+        # (evaluations.calls: four eyes, and a rejection after the applicant's hearing)
+        elif case.case_type in (CaseType.MIDWAY_EVALUATION, CaseType.COMPLAINT, CaseType.AWARD):
             actions["decide"] = True
         elif case.case_type == CaseType.REPAYMENT_CLAIM:
             claim = RepaymentClaim.objects.filter(case=case, status=RepaymentStatus.PROPOSED).first()
@@ -616,13 +619,18 @@ def cluster_decision_letters(*, user) -> QuerySet:
 
 
 def decision_letters_for_user(user) -> QuerySet:
-    """Letters the user may download: every letter for caseworkers, the own cluster's for
-    cluster people, none for anyone else."""
+    """Letters the user may download: every letter for caseworkers; the own cluster's for
+    cluster people; the letters of the cases whose party they are as an applicant
+    (grants.cases.party); none for anyone else."""
+    qs = DecisionLetter.objects.select_related("case")
     if rules.has_perm("grants.view_case", user):
-        return DecisionLetter.objects.select_related("case")
-    if rules.has_perm("grants.view_cluster_cases", user):
-        return scope_to_user(DecisionLetter.objects.select_related("case"), user)
-    return DecisionLetter.objects.none()
+        return qs
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    mine = Q(case__in=party_case_ids(user))
+    if rules.has_perm("grants.view_cluster_cases", user) and user.cluster_id:
+        mine |= Q(cluster_id=user.cluster_id)
+    return qs.filter(mine)
 
 
 def report_change_request(*, report: AnnualReport) -> dict | None:
@@ -732,6 +740,30 @@ def open_hearing_of(case: Case):
     return next((h for h in case.hearings.all() if h.concluded_at is None), None)
 
 
+def party_casework(case: Case | None) -> dict:
+    """What the party's own page of a case shows of its hearings and letters (the page an
+    applicant follows their application on, say): the hearing that awaits the party's answer,
+    the answers given with their receipts, the authority's messages to the party (never
+    internal notes) and the case's letters, newest first. Three queries, a fourth for the
+    answers' attachments when there are answers."""
+    if case is None:
+        return {"hearing": None, "answers": [], "messages": [], "letters": []}
+    hearings = list(Hearing.objects.filter(case=case).select_related("deadline", "answer")
+                    .prefetch_related("answer__attachments").order_by("created_at", "id"))
+    for hearing in hearings:
+        hearing.case = case
+        hearing.receipt = hearing_receipt(hearing) if hearing.answer_id else ""
+    return {
+        "hearing": next((h for h in hearings if h.concluded_at is None and h.answer_id is None),
+                        None),
+        "answers": [h for h in hearings if h.answer_id],
+        "messages": list(CaseEvent.objects.filter(case=case, internal=False,
+                                                  kind=CaseEventKind.MESSAGE)
+                         .order_by("created_at", "id")),
+        "letters": list(case.letters.order_by("-created_at", "-id")),
+    }
+
+
 def hearing_subjects_for(case: Case) -> list[str]:
     """The adverse decisions this case can put into hearing (the proposal or evaluation it has)."""
     subjects = []
@@ -741,6 +773,8 @@ def hearing_subjects_for(case: Case) -> list[str]:
         subjects += [HearingSubject.REPAYMENT_CLAIM]
     elif case.case_type == CaseType.MIDWAY_EVALUATION:
         subjects += [HearingSubject.WITHDRAWAL]
+    elif case.case_type == CaseType.APPLICATION:  # the applicant is heard (grants.cases.party)
+        subjects += [HearingSubject.APPLICATION_REJECTION]
     # a conditions case goes into hearing when its conditions are found not met (conditions_close)
     return subjects
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from clusters.models import ClusterOrganisation
 from grants.cases.letters import decision_letter_create
 from grants.cases.models import Case, CaseAttachment, CaseEvent, DecisionLetter, Hearing
+from grants.cases.party import case_party
 from grants.cases.workflows import ACTIVE_STATES, CASE_WORKFLOW, OPEN_STATES
 from grants.constants import (
     CaseEventKind,
@@ -46,7 +47,6 @@ from klyngeadmin.kernel.i18n import RECORD_LANGUAGE, record_text
 from klyngeadmin.kernel.predicates import (
     APPROVER_ROLES,
     CASEWORKER_ROLES,
-    CLUSTER_ROLES,
     in_role,
     is_caseworker,
     is_cluster_user,
@@ -175,20 +175,15 @@ def _directors(case: Case):
     return User.objects.filter(cluster_id=case.cluster_id, role=Role.DIRECTOR, is_active=True)
 
 
-def _notify_cluster(case: Case, subject: Text, body: Text, url: str | None = None) -> None:
-    for director in _directors(case):
-        notify(recipient=director, kind="case_message", subject=subject, body=body,
-               url=url or cluster_case_url(case))
-
-
-def _cluster_people(case: Case):
-    if case.cluster_id is None:
-        return User.objects.none()
-    return User.objects.filter(cluster_id=case.cluster_id, role__in=CLUSTER_ROLES, is_active=True)
-
-
-def cluster_case_url(case: Case) -> str:
-    return f"/mine-sager/{case.journal_number}/"
+def notify_party(case: Case, subject: Text, body: Text, url: str | None = None) -> None:
+    """Tell the case's party (grants.cases.party: a cluster's directors, or the applicant)
+    that the authority wrote to it; the link opens the party's own page of the case."""
+    party = case_party(case)
+    if party is None:
+        return
+    for person in party.notified():
+        notify(recipient=person, kind="case_message", subject=subject, body=body,
+               url=url or party.url)
 
 
 def notify_handlers(case: Case, subject: Text, body: Text) -> None:
@@ -201,6 +196,14 @@ def notify_handlers(case: Case, subject: Text, body: Text) -> None:
     for user in recipients:
         notify(recipient=user, kind="case_cluster_reply", subject=subject, body=body,
                url=f"/sager/{case.journal_number}/")
+
+
+def require_party(case: Case, actor) -> None:
+    """The actor speaks for the case's party (grants.cases.party): its cluster's people, or
+    the applicant of an application's case."""
+    party = case_party(case)
+    if party is None or not party.speaks_for(actor):
+        raise CaseActionError(_("Kun sagens part kan svare i sagen."))
 
 
 def require_own_cluster(case: Case, actor) -> None:
@@ -374,7 +377,7 @@ def case_message(*, case: Case, actor, text: str, expected_version: int | None =
     _save(locked, [], case)
     event = _event(locked, actor, CaseEventKind.MESSAGE, text=text)
     attach_files(event, files, actor)
-    _notify_cluster(
+    notify_party(
         locked, lambda: _("Ny besked fra Erhvervsstyrelsen i sag %(j)s") % {
             "j": locked.journal_number}, text
     )
@@ -413,7 +416,7 @@ def case_request_changes(
     _report_transition(report, ReportStatus.CHANGES_REQUESTED, actor, text)
     _move(locked, CaseStatus.AWAITING_CLUSTER, actor)
     _event(locked, actor, CaseEventKind.MESSAGE, text=text)
-    _notify_cluster(
+    notify_party(
         locked,
         lambda: _("Erhvervsstyrelsen beder om ændringer i årsrapporten %(year)s") % {
             "year": report.year},
@@ -456,7 +459,7 @@ def case_approve_report(
     _save(locked, [], case)
     _event(locked, actor, CaseEventKind.DECISION,
            text=text or record_text("Årsrapporten for %(year)s er godkendt.", {"year": report.year}))
-    _notify_cluster(
+    notify_party(
         locked, lambda: _("Årsrapporten %(year)s er godkendt") % {"year": report.year},
         text or (lambda: _("Erhvervsstyrelsen har godkendt årsrapporten.")),
     )
@@ -536,7 +539,7 @@ def _decide(case: Case, actor, kind: str, text: str, proposal=None) -> DecisionL
     _event(case, actor, CaseEventKind.DECISION, text=text)
     _move(case, CaseStatus.DECIDED, actor)
     letter = decision_letter_create(case=case, kind=kind, body=text, actor=actor, proposal=proposal)
-    _notify_cluster(
+    notify_party(
         case, lambda: _("Afgørelse i sag %(j)s") % {"j": case.journal_number},
         lambda: _("Erhvervsstyrelsen har truffet en afgørelse. Afgørelsesbrevet kan hentes i "
                   "klyngeadmin.") + "\n\n" + text,
@@ -546,15 +549,17 @@ def _decide(case: Case, actor, kind: str, text: str, proposal=None) -> DecisionL
 
 @transaction.atomic
 def case_decide(*, case: Case, actor, text: str, expected_version: int | None = None) -> Case:
-    """Decide a case that has no money or deadline attached (an application or evaluation
-    case handled elsewhere): the decision text is recorded and shown to the cluster. A
-    conditions case is decided by grants.cases.conditions.conditions_decide."""
+    """Decide a case that has no money or deadline attached (an evaluation, complaint or award
+    case): the decision text is recorded and shown to the cluster. A conditions case is decided
+    by grants.cases.conditions.conditions_decide; an application on its own page
+    (evaluations.calls.services.application_decide)."""
     _require_handler(actor)
     text = (text or "").strip()
     if not text:
         raise CaseActionError(_("Skriv afgørelsen."))
     locked = _lock(case, expected_version)
-    if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION, CaseType.CONDITIONS):
+    if locked.case_type in (CaseType.ANNUAL_REPORT, CaseType.DEADLINE_EXTENSION, CaseType.CONDITIONS,
+                            CaseType.APPLICATION):  # an application: evaluations.calls
         raise CaseActionError(_("Denne sagstype afgøres med sine egne handlinger."))
     CASE_WORKFLOW.check(locked.status, CaseStatus.DECIDED, actor)
     pending = Hearing.objects.filter(case=locked, concluded_at__isnull=True).first()
@@ -593,15 +598,16 @@ def hearing_receipt(hearing: Hearing) -> str:
 
 def require_hearing_concluded(case: Case, subject_kind: str) -> Hearing:
     """The guard: the adverse decision `subject_kind` may be taken on `case` only after a hearing
-    on it that the cluster has answered or whose deadline has passed. Raises HearingPending."""
+    on it that the party (the cluster, or an applicant) has answered or whose deadline has
+    passed. Raises HearingPending."""
     hearing = open_hearing(case, subject_kind)
     if hearing is None:
         raise HearingPending(
-            _("Afgørelsen (%(label)s) kræver en partshøring af klyngen først. Send et "
+            _("Afgørelsen (%(label)s) kræver en partshøring først. Send et "
               "høringsbrev fra sagen.") % {"label": HearingSubject(subject_kind).label})
     if not hearing_is_concluded(hearing):
         raise HearingPending(
-            _("Partshøringen løber til %(date)s. Afgørelsen kan først træffes, når klyngen har "
+            _("Partshøringen løber til %(date)s. Afgørelsen kan først træffes, når parten har "
               "svaret, eller fristen er udløbet.") % {"date": format_date(hearing.deadline.due_at)})
     return hearing
 
@@ -621,13 +627,13 @@ def hearing_conclude(*, case: Case, subject_kind: str, actor) -> str:
         Deadline.objects.filter(pk=hearing.deadline_id, completed_at__isnull=True).update(
             completed_at=now)
         sentence = record_text(
-            "Klyngen er partshørt ved høringsbrev af %(sent)s. Der er ikke modtaget høringssvar "
+            "Parten er partshørt ved høringsbrev af %(sent)s. Der er ikke modtaget høringssvar "
             "inden fristen %(due)s.",
             {"sent": format_date(hearing.created_at, language=RECORD_LANGUAGE),
              "due": format_date(hearing.deadline.due_at, language=RECORD_LANGUAGE)})
     else:
         sentence = record_text(
-            "Klyngen er partshørt ved høringsbrev af %(sent)s. Klyngens høringssvar er modtaget "
+            "Parten er partshørt ved høringsbrev af %(sent)s. Partens høringssvar er modtaget "
             "den %(at)s (kvittering %(receipt)s) og indgår i afgørelsen.",
             {"sent": format_date(hearing.created_at, language=RECORD_LANGUAGE),
              "at": format_date(hearing.answered_at, language=RECORD_LANGUAGE),

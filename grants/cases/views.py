@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grants.cases import award as award_services
-from grants.cases import complaints, conditions, hearing, proposals, settlement
+from grants.cases import complaints, conditions, decide, hearing, proposals, settlement
 from grants.cases import forms as f
 from grants.cases import services as services
 from grants.cases.models import Case, RepaymentClaim, TrancheProposal
@@ -293,7 +293,7 @@ ACTIONS: dict[str, Action] = {
             case=case, actor=user, subject_kind=d["subject_kind"],
             proposed_decision=d["proposed_decision"], grounds=d["grounds"], days=d["days"],
             expected_version=d["version"]),
-        gettext_lazy("Høringsbrevet er sendt til klyngen, og sagen afventer klyngens svar."),
+        gettext_lazy("Høringsbrevet er sendt, og sagen afventer partens svar."),
         form_kwargs=lambda case: {"subjects": hearing_subjects_for(case)},
     ),
     "vurder-vilkaar": Action(
@@ -311,9 +311,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "afgoer": Action(
         f.decide_form,
-        lambda case, user, d: (
-            conditions.conditions_decide if case.case_type == CaseType.CONDITIONS
-            else services.case_decide)(
+        lambda case, user, d: decide.case_decide_any(
             case=case, actor=user, text=d["text"], expected_version=d["version"]),
         gettext_lazy("Sagen er afgjort."),
     ),

@@ -17,6 +17,12 @@ class Deadline(models.Model):
     cluster = models.ForeignKey(
         ClusterOrganisation, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
     )
+    # The party that must meet the deadline when it is not a cluster: an open-call applicant
+    # heard before a rejection (grants.cases.party). Its reminders go to the applicant's user.
+    applicant = models.ForeignKey(
+        "evaluations.Applicant", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="deadlines",
@@ -30,7 +36,20 @@ class Deadline(models.Model):
         verbose_name = _("frist")
         verbose_name_plural = _("frister")
         ordering = ["due_at"]
-        constraints = [choices_check("deadline_kind_valid", "kind", DeadlineKind)]
+        constraints = [
+            choices_check("deadline_kind_valid", "kind", DeadlineKind),
+            # one party at most: a cluster or an applicant
+            models.CheckConstraint(
+                name="deadline_one_party",
+                condition=Q(cluster__isnull=True) | Q(applicant__isnull=True),
+            ),
+            # a hearing deadline is always some party's (the reminders must reach someone)
+            models.CheckConstraint(
+                name="deadline_hearing_has_party",
+                condition=~Q(kind=DeadlineKind.HEARING)
+                | Q(cluster__isnull=False) | Q(applicant__isnull=False),
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["due_at"], name="deadline_open_due",

@@ -46,7 +46,8 @@ from klyngeadmin.kernel.localtime import COPENHAGEN_NAME as CPH_NAME
 # The reminder policy, the only copy. settings.REMINDER_POLICY overrides single keys.
 DEFAULT_REMINDER_POLICY = {
     "send_from": "07:00",
-    # The cluster's director and staff: 30, 14, 7 and 1 days before, and on the day.
+    # The cluster's director and staff (or, on a deadline whose party is an open-call applicant,
+    # the applicant's user): 30, 14, 7 and 1 days before, and on the day.
     "cluster_kinds": ["annual_report", "self_assessment", "changes_requested", "hearing",
                       "conditions"],
     "cluster_roles": ["director", "cluster_staff"],
@@ -127,6 +128,7 @@ def tick_statement(policy: ReminderPolicy) -> tuple[str, dict]:
         "cluster_case": {"journal_number": "t.case_journal_number"},
         "report": {"pk": "t.report_id"},
         "evaluation": {"pk": "t.evaluation_id"},
+        "application": {"application_id": "t.application_id"},
     })
     delivery, delivery_params = delivery_sql(role="u.role", preference="p.delivery",
                                              category=NotificationCategory.DEADLINES)
@@ -141,12 +143,14 @@ def tick_statement(policy: ReminderPolicy) -> tuple[str, dict]:
         %(n_mark)s, abs(t.days_left)::text), %(subject_mark)s, t.subject), {SUBJECT_MAX})"""
     sql = f"""
 WITH open_deadlines AS (
-    SELECT d.id, d.kind, d.subject, d.due_at, d.original_due_at, d.cluster_id, d.assignee_id,
+    SELECT d.id, d.kind, d.subject, d.due_at, d.original_due_at, d.cluster_id, d.applicant_id,
+           d.assignee_id,
            ((d.due_at AT TIME ZONE %(tz)s)::date - %(today)s::date) AS days_left,
            ar.id AS report_id,
            ev_sa.id AS self_assessment_id,
            COALESCE(ev_sa.id, ev_sc.id) AS evaluation_id,
            COALESCE(c.journal_number, hc.journal_number) AS case_journal_number,
+           COALESCE(c.application_id, hc.application_id) AS application_id,
            COALESCE(d.assignee_id, c.assignee_id, hc.assignee_id) AS own_assignee_id
     FROM grants_deadline d
     LEFT JOIN grants_annualreport ar ON ar.deadline_id = d.id
@@ -180,6 +184,13 @@ targets AS (
     SELECT s.*, u.id AS recipient_id, s.step || s.series AS notification_kind
     FROM stepped s
     JOIN {user} u ON u.cluster_id = s.cluster_id AND u.role = ANY(%(cluster_roles)s) AND u.is_active
+    WHERE s.kind = ANY(%(cluster_kinds)s) AND s.step IS NOT NULL
+  UNION ALL
+    -- a deadline whose party is an open-call applicant (a hearing before a rejection): its user
+    SELECT s.*, u.id, s.step || s.series
+    FROM stepped s
+    JOIN evaluations_applicant a ON a.id = s.applicant_id
+    JOIN {user} u ON u.id = a.user_id AND u.is_active
     WHERE s.kind = ANY(%(cluster_kinds)s) AND s.step IS NOT NULL
   UNION ALL
     -- the caseworker responsible for an overdue report or self-assessment: the deadline's own

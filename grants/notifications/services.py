@@ -184,8 +184,9 @@ LINK_URL_NAMES = {
     "cluster_case": (("cases:cluster_case", "journal_number"),),  # the cluster's page of its case
     "report": (("grants:report_detail", "pk"),),
     "evaluation": (("evaluations:detail", "pk"),),
+    "application": (("calls:application", "application_id"),),  # the applicant's page
 }
-_MARK = {"pk": 987654321, "journal_number": "JOURNALNUMBERMARK"}
+_MARK = {"pk": 987654321, "journal_number": "JOURNALNUMBERMARK", "application_id": 987654322}
 
 
 @functools.lru_cache(maxsize=64)
@@ -204,11 +205,11 @@ def _fallback_path() -> str:
 
 
 # The pages a deadline reminder may open, in the order they are tried, for the authority's people
-# (their case) and for everyone else (the cluster's report or evaluation, else its page of the
-# case). The first that the deadline has and that exists wins; else the notification list.
+# (their case) and for everyone else (the cluster's report or evaluation, an applicant's
+# application, else the cluster's page of the case). The first that the deadline has and that exists wins; else the notification list.
 LINK_ORDER = {
     "authority": ("case", "report", "evaluation"),
-    "cluster": ("report", "evaluation", "cluster_case"),
+    "cluster": ("report", "evaluation", "application", "cluster_case"),
 }
 
 

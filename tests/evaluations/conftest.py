@@ -1,5 +1,9 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from evaluations.calls import services as cs
 from evaluations.constants import EvaluationStatus
 from evaluations.midway.panel_services import ScoreInput, consensus_save, panel_join, scores_save
 from evaluations.midway.services import (
@@ -9,6 +13,7 @@ from evaluations.midway.services import (
     self_assessment_submit,
 )
 from evaluations.models import Criterion, Panel
+from tests.factories import next_cvr
 
 
 @pytest.fixture
@@ -103,3 +108,22 @@ def proposed(proposed_unheard, caseworker, director, settings, tmp_path):
     hear_cluster(proposed_unheard, caseworker, director)
     proposed_unheard.refresh_from_db()
     return proposed_unheard
+
+
+# -- the open call --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def call(rubrics, administrator):
+    now = timezone.now()
+    call = cs.call_create(title="Åbent opslag 2027", description="Spirende områder", budget_dkk=20_000_000,
+                          opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
+                          actor=administrator)
+    return cs.call_publish(call=call, actor=administrator)
+
+
+@pytest.fixture
+def applicant(db):
+    return cs.applicant_register(username="kvante", email="k@example.test", password="Str0ng-pass-word!",
+                                 first_name="Kim", last_name="Kvante", organisation_name="Kvanteklyngen",
+                                 cvr=next_cvr(), city="Odense", region="DK-83")

@@ -134,3 +134,18 @@ def test_not_met_opens_a_hearing_and_the_decision_waits_for_it(followup, directo
     after = grant.tranches.filter(year_number__gt=grant.midway_year or 5)
     assert after.exists() and not after.exclude(
         status__in=[TrancheStatus.CANCELLED, TrancheStatus.RELEASED]).exists()
+
+
+def test_the_case_pages_decision_goes_to_the_conditions_service_for_a_conditions_case(
+        followup, caseworker, head_of_office):
+    """The "afgoer" action calls one service (grants.cases.decide.case_decide_any): a
+    conditions case is decided by conditions_decide (which wants a hearing), never by the
+    generic case_decide (which refuses the type)."""
+    from grants.cases.decide import case_decide_any
+
+    case = _in_progress(followup.case, caseworker)
+    with pytest.raises(svc.CaseActionError, match="ingen påtænkt afgørelse i høring"):
+        case_decide_any(case=case, actor=head_of_office, text="Bevillingen tilbagekaldes.")
+    with pytest.raises(svc.CaseActionError, match="egne handlinger"):
+        svc.case_decide(case=case, actor=head_of_office, text="Bevillingen tilbagekaldes.")
+

@@ -13,27 +13,12 @@ from evaluations.calls import services as cs
 from evaluations.midway.panel_services import ScoreInput, consensus_save, panel_join, scores_save
 from evaluations.midway.services import FourEyesViolation
 from evaluations.models import Applicant, Criterion, Panel
+from grants.cases.hearing import hearing_answer, hearing_start
 from grants.cases.models import Case
-from grants.constants import ApplicationStatus, CallStatus, CaseType
+from grants.constants import ApplicationStatus, CallStatus, CaseType, HearingSubject
 from grants.notifications.models import Notification
 from klyngeadmin.kernel.roles import Role
 from tests.factories import InstitutionFactory, next_cvr
-
-
-@pytest.fixture
-def call(rubrics, administrator):
-    now = timezone.now()
-    call = cs.call_create(title="Åbent opslag 2027", description="Spirende områder", budget_dkk=20_000_000,
-                          opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
-                          actor=administrator)
-    return cs.call_publish(call=call, actor=administrator)
-
-
-@pytest.fixture
-def applicant(db):
-    return cs.applicant_register(username="kvante", email="k@example.test", password="Str0ng-pass-word!",
-                                 first_name="Kim", last_name="Kvante", organisation_name="Kvanteklyngen",
-                                 cvr=next_cvr(), city="Odense", region="DK-83")
 
 
 def apply_and_submit(call, applicant, **over):
@@ -45,6 +30,17 @@ def apply_and_submit(call, applicant, **over):
                 institution_ids=[institution.pk], version=None, submit=True)
     data.update(over)
     return cs.application_save(**data)
+
+
+def hear_and_answer(application, caseworker, applicant, answer="Vi er uenige i vurderingen."):
+    """The rejection's hearing: the caseworker sends the letter from the application's case,
+    the applicant answers. Returns (hearing, answer event)."""
+    case = Case.objects.get(application=application)
+    hearing = hearing_start(case=case, actor=caseworker,
+                            subject_kind=HearingSubject.APPLICATION_REJECTION,
+                            proposed_decision="Afslag på ansøgningen.", grounds="Svag ansøgning.")
+    case.refresh_from_db()
+    return hearing, hearing_answer(case=case, actor=applicant.user, text=answer)
 
 
 def score_panel(application, users, value=4):
@@ -134,6 +130,7 @@ def test_rejection_creates_nothing(call, applicant, caseworker, caseworker2, hea
     consensus_save(panel=panel, actor=caseworker, outcome="reject", text="Svag",
                    scores={c.pk: ScoreInput(value=1, reason="Svag") for c in criteria})
     cs.application_propose(application=application, actor=caseworker, outcome="reject", reasons="Svag")
+    hear_and_answer(application, caseworker, applicant)
     cs.application_decide(application=application, actor=head_of_office)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED

@@ -263,7 +263,7 @@ def test_hearing_constraints_hold_without_the_services(case, caseworker):
         Hearing.objects.create(case=case, subject_kind=hearing.subject_kind, proposed_decision="x",
                                grounds="y", deadline=Deadline.objects.create(
                                    kind="hearing", subject="s", due_at=timezone.now(),
-                                   original_due_at=timezone.now()),
+                                   original_due_at=timezone.now(), cluster=case.cluster),
                                letter=hearing.letter, started_by=caseworker)
 
 

@@ -197,7 +197,7 @@ def test_withdrawal_cancellation_proposal_needs_hearing_before_approval(client, 
     response = client.post(action(case, "godkend-indstilling"),
                            {"godkend-indstilling-version": case.version, "bekraeftet": "1"},
                            follow=True)
-    assert "kræver en partshøring af klyngen først" in response.content.decode()
+    assert "kræver en partshøring først" in response.content.decode()
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
 

@@ -134,6 +134,9 @@ RULES: dict[str, Rule] = {
     "opslag/ansoegninger/<int:application_id>/indstilling/": R(state=AUTHORITY, obj="application"),
     "opslag/ansoegninger/<int:application_id>/afgoer/": R(
         state=AUTHORITY, method="post", obj="application"),
+    # only the applicant answers the hearing on their application (not a role here; allowed
+    # and another applicant's 404: tests/evaluations/test_application_hearing.py)
+    "opslag/ansoegninger/<int:application_id>/hoeringssvar/": R(method="post", obj="application"),
     # -- cases ------------------------------------------------------------------------------
     "sager/": R({CW, HOO}),  # the administrator has no case work (404)
     "sager/<str:journal_number>/": R({CW, HOO}, obj="case"),

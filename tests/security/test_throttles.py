@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from klyngeadmin.accounts.security.client_ip import client_ip
 from klyngeadmin.kernel import ratelimit
-from tests.evaluations.conftest import rubrics  # noqa: F401 - fixture of `call`
-from tests.evaluations.test_open_call import call  # noqa: F401 - fixture
+from tests.evaluations.conftest import call, rubrics  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
