@@ -191,19 +191,19 @@ def _danish_outside_requests():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits (klyngeadmin.kernel.ratelimit) count in the default cache, which in tests is this
-    process's memory: every test starts with no failed sign-ins or registrations counted."""
+def _fresh_rate_limits(settings):
+    """Rate limits (klyngeadmin.kernel.ratelimit) count in the default cache, which in tests is
+    this process's memory, also when the shell exports REDIS_URL (counts kept in a shared Redis
+    carried failed sign-ins from one test, and one run, into the next): every test starts with
+    no failed sign-ins or registrations counted. Tests of the Redis-shared limit run their
+    processes against a private redis-server (tests/worker/test_shared_limits.py)."""
     from django.core.cache import caches
-    from django.core.cache.backends.locmem import LocMemCache
 
-    cache = caches["default"]
-    local = isinstance(cache, LocMemCache)
-    if local:  # never FLUSHDB a Redis someone pointed REDIS_URL at
-        cache.clear()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "tests"}}
+    caches["default"].clear()
     yield
-    if local:
-        cache.clear()
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)
