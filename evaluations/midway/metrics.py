@@ -149,11 +149,15 @@ PERCENT_METRICS = {Metric.OUTSIDE_SHARE}
 COMPANY_METRICS = {Metric.SMALL_COMPANY_REACH, Metric.SME_REACH, Metric.OUTSIDE_SHARE}
 
 
-def key_figures(metrics: Iterable[str], cluster_ids: Iterable[int], years: Iterable[int]) -> dict[str, Figures]:
+def key_figures(metrics: Iterable[str], cluster_ids: Iterable[int], years: Iterable[int],
+                companies: dict | None = None) -> dict[str, Figures]:
+    """Each metric's figures per cluster-year. ``companies``: the company figures
+    (``figures.cluster_year_companies``) of these cluster-years when the caller has read them."""
     cluster_ids, years, metrics = list(cluster_ids), list(years), list(dict.fromkeys(metrics))
     extra = {}
     if COMPANY_METRICS.intersection(metrics):
-        extra["companies"] = figures.cluster_year_companies(cluster_ids, years)
+        extra["companies"] = (figures.cluster_year_companies(cluster_ids, years)
+                              if companies is None else companies)
     return {
         m: METRICS[m](cluster_ids, years, **(extra if m in COMPANY_METRICS else {}))
         for m in metrics

@@ -46,9 +46,11 @@ def computed_realised(grant: Grant, year_numbers) -> YearValues:
     return computed_realised_many([grant], year_numbers).get(grant.pk, {})
 
 
-def computed_realised_many(grants, year_numbers) -> dict[int, YearValues]:
+def computed_realised_many(grants, year_numbers, *, companies: dict | None = None) -> dict[int, YearValues]:
     """``computed_realised`` for many grants at once (grant id -> values), in three queries
-    whatever the number of grants and years (the cohort view, the midway rubric)."""
+    whatever the number of grants and years (the cohort view, the midway rubric). ``companies``:
+    the company figures (``figures.cluster_year_companies``) of cluster-years covering these
+    grants' years when the caller has read them already (two queries then)."""
     grants, year_numbers = list(grants), list(year_numbers)
     # (cluster id, calendar year) -> [(grant id, year number)]
     slots: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -71,7 +73,8 @@ def computed_realised_many(grants, year_numbers) -> dict[int, YearValues]:
         for gid, n in slots.get(key, ()):
             out[gid][n].update(values)
 
-    companies = figures.cluster_year_companies(cluster_ids, years)
+    if companies is None:
+        companies = figures.cluster_year_companies(cluster_ids, years)
     for key in slots:
         f = companies.get(key) or figures.empty_company_figures()
         put(key, {
