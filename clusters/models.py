@@ -167,12 +167,7 @@ class Company(TimestampedModel):
             choices_check("company_status_valid", "status", CompanyStatus),
             choices_check("company_size_basis_valid", "size_basis", SizeBasis),
         ]
-        indexes = [
-            models.Index(fields=["fetched_at"], name="company_fetched_at"),
-            # The lists by name (the report's company drill-downs, the default ordering): a
-            # page of them reads the first rows of this index, not a sort of every company.
-            models.Index(fields=["name", "cvr"], name="company_name_cvr"),
-        ]
+        indexes = [models.Index(fields=["fetched_at"], name="company_fetched_at")]
 
     def __str__(self):
         return f"{self.name} ({self.cvr})"

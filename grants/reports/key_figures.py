@@ -18,7 +18,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -29,13 +29,7 @@ from clusters.constants import (
     InstitutionKind,
     SizeClass,
 )
-from clusters.models import (
-    Activity,
-    Company,
-    CompanyParticipation,
-    FacilitatedProject,
-    InstitutionParticipation,
-)
+from clusters.models import Activity, Company, FacilitatedProject, InstitutionParticipation
 from grants.reports.models import AnnualReport
 
 # Institution kinds the DFIR brief wants to see more of: shown on their own.
@@ -46,17 +40,6 @@ HIGHLIGHTED_INSTITUTION_KINDS = (
 )
 PREVIEW_ROWS = 10  # rows of each list on the report page itself
 DRILLDOWN_PAGE_SIZE = 100  # rows a drill-down sub-page
-
-
-def _row_count(queryset) -> Subquery:
-    """COUNT(*) of ``queryset`` correlated to the outer row (0 when it matches nothing). A
-    list's per-row counts are subqueries, not a join grouped over every row of the year: the
-    database evaluates them for the rows it returns only, after the ORDER BY and LIMIT of a
-    preview or a drill-down page, so a page of ten rows costs ten look-ups, not the year."""
-    return Subquery(
-        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
-        output_field=IntegerField(),
-    )
 
 
 def _labels(choices) -> dict[str, str]:
@@ -103,11 +86,8 @@ class _Lists:
     def activities(self):
         return (
             Activity.objects.filter(cluster_id=self.cluster_id, year=self.year)
-            .annotate(
-                n_companies=_row_count(CompanyParticipation.objects.filter(activity=OuterRef("pk"))),
-                n_institutions=_row_count(
-                    InstitutionParticipation.objects.filter(activity=OuterRef("pk"))),
-            )
+            .annotate(n_companies=Count("company_participations", distinct=True),
+                      n_institutions=Count("institution_participations", distinct=True))
             .values("id", "title", "activity_type", "start_date", "international", "eu_funded",
                     "n_companies", "n_institutions")
             .order_by("start_date", "id")
@@ -130,14 +110,10 @@ class _Lists:
 
     # companies
     def companies(self):
-        """Each company that took part in the cluster-year once, with its number of the year's
-        activities (the company's participations in them)."""
-        in_year = CompanyParticipation.objects.filter(
-            company=OuterRef("pk"), activity__cluster_id=self.cluster_id, activity__year=self.year
-        )
         return (
-            Company.objects.filter(Exists(in_year))
-            .annotate(n_activities=_row_count(in_year))
+            Company.objects.filter(participations__activity__cluster_id=self.cluster_id,
+                                   participations__activity__year=self.year)
+            .annotate(n_activities=Count("participations"))
             .values("id", "cvr", "name", "employees", "size_class", "db07_code", "n_activities")
             .order_by("name", "cvr")
         )
