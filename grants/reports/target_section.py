@@ -82,7 +82,7 @@ def target_overview_many(grants, year_numbers, *, reported_only: bool = False,
     queries (the cohort view and the midway rubric read a whole peer group at once).
     ``companies``: the company figures already read (``computed_realised_many``)."""
     grants, year_numbers = list(grants), list(year_numbers)
-    targets = target_selectors.targets_of_many(grants)
+    targets = target_selectors.targets_of_many(grants, year_numbers)
     computed = target_selectors.computed_realised_many(grants, year_numbers, companies=companies)
     reported = target_selectors.reported_realised_many(grants, year_numbers)
     money = money_realised_many(grants, year_numbers, reported_only=reported_only)
