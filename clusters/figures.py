@@ -31,6 +31,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q
 from django.db.models.functions import Left
 
 from clusters.constants import SME_SIZE_CLASSES, SizeClass
+from clusters.figures_cache import per_cluster_year
 from clusters.models import CompanyParticipation
 
 INSIDE, OUTSIDE, UNKNOWN = "inside", "outside", "unknown"
@@ -156,9 +157,11 @@ def key_figures_of(figures: dict) -> dict:
     return {name: figures[name] for name in KEY_FIGURES}
 
 
+@per_cluster_year("companies")
 def cluster_year_companies(cluster_ids, years) -> dict[tuple[int, int], dict]:
     """The company figures per (cluster id, year), in one query: each company decided once per
-    cluster-year against that cluster's strength position."""
+    cluster-year against that cluster's strength position. Read through the figures cache
+    (clusters.figures_cache): computed once per change of the cluster's data."""
     cluster_ids, years = list(cluster_ids), list(years)
     if not cluster_ids or not years:
         return {}

@@ -6,7 +6,8 @@ What the register says wins over what a cluster typed: name, DB07 code and text,
 a band) from which the SME class follows. The cluster's own number stays in
 ``Company.employees``, beside the register's ``register_employees``/``employees_band``;
 ``size_basis`` says which one the size class rests on. Every change writes a
-``CompanyRecordEvent`` (field: [old, new]) in the same transaction.
+``CompanyRecordEvent`` (field: [old, new]) in the same transaction and announces changed
+figures (``figures_changed``, after commit: the size classes and industries they count).
 
 A register that is down delays data, never a write: ``companies_refresh`` raises
 ``RegisterUnavailable`` for the batch it could not look up (the batches before it are kept),
@@ -33,6 +34,7 @@ from clusters.cvr.client import RegisterUnavailable, get_register
 from clusters.cvr.records import CvrRecord, band_size_class
 from clusters.models import Company, CompanyRecordEvent
 from clusters.sme import sme_size_class
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,9 @@ def companies_refresh(*, cvrs: Iterable[str] | None = None, companies: QuerySet 
                 ))
             Company.objects.filter(pk__in=only_fetched).update(fetched_at=now)
             CompanyRecordEvent.objects.bulk_create(events)
+            if events:
+                # a size class or an industry may have changed: every cluster's figures
+                announce_figures_changed()
     return result
 
 

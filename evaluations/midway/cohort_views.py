@@ -22,12 +22,15 @@ def cohort_rows(*, user, year: int):
     evaluations = list(selectors.evaluation_list(user=user, year=year))
     rubric = next((e.rubric for e in evaluations if e.rubric_id), None)
     criteria = selectors.criteria_of(rubric)
-    points = selectors.starting_points_for(evaluations, criteria).by_evaluation
+    starting_points = selectors.starting_points_for(evaluations, criteria)
+    points = starting_points.by_evaluation
     panels = {p.evaluation_id: p for p in Panel.objects.filter(evaluation__in=evaluations)
               .select_related("recommendation")}
     target_key = next((c.key for c in criteria if c.is_target_attainment), None)
     # The target-attainment criterion has read it already; otherwise read it here.
-    attained = {} if target_key else attainment_by_year([e.grant for e in evaluations], range(1, 6))
+    attained = {} if target_key else attainment_by_year(
+        [e.grant for e in evaluations], selectors.ATTAINMENT_YEAR_NUMBERS,
+        companies=starting_points.companies)
     revealed = {e.pk for e in evaluations if e.status in selectors.SCORES_REVEALED}
     consensus: dict[int, dict[str, ConsensusScore]] = {}
     for cs in ConsensusScore.objects.filter(panel__evaluation__in=revealed).select_related("criterion", "panel"):

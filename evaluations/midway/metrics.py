@@ -1,6 +1,9 @@
 """The key figures behind the data-based criteria, per cluster and calendar year, read from the
 activities, participations and annual reports. A fixed number of queries whatever the number
-of clusters (one or two per key figure), so a cohort of clusters costs as much as one."""
+of clusters (one or two per key figure), so a cohort of clusters costs as much as one. The
+figures of a cluster's activity data alone are read through the figures cache
+(clusters.figures_cache: computed once per change of the cluster's data); the co-financing,
+from the reports, is read live."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from clusters import figures
 from clusters.constants import SME_SIZE_CLASSES, ActivityType, InstitutionKind, SizeClass
+from clusters.figures_cache import per_cluster_year
 from clusters.models import Activity, CompanyParticipation, InstitutionParticipation
 from evaluations.constants import Metric
 from grants.constants import ReportStatus
@@ -32,6 +36,7 @@ def _counts(rows, cluster_key: str, year_key: str) -> Figures:
     return {(r[cluster_key], r[year_key]): Decimal(r["n"]) for r in rows}
 
 
+@per_cluster_year("midway-sme-knowledge-projects")
 def sme_knowledge_projects(cluster_ids, years) -> Figures:
     sme = CompanyParticipation.objects.filter(
         activity=OuterRef("pk"), company__size_class__in=SME_SIZE_CLASSES
@@ -70,6 +75,7 @@ def sme_reach(cluster_ids, years, companies=None) -> Figures:
     return _company_figure(cluster_ids, years, "smes", companies)
 
 
+@per_cluster_year("midway-applied-institution-breadth")
 def applied_institution_breadth(cluster_ids, years) -> Figures:
     rows = (
         InstitutionParticipation.objects.filter(
@@ -82,6 +88,7 @@ def applied_institution_breadth(cluster_ids, years) -> Figures:
     return _counts(rows, "activity__cluster_id", "activity__year")
 
 
+@per_cluster_year("midway-international-activities")
 def international_activities(cluster_ids, years) -> Figures:
     rows = (
         Activity.objects.filter(cluster_id__in=cluster_ids, year__in=years)
@@ -149,11 +156,15 @@ PERCENT_METRICS = {Metric.OUTSIDE_SHARE}
 COMPANY_METRICS = {Metric.SMALL_COMPANY_REACH, Metric.SME_REACH, Metric.OUTSIDE_SHARE}
 
 
-def key_figures(metrics: Iterable[str], cluster_ids: Iterable[int], years: Iterable[int]) -> dict[str, Figures]:
+def key_figures(metrics: Iterable[str], cluster_ids: Iterable[int], years: Iterable[int],
+                companies: dict | None = None) -> dict[str, Figures]:
+    """Each metric's figures per cluster-year. ``companies``: the company figures
+    (``figures.cluster_year_companies``) of these cluster-years when the caller has read them."""
     cluster_ids, years, metrics = list(cluster_ids), list(years), list(dict.fromkeys(metrics))
     extra = {}
     if COMPANY_METRICS.intersection(metrics):
-        extra["companies"] = figures.cluster_year_companies(cluster_ids, years)
+        extra["companies"] = (figures.cluster_year_companies(cluster_ids, years)
+                              if companies is None else companies)
     return {
         m: METRICS[m](cluster_ids, years, **(extra if m in COMPANY_METRICS else {}))
         for m in metrics

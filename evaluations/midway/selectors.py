@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 
+from clusters.figures import cluster_year_companies
 from evaluations.constants import EvaluationStatus
-from evaluations.midway.metrics import key_figures
+from evaluations.midway.metrics import COMPANY_METRICS, key_figures
 from evaluations.models import (
     ConsensusScore,
     Criterion,
@@ -126,6 +127,13 @@ def _year_numbers(evaluation: MidwayEvaluation) -> dict[int, int]:
 class CohortStartingPoints:
     # evaluation id -> criterion key -> StartingPoint
     by_evaluation: dict[int, dict[str, scoring.StartingPoint]] = field(default_factory=dict)
+    # the company figures read for them (figures.cluster_year_companies), covering every
+    # cluster-year of the key figures and of ATTAINMENT_YEAR_NUMBERS; None: not read
+    companies: dict | None = None
+
+
+# The grant years whose target attainment the rubric and the cohort view weigh.
+ATTAINMENT_YEAR_NUMBERS = range(1, 6)
 
 
 def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Criterion]) -> CohortStartingPoints:
@@ -144,7 +152,13 @@ def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Crit
     cluster_ids = [e.grant.cluster_id for e in evaluations]
     years_by_eval = {e.pk: _year_numbers(e) for e in evaluations}
     all_years = sorted({y for ys in years_by_eval.values() for y in ys})
-    figures = key_figures([c.metric for c in data], cluster_ids, all_years)
+    # The company figures, the most expensive query, read once for the key figures and the
+    # target attainment (here or in the cohort view) alike.
+    if targets or COMPANY_METRICS.intersection(c.metric for c in data):
+        attainment_years = {e.grant.calendar_year(n) for e in evaluations
+                            for n in ATTAINMENT_YEAR_NUMBERS}
+        out.companies = cluster_year_companies(cluster_ids, sorted({*all_years, *attainment_years}))
+    figures = key_figures([c.metric for c in data], cluster_ids, all_years, companies=out.companies)
     for criterion in data:
         per_metric = figures[criterion.metric]
         normalise = per_krone and criterion.metric not in RATIO_METRICS
@@ -167,7 +181,8 @@ def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Crit
                     values_by_eval[e.pk], levels
                 )
     if targets:
-        attained = attainment_by_year([e.grant for e in evaluations], range(1, 6))
+        attained = attainment_by_year([e.grant for e in evaluations], ATTAINMENT_YEAR_NUMBERS,
+                                      companies=out.companies)
         for criterion in targets:
             for group in groups:
                 values = {e.pk: attained.get(e.grant_id, {}) for e in group}

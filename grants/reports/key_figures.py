@@ -20,9 +20,10 @@ from operator import or_
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from clusters import figures
+from clusters import figures, figures_cache
 from clusters.constants import (
     ActivityType,
     FacilitatedProjectStatus,
@@ -298,6 +299,18 @@ def report_key_figures(*, report: AnnualReport, rows: int | None = None) -> dict
             "rows": listed["facilitated"],
         },
     }
+
+
+def report_page_key_figures(*, report: AnnualReport) -> dict:
+    """The report page's key figures (the first PREVIEW_ROWS of each list), computed once per
+    change of the cluster's data (clusters.figures_cache). Their labels are in the current
+    language, and the cluster's strength position names the divisions, so both are in the key."""
+    cluster = report.grant.cluster
+    return figures_cache.cached(
+        "report-key-figures", cluster.pk,
+        (report.year, PREVIEW_ROWS, cluster.strength_position_id, get_language()),
+        lambda: report_key_figures(report=report, rows=PREVIEW_ROWS),
+    )
 
 
 def drilldown_page(*, report: AnnualReport, drilldown: Drilldown, number) -> Page:

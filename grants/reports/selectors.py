@@ -27,6 +27,7 @@ from grants.reports.key_figures import (  # noqa: F401 - the report page reads t
     HIGHLIGHTED_INSTITUTION_KINDS,
     PREVIEW_ROWS,
     report_key_figures,
+    report_page_key_figures,
 )
 from grants.reports.models import AnnualReport, ReportAttachment, ReportVersion
 from grants.reports.services import attachment_ids_in_versions
@@ -99,7 +100,8 @@ def report_page_data(*, report: AnnualReport) -> dict:
         "attachments": attachments,
         "versions": versions,
         # the figures and the first rows of each list; the rest on the drill-down sub-pages
-        "key_figures": report_key_figures(report=report, rows=PREVIEW_ROWS),
+        # (computed once per change of the cluster's data)
+        "key_figures": report_page_key_figures(report=report),
     }
 
 

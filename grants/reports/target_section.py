@@ -76,12 +76,14 @@ def grant_target_overview(grant: Grant, year_numbers=None, *, reported_only: boo
 
 
 def target_overview_many(grants, year_numbers, *, reported_only: bool = False,
-                         with_reported: bool = False) -> dict[int, dict[int, dict]]:
+                         with_reported: bool = False,
+                         companies: dict | None = None) -> dict[int, dict[int, dict]]:
     """grant id -> ``grant_target_overview`` for many grants in the same fixed number of
-    queries (the cohort view and the midway rubric read a whole peer group at once)."""
+    queries (the cohort view and the midway rubric read a whole peer group at once).
+    ``companies``: the company figures already read (``computed_realised_many``)."""
     grants, year_numbers = list(grants), list(year_numbers)
-    targets = target_selectors.targets_of_many(grants)
-    computed = target_selectors.computed_realised_many(grants, year_numbers)
+    targets = target_selectors.targets_of_many(grants, year_numbers)
+    computed = target_selectors.computed_realised_many(grants, year_numbers, companies=companies)
     reported = target_selectors.reported_realised_many(grants, year_numbers)
     money = money_realised_many(grants, year_numbers, reported_only=reported_only)
     out: dict[int, dict[int, dict]] = {}
@@ -98,9 +100,11 @@ def target_overview_many(grants, year_numbers, *, reported_only: bool = False,
     return out
 
 
-def attainment_by_year(grants, year_numbers) -> dict[int, dict[int, Decimal | None]]:
-    """grant id -> year number -> the year's attainment, from submitted reports only."""
-    overview = target_overview_many(grants, year_numbers, reported_only=True)
+def attainment_by_year(grants, year_numbers, *,
+                       companies: dict | None = None) -> dict[int, dict[int, Decimal | None]]:
+    """grant id -> year number -> the year's attainment, from submitted reports only.
+    ``companies``: the company figures already read (``computed_realised_many``)."""
+    overview = target_overview_many(grants, year_numbers, reported_only=True, companies=companies)
     return {gid: {n: y["attainment"] for n, y in years.items()} for gid, years in overview.items()}
 
 

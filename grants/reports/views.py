@@ -7,11 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clusters import figures_cache
 from grants.cases import flows
 from grants.cases.selectors import report_change_request
 from grants.reports import key_figures, selectors, services
@@ -48,13 +52,28 @@ def _drilldown_context(base: str) -> dict:
     return {"preview_rows": key_figures.PREVIEW_ROWS, "drill_base": base}
 
 
+def _key_figures_html(report, kf: dict, drilldown_context: dict) -> str:
+    """The key-figures section as HTML, rendered once per change of the cluster's data, as the
+    figures it shows are computed (clusters.figures_cache): most of the page's template work."""
+    cluster = report.grant.cluster
+    html = figures_cache.cached(
+        "report-key-figures-html", cluster.pk,
+        (report.pk, report.year, key_figures.PREVIEW_ROWS, cluster.strength_position_id,
+         get_language()),
+        lambda: render_to_string("grants/_key_figures.html", {"kf": kf, **drilldown_context}),
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
+
+
 def _report_page(report) -> dict:
     """The report page's data, with the caseworker's latest request for changes (case side)
     and the accounts section (grants.reports.costs)."""
     base = reverse("grants:report_detail", kwargs={"pk": report.pk}) + "noegletal/"
     page = selectors.report_page_data(report=report)
+    drilldown_context = _drilldown_context(base)
     return {**page, "change_request": report_change_request(report=report),
-            **_drilldown_context(base),
+            **drilldown_context,
+            "key_figures_html": _key_figures_html(report, page["key_figures"], drilldown_context),
             **report_costs_context(report=report),
             **target_section_context(report, page)}
 

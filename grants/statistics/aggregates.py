@@ -84,15 +84,54 @@ def aggregates_refresh(*, period_list: Iterable[tuple[int, int]] | None = None) 
             StatisticsAggregate.objects.filter(from_year=from_year, to_year=to_year).delete()
             StatisticsAggregate.objects.bulk_create(rows)
             written += len(rows)
+        _stamps_after_commit(period_list, now)
     return written
 
 
+# How long the cache may answer "when were the period's figures computed" (the public page's
+# cache key) without asking the database: a refresh sets it after commit, this bounds the wait
+# for one whose setting was lost (Redis down at the time).
+STAMP_SECONDS = 60
+
+
+def _stamp_key(from_year: int, to_year: int) -> str:
+    return f"statistics-aggregates-stamp:{connection.settings_dict['NAME']}:{from_year}-{to_year}"
+
+
+def _stamps_after_commit(period_list, now) -> None:
+    def set_stamps():
+        try:
+            cache.set_many({_stamp_key(a, b): now for a, b in period_list}, timeout=STAMP_SECONDS)
+        except Exception:  # noqa: BLE001 - the cache is an optimisation
+            logger.warning("statistics refresh: the cache did not answer")
+
+    transaction.on_commit(set_stamps)
+
+
 def aggregates_computed_at(*, from_year: int, to_year: int):
-    """When the period's stored figures were computed (None: never). One query."""
-    return (
+    """When the period's stored figures were computed (None: never): from the cache, which a
+    refresh sets after commit, else one query. Inside a transaction (which may have refreshed
+    them itself) always the query."""
+    key = _stamp_key(from_year, to_year)
+    committed = not connection.in_atomic_block
+    stamp = None
+    if committed:
+        try:
+            stamp = cache.get(key)
+        except Exception:  # noqa: BLE001
+            logger.warning("statistics page: the cache did not answer")
+    if stamp is not None:
+        return stamp
+    stamp = (
         StatisticsAggregate.objects.filter(from_year=from_year, to_year=to_year)
         .order_by().values_list("computed_at", flat=True).first()
     )
+    if stamp is not None and committed:
+        try:  # add, not set: never over a newer stamp a refresh has just set
+            cache.add(key, stamp, timeout=STAMP_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("statistics page: the cache did not answer")
+    return stamp
 
 
 def _stored(from_year: int, to_year: int) -> list[tuple]:

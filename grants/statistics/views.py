@@ -39,15 +39,17 @@ logger = logging.getLogger(__name__)
 
 
 def _cached_figures(request, context, stamp) -> str | None:
-    """The public page's figures as HTML, rendered once per period, language, query string and
-    refresh of the stored aggregates (the key changes with ``computed_at``), then from the
-    cache. None without a cache: the page renders them itself."""
+    """The public page's filters and figures as HTML, rendered once per period, language, query
+    string (the bound filter form and its errors follow from it) and refresh of the stored
+    aggregates (the key changes with ``computed_at``), then from the cache. None without a
+    cache: the page renders them itself."""
     stamp = stamp or context["stats"].computed_at  # never computed: the read computes it
     if stamp is None:
         return None
     period = context["period"]
     digest = hashlib.sha256(context["query"].encode()).hexdigest()[:16]
-    key = (f"statistics-public:{translation.get_language()}:{period['from_year']}-"
+    # "-page": the fragment holds the filters too (entries of the figures alone are not read)
+    key = (f"statistics-public-page:{translation.get_language()}:{period['from_year']}-"
            f"{period['to_year']}:{stamp.timestamp()}:{digest}")
     try:
         html = cache.get(key)

@@ -7,13 +7,22 @@ new size. Copy k of a company takes part in copy k of each of its activities, so
 figure (companies, activities, participations, outside the strength position) is exactly
 (copies + 1) times the demo's. Reports, grants and money are not copied: the clusters and their
 reports stay the demo's, only their activity data grows. Call it inside a transaction to roll
-it back (the benches do)."""
+it back, or use ``committed_copies()``: the copies committed (as imported data is, so pages that
+cache figures of committed data see them) and removed again afterwards (bench/bench_pages.py)."""
 
 from __future__ import annotations
 
-from django.db import connection
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 
 from clusters.ingest import analyze_activity_tables
+from klyngeadmin.kernel.signals import announce_figures_changed
+
+# What scale_activity_data adds to, in the order the rows can be removed.
+SCALED_TABLES = ("clusters_companyparticipation", "clusters_institutionparticipation",
+                 "clusters_activity", "clusters_company")
 
 
 def _statements(copies: int) -> list[str]:
@@ -78,3 +87,26 @@ def scale_activity_data(copies: int) -> None:
         for statement in _statements(copies):
             cursor.execute(statement)
     analyze()
+
+
+@contextmanager
+def committed_copies(copies: int) -> Iterator[None]:
+    """``scale_activity_data(copies)`` committed for the duration of the block, then removed:
+    every row above each table's highest id before, in one transaction. Both announce changed
+    figures after commit, as an import does, and ANALYZE."""
+    marks = {}
+    with connection.cursor() as cursor:
+        for table in SCALED_TABLES:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 - constants
+            marks[table] = cursor.fetchone()[0]
+    try:
+        with transaction.atomic():
+            scale_activity_data(copies)
+            announce_figures_changed()
+        yield
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in SCALED_TABLES:
+                cursor.execute(f"DELETE FROM {table} WHERE id > %s", [marks[table]])  # noqa: S608
+            announce_figures_changed()
+        analyze()

@@ -169,3 +169,45 @@ def test_busiest_report_page_stays_under_150_kb(client, demo_data):
     assert "aktiviteter" in links and "virksomheder" in links
     sub = client.get(f"/rapporter/{report.pk}/noegletal/virksomheder/?side=2")
     assert len(sub.content) <= 150_000
+
+
+def test_row_counts_count_each_participation_once(client, director, grant):
+    """The lists' per-row counts (correlated subqueries, evaluated for the page's rows only)
+    count the year's participations of that row: not multiplied by the other participations of
+    the activity, not counting other years or other clusters."""
+    from clusters.models import InstitutionParticipation
+    from tests.factories import ClusterFactory, InstitutionFactory
+
+    shared = CompanyFactory(name="Aaa Fælles ApS", db07_code="990000")
+    first = ActivityFactory(cluster=grant.cluster, start_date=date(2025, 1, 2),
+                            end_date=date(2025, 1, 2))
+    second = ActivityFactory(cluster=grant.cluster, start_date=date(2025, 2, 2),
+                             end_date=date(2025, 2, 2))
+    other_year = ActivityFactory(cluster=grant.cluster, start_date=date(2024, 3, 3),
+                                 end_date=date(2024, 3, 3))
+    other_cluster = ActivityFactory(cluster=ClusterFactory(), start_date=date(2025, 3, 3),
+                                    end_date=date(2025, 3, 3))
+    companies = [shared, CompanyFactory(db07_code="990000"), CompanyFactory(db07_code="")]
+    CompanyParticipation.objects.bulk_create(
+        [CompanyParticipation(activity=first, company=c) for c in companies]
+        + [CompanyParticipation(activity=a, company=shared) for a in (second, other_year,
+                                                                       other_cluster)])
+    InstitutionParticipation.objects.bulk_create(
+        InstitutionParticipation(activity=first, institution=InstitutionFactory())
+        for _ in range(2))
+    report = grant.reports.get(year=2025)
+    client.force_login(director)
+    activities = client.get(f"/rapporter/{report.pk}/noegletal/aktiviteter/").context["page"]
+    by_id = {row["id"]: row for row in activities.object_list}
+    assert set(by_id) == {first.pk, second.pk}
+    assert (by_id[first.pk]["companies"], by_id[first.pk]["institutions"]) == (3, 2)
+    assert (by_id[second.pk]["companies"], by_id[second.pk]["institutions"]) == (1, 0)
+    listed = client.get(f"/rapporter/{report.pk}/noegletal/virksomheder/").context["page"]
+    rows = listed.object_list
+    assert [r["cvr"] for r in rows] == [c.cvr for c in sorted(companies,
+                                                              key=lambda c: (c.name, c.cvr))]
+    assert {r["cvr"]: r["activities"] for r in rows} == {shared.cvr: 2, companies[1].cvr: 1,
+                                                         companies[2].cvr: 1}
+    outside = client.get(f"/rapporter/{report.pk}/noegletal/uden-for-styrkepositionen/")
+    assert {r["cvr"] for r in outside.context["page"].object_list} == {shared.cvr,
+                                                                       companies[1].cvr}

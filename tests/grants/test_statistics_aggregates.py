@@ -205,3 +205,19 @@ def test_aggregates_equal_the_live_query_at_ten_times_the_demo_data(demo_data):
     assert stored.totals["companies_outside_strength_position"] == 55_250
     with connection.cursor() as cursor:  # the FK checks now: the demo flush may follow in-transaction
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_page_reads_when_its_figures_were_computed_from_the_cache():
+    """The public page's cache key (when the period's figures were computed) is set after a
+    refresh commits, so the page asks the database nothing; a new refresh is seen at once."""
+    aggregates.aggregates_refresh(period_list=[(2024, 2024)])
+    with CaptureQueriesContext(connection) as ctx:
+        first = aggregates.aggregates_computed_at(from_year=2024, to_year=2024)
+    assert first is not None and len(ctx.captured_queries) == 0
+    stored = StatisticsAggregate.objects.filter(from_year=2024, to_year=2024).first()
+    assert first == stored.computed_at
+    aggregates.aggregates_refresh(period_list=[(2024, 2024)])
+    second = aggregates.aggregates_computed_at(from_year=2024, to_year=2024)
+    assert second > first
+    assert second == StatisticsAggregate.objects.filter(from_year=2024, to_year=2024).first().computed_at
