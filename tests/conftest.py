@@ -20,9 +20,11 @@ hypothesis_settings.register_profile("klyngeadmin", deadline=None)
 hypothesis_settings.load_profile("klyngeadmin")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _migrated_rows_survive_flush(django_db_setup, django_db_blocker):
-    """What the data migrations loaded is put back after each flush (tests/seeds.py)."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and what the data migrations loaded into it put back after
+    each flush (tests/seeds.py). Only when a test asks for the database: a run without one
+    never reads (let alone writes) the database DATABASE_URL names."""
     seeds = Seeds()
     with django_db_blocker.unblock():
         seeds.snapshot()

@@ -57,7 +57,7 @@ class IndicatorDef:
     code: str
     unit: str
     source: str
-    definition: str
+    definition: str  # lazy: translated into the language active where it is shown
 
     @property
     def name(self) -> str:
@@ -114,7 +114,7 @@ _DEFS = [
 ]
 
 CATALOGUE: dict[str, IndicatorDef] = {
-    str(code): IndicatorDef(code=str(code), unit=str(unit), source=str(source), definition=str(d))
+    str(code): IndicatorDef(code=str(code), unit=str(unit), source=str(source), definition=d)
     for code, unit, source, d in _DEFS
 }
 assert set(CATALOGUE) == set(Indicator.values), "every indicator has a definition"

@@ -83,6 +83,18 @@ def test_catalogue_has_unit_and_definition_for_every_indicator():
     assert set(REPORTED_INDICATORS) == {"new_products", "new_members"}
 
 
+def test_a_definition_is_shown_in_the_language_of_the_page():
+    from django.utils import translation
+
+    d = CATALOGUE["new_members"]
+    with translation.override("da"):
+        danish = str(d.definition)
+    with translation.override("en"):
+        english = str(d.definition)
+    assert danish.startswith("Virksomheder og organisationer")
+    assert english != danish and "member" in english
+
+
 # -- services --------------------------------------------------------------------------------
 
 
