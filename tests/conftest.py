@@ -147,6 +147,7 @@ def pytest_runtest_teardown(item, nextitem):
 DEMO_GROUP = "demo"  # the xdist group that one worker runs in order (make test: --dist loadgroup)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the group markers into the node ids
 def pytest_collection_modifyitems(config, items):
     """Order and grouping for a parallel run (pytest-xdist, --dist loadgroup, see the Makefile):
     - the tests on the full demo data form one xdist group, run in order by one worker, so the

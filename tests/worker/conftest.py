@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from kombu import pools as kombu_pools
 
 from klyngeadmin.celery import app as celery_app
 from tests.subprocesses import PYTHON, ROOT, subprocess_env
@@ -178,10 +179,15 @@ def broker(redis_server):
 
 
 def _reset_pools():
+    """Forget every broker connection this process holds, the app's and kombu's process-wide
+    registries alike: closing only the app's pool left kombu's registered producer pool
+    pointing at it, and every later publish in this process (eager ones too, which still
+    take a producer) failed with "Acquire on closed pool"."""
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 @pytest.fixture
