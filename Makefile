@@ -11,8 +11,8 @@ PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.klyngeadmin-install-stamp
 NPM_STAMP := node_modules/.klyngeadmin-install-stamp
 PYTEST_ARGS ?=
-# Two processes on the two cores: the browser, worker and demo-data tests run in order on one
-# (their xdist group, tests/conftest.py), everything else on the other. PYTEST_XDIST= runs serially.
+# Two processes on the two cores: the demo-data tests run in order on one (their xdist group,
+# tests/conftest.py), everything else wherever there is room. PYTEST_XDIST= runs serially.
 PYTEST_XDIST ?= -n 2 --dist loadgroup
 
 LOCK := requirements-dev.txt
