@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from grants.calls.models import Application
 from grants.cases.models import Case
@@ -67,24 +67,14 @@ class CaseParty:
         return {"cluster_id": self.cluster_id, "applicant_id": self.applicant_id}
 
 
-def cluster_case_url(case: Case) -> str:
-    return f"/mine-sager/{case.journal_number}/"
-
-
-def application_url(application_id: int) -> str:
-    try:
-        return reverse("calls:application", args=[application_id])
-    except NoReverseMatch:  # pragma: no cover - the open call's URLs are always installed
-        return "/"
-
-
 def case_party(case: Case) -> CaseParty | None:
     """The party of `case`: its cluster, or the applicant of its application; None when the
     case has neither (nobody to hear or write to). One query for an application's case."""
     if case.cluster_id is not None:
         cluster = case.cluster
         return CaseParty(kind=CLUSTER, name=cluster.name, cvr=cluster.cvr,
-                         url=cluster_case_url(case), cluster_id=cluster.pk)
+                         url=reverse("cases:cluster_case", args=[case.journal_number]),
+                         cluster_id=cluster.pk)
     if case.application_id is not None:
         row = (Application.objects.filter(pk=case.application_id, proposal__isnull=False)
                .values("proposal__applicant_id", "proposal__applicant__user_id",
@@ -93,7 +83,7 @@ def case_party(case: Case) -> CaseParty | None:
         if row is not None:
             return CaseParty(
                 kind=APPLICANT, name=row["proposal__applicant__organisation_name"],
-                cvr=row["proposal__applicant__cvr"], url=application_url(case.application_id),
+                cvr=row["proposal__applicant__cvr"], url=reverse("calls:application", args=[case.application_id]),
                 applicant_id=row["proposal__applicant_id"],
                 applicant_user_id=row["proposal__applicant__user_id"],
             )
