@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,11 +37,11 @@ from grants.calls.models import Application, Call
 from grants.cases import hearing as hearing_services
 from grants.cases.forms import hearing_answer_form
 from grants.cases.selectors import party_casework
+from grants.cases.views import run_party_action
 from grants.constants import ApplicationStatus, CallStatus
 from klyngeadmin.accounts.drafts import services as drafts
 from klyngeadmin.accounts.security.client_ip import client_ip
 from klyngeadmin.kernel import ratelimit
-from klyngeadmin.kernel.errors import DomainError
 from klyngeadmin.kernel.permissions import has_app_perm, require_perm
 
 
@@ -253,22 +254,12 @@ def application_hearing_answer(request, application_id):
     if case is None:
         raise Http404
     form = hearing_answer_form(request.POST, request.FILES, prefix="hoeringssvar")
-    if form.is_valid():
-        try:
-            hearing_services.hearing_answer(
-                case=case, actor=request.user, text=form.cleaned_data["text"],
-                files=form.cleaned_data.get("files") or (),
-                expected_version=form.cleaned_data["version"])
-        except DomainError as exc:  # no open hearing, already answered, stale
-            messages.error(request, str(exc))
-            return redirect("calls:application", application_id=application.pk)
-        except ValidationError as exc:  # an attachment refused: named on its field
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("Jeres høringssvar er modtaget. Kvitteringen står på "
-                                        "ansøgningen."))
-            return redirect("calls:application", application_id=application.pk)
+    response = run_party_action(
+        request, case=case, form=form, run=hearing_services.hearing_answer,
+        done=_("Jeres høringssvar er modtaget. Kvitteringen står på ansøgningen."),
+        back=reverse("calls:application", args=[application.pk]))
+    if response is not None:
+        return response
     return _render_application(request, application, answer_form=form, status=400)
 
 

@@ -436,6 +436,29 @@ def _render_cluster_case(request, case, *, bound=None, status=200):
     }, status=status)
 
 
+def run_party_action(request, *, case, form, run, done, back):
+    """Run a party's written action in a case (a message, a hearing answer: `run(case, actor,
+    text, files, expected_version)`) from its bound form, for the cluster's case page and the
+    applicant's application page alike. A redirect to `back` when it is done (with `done` as the
+    message) or refused by a rule (with the rule's message); None when the form is to be shown
+    again with its errors (a refused attachment is named on its field)."""
+    if not form.is_valid():
+        return None
+    try:
+        run(case=case, actor=request.user, text=form.cleaned_data["text"],
+            files=form.cleaned_data.get("files") or (),
+            expected_version=form.cleaned_data["version"])
+    except DomainError as exc:  # no open hearing, already answered, stale
+        messages.error(request, str(exc))
+        return redirect(back)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    messages.success(request, str(done))
+    return redirect(back)
+
+
 @login_required
 @require_GET
 def cluster_case_view(request, journal_number: str):
@@ -451,20 +474,10 @@ def cluster_case_action_view(request, journal_number: str, action: str):
         raise Http404
     form_class, run, done = spec
     form = form_class(request.POST, request.FILES, prefix=action)
-    if form.is_valid():
-        try:
-            run(case=case, actor=request.user, text=form.cleaned_data["text"],
-                files=form.cleaned_data.get("files") or (),
-                expected_version=form.cleaned_data["version"])
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, str(done))
-            return redirect(reverse("cases:cluster_case", args=[case.journal_number]))
+    back = reverse("cases:cluster_case", args=[case.journal_number])
+    response = run_party_action(request, case=case, form=form, run=run, done=done, back=back)
+    if response is not None:
+        return response
     return _render_cluster_case(request, case, bound=(action, form), status=400)
 
 
