@@ -136,5 +136,6 @@ def main():
     for failure in failures:
         print(f"OVER THE LIMIT: {failure}")
 
+
 if __name__ == "__main__":
     main()
