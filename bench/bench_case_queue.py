@@ -2,12 +2,23 @@
 view measured in the same run, plus the query count (which must not grow with the cases).
 
 The 5,000 cases are bulk-created inside a transaction that is rolled back at the end, so the
-shared bench database keeps only the demo data."""
+shared bench database keeps only the demo data; the tables written are vacuumed before and after
+(autovacuum may be off where the benches run: the rolled-back rows would stay behind as dead
+tuples and slow every later read of the cases, the queue page in bench_pages.py among them)."""
 
 from common import bare_view_client, ensure_demo, report, setup_django, timings
 
 N_CASES = 5_000
 REPEAT = 25
+WRITTEN = ("grants_case", "grants_deadline")
+
+
+def vacuum() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for table in WRITTEN:
+            cur.execute(f"VACUUM {table}")
 
 
 def main():
@@ -30,6 +41,7 @@ def main():
     from grants.reports.models import AnnualReport
     from klyngeadmin.accounts.models import User
 
+    vacuum()
     with transaction.atomic():
         caseworkers = list(User.objects.filter(username__in=["caseworker1", "caseworker2"]))
         reports = list(AnnualReport.objects.select_related("grant").order_by("id")[:200])
@@ -81,6 +93,7 @@ def main():
             report(f"case queue {path} ({label}; {total} cases, {len(queries)} queries, "
                    f"{size // 1024} KB)", samples, limit)
         transaction.set_rollback(True)
+    vacuum()  # the database as found
 
 
 if __name__ == "__main__":
