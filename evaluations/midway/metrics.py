@@ -18,8 +18,8 @@ from clusters.constants import SME_SIZE_CLASSES, ActivityType, InstitutionKind, 
 from clusters.figures_cache import per_cluster_year
 from clusters.models import Activity, CompanyParticipation, InstitutionParticipation
 from evaluations.constants import Metric
-from grants.constants import ReportStatus
 from grants.reports.models import AnnualReport, CompetitiveFunding
+from grants.rules import REPORTED_STATES
 
 # (cluster id, calendar year) -> value
 Figures = dict[tuple[int, int], Decimal]
@@ -28,7 +28,6 @@ COLLABORATION_TYPES = (ActivityType.RD_APPLICATION, ActivityType.INNOVATION_PROJ
 APPLIED_INSTITUTION_KINDS = (
     InstitutionKind.ACADEMY, InstitutionKind.UNIVERSITY_COLLEGE, InstitutionKind.ARTISTIC,
 )
-REPORTED_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW, ReportStatus.APPROVED)
 SHARE_PLACES = Decimal("0.0001")
 
 
