@@ -6,7 +6,8 @@ figures, the company figures of clusters.figures) reads them through ``cached()`
 programme's it was computed under, and read back (with the versions, in one round trip) only
 while both are current.
 ``figures_changed`` (klyngeadmin.kernel.signals: sent after commit by every write to a cluster's
-data, to an approval, and by the CVR refresh of company records) bumps the version - the
+data - activities, a report entering or leaving the submitted or approved states, a grant's
+targets, hand-reported values - and by the CVR refresh of company records) bumps the version - the
 cluster's, or the programme's when no cluster is named - so the next read computes afresh from
 the database; the formulas stay where they are defined, this only remembers their answers.
 

@@ -3,7 +3,8 @@ activities, participations and annual reports. A fixed number of queries whateve
 of clusters (one or two per key figure), so a cohort of clusters costs as much as one. The
 figures of a cluster's activity data alone are read through the figures cache
 (clusters.figures_cache: computed once per change of the cluster's data); the co-financing,
-from the reports, is read live."""
+from the reports, is computed here each call, and the cohort reads all of them through the
+cache once more (evaluations.midway.selectors.cohort_inputs)."""
 
 from __future__ import annotations
 
