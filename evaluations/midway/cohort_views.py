@@ -21,7 +21,9 @@ def cohort_rows(*, user, year: int):
     evaluations = list(selectors.evaluation_list(user=user, year=year))
     rubric = next((e.rubric for e in evaluations if e.rubric_id), None)
     criteria = selectors.criteria_of(rubric)
-    starting_points = selectors.starting_points_for(evaluations, criteria)
+    if criteria:  # read through rubric.criteria: each knows its rubric, read just now
+        rubric = criteria[0].rubric
+    starting_points = selectors.starting_points_for(evaluations, criteria, rubric=rubric)
     points = starting_points.by_evaluation
     panels = {p.evaluation_id: p for p in Panel.objects.filter(evaluation__in=evaluations)
               .select_related("recommendation")}

@@ -180,13 +180,15 @@ def cohort_inputs(evaluations: list[MidwayEvaluation], metrics) -> dict[int, dic
     return figures_cache.cached_many("midway-cohort-inputs", entries, compute)
 
 
-def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Criterion]) -> CohortStartingPoints:
+def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Criterion], *,
+                        rubric: Rubric | None = None) -> CohortStartingPoints:
     """The starting-point analysis of every data-based and target-attainment criterion for a
     group of evaluations of the same year, and their grants' target attainment. The peer group
     is that group or, when the rubric version says so, its emerging-area clusters and the others
     apart. What each evaluation's points are computed from is read through the figures cache
     (``cohort_inputs``): no query while the clusters' data is unchanged, else a fixed number
-    (one or two per key figure, about eight for the targets) whatever the number of clusters."""
+    (one or two per key figure, about eight for the targets) whatever the number of clusters.
+    ``rubric``: the criteria's rubric as the caller has just read it (else it is read here)."""
     data = [c for c in criteria if c.is_data_based]
     targets = [c for c in criteria if c.is_target_attainment]
     out = CohortStartingPoints()
@@ -196,7 +198,8 @@ def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Crit
     out.attained = {e.grant_id: inputs[e.pk]["attained"] for e in evaluations}
     if not (data or targets):
         return out
-    rubric = Rubric.objects.filter(pk=criteria[0].rubric_id).first()
+    if rubric is None or rubric.pk != criteria[0].rubric_id:
+        rubric = Rubric.objects.filter(pk=criteria[0].rubric_id).first()
     per_krone = bool(rubric and rubric.normalise_per_grant_krone)
     groups = peer_groups(evaluations, rubric)
     years_by_eval = {e.pk: _year_numbers(e) for e in evaluations}
