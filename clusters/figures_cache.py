@@ -6,7 +6,8 @@ figures, the company figures of clusters.figures) reads them through ``cached()`
 programme's it was computed under, and read back (with the versions, in one round trip) only
 while both are current.
 ``figures_changed`` (klyngeadmin.kernel.signals: sent after commit by every write to a cluster's
-data, to an approval, and by the CVR refresh of company records) bumps the version - the
+data - activities, a report entering or leaving the submitted or approved states, a grant's
+targets, hand-reported values - and by the CVR refresh of company records) bumps the version - the
 cluster's, or the programme's when no cluster is named - so the next read computes afresh from
 the database; the formulas stay where they are defined, this only remembers their answers.
 
@@ -103,45 +104,64 @@ def cached(name: str, cluster_id: int, parts: tuple, compute: Callable[[], objec
     return value
 
 
-_ABSENT = "-"  # stored for a cluster-year the function gave no value
+_ABSENT = "-"  # stored for an entry the computation gave no value
+
+
+def cached_many(name: str, entries: dict, compute: Callable[[list], dict]) -> dict:
+    """Many entries of ``cached()`` at once: ``entries`` maps each wanted key to its
+    (cluster id, parts); ``compute(keys)`` answers ``{key: value}`` for the keys not current in
+    the cache (one call for all of them; a key it leaves out is remembered as having no value,
+    and left out of the answer too). One round trip to the cache when every entry is current."""
+    if not entries:
+        return {}
+    if not _usable():
+        return compute(list(entries))
+    keys = {k: _entry_key(name, cluster_id, parts) for k, (cluster_id, parts) in entries.items()}
+    try:
+        found, versions = _read(list(dict.fromkeys(keys.values())),
+                                list(dict.fromkeys(c for c, _ in entries.values())))
+    except Exception:  # noqa: BLE001
+        logger.warning("figures cache: the cache did not answer; computing")
+        return compute(list(entries))
+    out, missing = {}, []
+    for k, key in keys.items():
+        current, value = _current(found, key, versions, entries[k][0])
+        if not current:
+            missing.append(k)
+        elif value != _ABSENT:
+            out[k] = value
+    if missing:
+        computed = compute(missing)
+        fresh = {keys[k]: (versions[_ALL], versions[entries[k][0]], computed.get(k, _ABSENT))
+                 for k in missing}
+        out.update((k, computed[k]) for k in missing if k in computed)
+        try:
+            cache.set_many(fresh, timeout=CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("figures cache: the cache did not answer")
+    return out
 
 
 def per_cluster_year(name: str):
     """Caches a function ``fn(cluster_ids, years) -> {(cluster id, year): value}`` whose value
-    for a cluster-year depends on that cluster's data only, entry by entry: a call reads the
-    cached cluster-years in one round trip and computes the others in one call of ``fn``
-    (for the clusters and years missing; a cluster-year it gives no value is remembered as
+    for a cluster-year depends on that cluster's data only, entry by entry (``cached_many``): a
+    call reads the cached cluster-years in one round trip and computes the others in one call of
+    ``fn`` (for the clusters and years missing; a cluster-year it gives no value is remembered as
     such)."""
 
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(cluster_ids, years, *args, **kwargs):
             cluster_ids, years = list(dict.fromkeys(cluster_ids)), list(dict.fromkeys(years))
-            if args or kwargs or not _usable() or not cluster_ids or not years:
+            if args or kwargs or not cluster_ids or not years:
                 return fn(cluster_ids, years, *args, **kwargs)
-            keys = {(c, y): _entry_key(name, c, (y,)) for c in cluster_ids for y in years}
-            try:
-                found, versions = _read(list(keys.values()), cluster_ids)
-            except Exception:  # noqa: BLE001
-                logger.warning("figures cache: the cache did not answer; computing")
-                return fn(cluster_ids, years)
-            out, missing = {}, []
-            for pair, key in keys.items():
-                current, value = _current(found, key, versions, pair[0])
-                if not current:
-                    missing.append(pair)
-                elif value != _ABSENT:
-                    out[pair] = value
-            if missing:
+
+            def compute(missing):
                 computed = fn(sorted({c for c, _ in missing}), sorted({y for _, y in missing}))
-                fresh = {keys[pair]: (versions[_ALL], versions[pair[0]],
-                                      computed.get(pair, _ABSENT)) for pair in missing}
-                out.update((pair, computed[pair]) for pair in missing if pair in computed)
-                try:
-                    cache.set_many(fresh, timeout=CACHE_SECONDS)
-                except Exception:  # noqa: BLE001
-                    logger.warning("figures cache: the cache did not answer")
-            return out
+                return {pair: computed[pair] for pair in missing if pair in computed}
+
+            return cached_many(name, {(c, y): (c, (y,)) for c in cluster_ids for y in years},
+                               compute)
 
         wrapper.uncached = fn
         return wrapper

@@ -11,6 +11,10 @@ from klyngeadmin.kernel.predicates import (
 )
 
 EDITABLE_REPORT_STATES = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
+# A submitted report's states: what the reported money figures count (the co-financing per grant
+# krone, the midway evaluation's target attainment). A report enters or leaves them only through
+# report_transition, which announces the change (figures_changed).
+REPORTED_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW, ReportStatus.APPROVED)
 
 
 @rules.predicate

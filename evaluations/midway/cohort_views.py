@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from evaluations.midway import selectors
 from evaluations.models import ConsensusScore, Panel
 from evaluations.panels import scoring
-from grants.reports.target_section import attainment_by_year
 from klyngeadmin.kernel.permissions import require_perm
 from klyngeadmin.kernel.spreadsheets import xlsx_row
 
@@ -22,15 +21,14 @@ def cohort_rows(*, user, year: int):
     evaluations = list(selectors.evaluation_list(user=user, year=year))
     rubric = next((e.rubric for e in evaluations if e.rubric_id), None)
     criteria = selectors.criteria_of(rubric)
-    starting_points = selectors.starting_points_for(evaluations, criteria)
+    if criteria:  # read through rubric.criteria: each knows its rubric, read just now
+        rubric = criteria[0].rubric
+    starting_points = selectors.starting_points_for(evaluations, criteria, rubric=rubric)
     points = starting_points.by_evaluation
     panels = {p.evaluation_id: p for p in Panel.objects.filter(evaluation__in=evaluations)
               .select_related("recommendation")}
     target_key = next((c.key for c in criteria if c.is_target_attainment), None)
-    # The target-attainment criterion has read it already; otherwise read it here.
-    attained = {} if target_key else attainment_by_year(
-        [e.grant for e in evaluations], selectors.ATTAINMENT_YEAR_NUMBERS,
-        companies=starting_points.companies)
+    attained = starting_points.attained
     revealed = {e.pk for e in evaluations if e.status in selectors.SCORES_REVEALED}
     consensus: dict[int, dict[str, ConsensusScore]] = {}
     for cs in ConsensusScore.objects.filter(panel__evaluation__in=revealed).select_related("criterion", "panel"):

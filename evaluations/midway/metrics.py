@@ -3,7 +3,8 @@ activities, participations and annual reports. A fixed number of queries whateve
 of clusters (one or two per key figure), so a cohort of clusters costs as much as one. The
 figures of a cluster's activity data alone are read through the figures cache
 (clusters.figures_cache: computed once per change of the cluster's data); the co-financing,
-from the reports, is read live."""
+from the reports, is computed here each call, and the cohort reads all of them through the
+cache once more (evaluations.midway.selectors.cohort_inputs)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from clusters.constants import SME_SIZE_CLASSES, ActivityType, InstitutionKind, 
 from clusters.figures_cache import per_cluster_year
 from clusters.models import Activity, CompanyParticipation, InstitutionParticipation
 from evaluations.constants import Metric
-from grants.constants import ReportStatus
 from grants.reports.models import AnnualReport, CompetitiveFunding
+from grants.rules import REPORTED_STATES
 
 # (cluster id, calendar year) -> value
 Figures = dict[tuple[int, int], Decimal]
@@ -28,7 +29,6 @@ COLLABORATION_TYPES = (ActivityType.RD_APPLICATION, ActivityType.INNOVATION_PROJ
 APPLIED_INSTITUTION_KINDS = (
     InstitutionKind.ACADEMY, InstitutionKind.UNIVERSITY_COLLEGE, InstitutionKind.ARTISTIC,
 )
-REPORTED_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW, ReportStatus.APPROVED)
 SHARE_PLACES = Decimal("0.0001")
 
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 
+from clusters import figures_cache
 from clusters.figures import cluster_year_companies
 from evaluations.constants import EvaluationStatus
-from evaluations.midway.metrics import COMPANY_METRICS, key_figures
+from evaluations.midway.metrics import key_figures
 from evaluations.models import (
     ConsensusScore,
     Criterion,
@@ -127,48 +128,95 @@ def _year_numbers(evaluation: MidwayEvaluation) -> dict[int, int]:
 class CohortStartingPoints:
     # evaluation id -> criterion key -> StartingPoint
     by_evaluation: dict[int, dict[str, scoring.StartingPoint]] = field(default_factory=dict)
-    # the company figures read for them (figures.cluster_year_companies), covering every
-    # cluster-year of the key figures and of ATTAINMENT_YEAR_NUMBERS; None: not read
-    companies: dict | None = None
+    # grant id -> grant year number (ATTAINMENT_YEAR_NUMBERS) -> the year's target attainment
+    attained: dict[int, dict[int, Decimal | None]] = field(default_factory=dict)
 
 
 # The grant years whose target attainment the rubric and the cohort view weigh.
 ATTAINMENT_YEAR_NUMBERS = range(1, 6)
 
 
-def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Criterion]) -> CohortStartingPoints:
+def cohort_inputs(evaluations: list[MidwayEvaluation], metrics) -> dict[int, dict]:
+    """evaluation id -> {"figures": {metric: {calendar year: value}}, "attained": {grant year
+    number: attainment}}: what an evaluation's starting points are computed from before its
+    peers are weighed, a function of its cluster's data (activities, company records, reports,
+    the grant's targets and reported values), so read through the figures cache
+    (clusters.figures_cache): one round trip for a whole cohort while the clusters' data is
+    unchanged; the evaluations missing are computed together, in a fixed number of queries.
+    Years without a value are left out of "figures"; the grant's amount is applied by the
+    reader (the grant is not the cluster's data)."""
+    metrics = sorted(set(metrics))
+    entries = {
+        e.pk: (e.grant.cluster_id, (e.grant_id, e.grant.start_year, e.grant.midway_year or 5,
+                                    ",".join(metrics)))
+        for e in evaluations
+    }
+
+    def compute(missing) -> dict[int, dict]:
+        wanted = set(missing)
+        group = [e for e in evaluations if e.pk in wanted]
+        cluster_ids = [e.grant.cluster_id for e in group]
+        years_by_eval = {e.pk: _year_numbers(e) for e in group}
+        figure_years = sorted({y for ys in years_by_eval.values() for y in ys})
+        attainment_years = {e.grant.calendar_year(n) for e in group for n in ATTAINMENT_YEAR_NUMBERS}
+        # The company figures, the most expensive query, read once for the key figures and the
+        # target attainment alike.
+        companies = cluster_year_companies(cluster_ids, sorted({*figure_years, *attainment_years}))
+        figures = key_figures(metrics, cluster_ids, figure_years, companies=companies)
+        attained = attainment_by_year([e.grant for e in group], ATTAINMENT_YEAR_NUMBERS,
+                                      companies=companies)
+        return {
+            e.pk: {
+                "figures": {
+                    m: {y: v for y in years_by_eval[e.pk]
+                        if (v := figures[m].get((e.grant.cluster_id, y))) is not None}
+                    for m in metrics
+                },
+                "attained": attained.get(e.grant_id, {}),
+            }
+            for e in group
+        }
+
+    return figures_cache.cached_many("midway-cohort-inputs", entries, compute)
+
+
+def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Criterion], *,
+                        rubric: Rubric | None = None) -> CohortStartingPoints:
     """The starting-point analysis of every data-based and target-attainment criterion for a
-    group of evaluations of the same year. The peer group is that group or, when the rubric
-    version says so, its emerging-area clusters and the others apart. A fixed number of queries
-    (one or two per key figure, about eight for the targets) whatever the number of clusters."""
+    group of evaluations of the same year, and their grants' target attainment. The peer group
+    is that group or, when the rubric version says so, its emerging-area clusters and the others
+    apart. What each evaluation's points are computed from is read through the figures cache
+    (``cohort_inputs``): no query while the clusters' data is unchanged, else a fixed number
+    (one or two per key figure, about eight for the targets) whatever the number of clusters.
+    ``rubric``: the criteria's rubric as the caller has just read it (else it is read here)."""
     data = [c for c in criteria if c.is_data_based]
     targets = [c for c in criteria if c.is_target_attainment]
     out = CohortStartingPoints()
-    if not evaluations or not (data or targets):
+    if not evaluations:
         return out
-    rubric = Rubric.objects.filter(pk=criteria[0].rubric_id).first()
+    inputs = cohort_inputs(evaluations, [c.metric for c in data])
+    out.attained = {e.grant_id: inputs[e.pk]["attained"] for e in evaluations}
+    if not (data or targets):
+        return out
+    if rubric is None or rubric.pk != criteria[0].rubric_id:
+        rubric = Rubric.objects.filter(pk=criteria[0].rubric_id).first()
     per_krone = bool(rubric and rubric.normalise_per_grant_krone)
     groups = peer_groups(evaluations, rubric)
-    cluster_ids = [e.grant.cluster_id for e in evaluations]
     years_by_eval = {e.pk: _year_numbers(e) for e in evaluations}
-    all_years = sorted({y for ys in years_by_eval.values() for y in ys})
-    # The company figures, the most expensive query, read once for the key figures and the
-    # target attainment (here or in the cohort view) alike.
-    if targets or COMPANY_METRICS.intersection(c.metric for c in data):
-        attainment_years = {e.grant.calendar_year(n) for e in evaluations
-                            for n in ATTAINMENT_YEAR_NUMBERS}
-        out.companies = cluster_year_companies(cluster_ids, sorted({*all_years, *attainment_years}))
-    figures = key_figures([c.metric for c in data], cluster_ids, all_years, companies=out.companies)
+    last_complete = {e.pk: _last_complete_year(e) for e in evaluations}
     for criterion in data:
-        per_metric = figures[criterion.metric]
         normalise = per_krone and criterion.metric not in RATIO_METRICS
+        # A cluster without activity in a year it held the grant has 0, not "no data".
+        zero_fill = criterion.metric != "cofinancing_per_grant_krone"
         values_by_eval: dict[int, dict[int, Decimal | None]] = {}
         for e in evaluations:
-            values = {n: per_metric.get((e.grant.cluster_id, year)) for year, n in years_by_eval[e.pk].items()}
-            # A cluster without activity in a year it held the grant has 0, not "no data".
+            found = inputs[e.pk]["figures"][criterion.metric]
+            values = {}
             for year, n in years_by_eval[e.pk].items():
-                if n >= 1 and values[n] is None and criterion.metric != "cofinancing_per_grant_krone":
-                    values[n] = Decimal(0) if year <= _last_complete_year(e) else None
+                value = found.get(year)
+                if value is None and n >= 1 and zero_fill and year <= last_complete[e.pk]:
+                    value = Decimal(0)
+                values[n] = value
             if normalise:
                 values = {n: per_mio_grant_kroner(v, e.grant.annual_amount_dkk)
                           for n, v in values.items()}
@@ -180,17 +228,14 @@ def starting_points_for(evaluations: list[MidwayEvaluation], criteria: list[Crit
                 out.by_evaluation.setdefault(e.pk, {})[criterion.key] = scoring.starting_point(
                     values_by_eval[e.pk], levels
                 )
-    if targets:
-        attained = attainment_by_year([e.grant for e in evaluations], ATTAINMENT_YEAR_NUMBERS,
-                                      companies=out.companies)
-        for criterion in targets:
-            for group in groups:
-                values = {e.pk: attained.get(e.grant_id, {}) for e in group}
-                levels = [lv for v in values.values()
-                          if (lv := scoring.attainment_level(v)) is not None]
-                for e in group:
-                    out.by_evaluation.setdefault(e.pk, {})[criterion.key] = (
-                        scoring.attainment_point(values[e.pk], levels))
+    for criterion in targets:
+        for group in groups:
+            values = {e.pk: out.attained.get(e.grant_id, {}) for e in group}
+            levels = [lv for v in values.values()
+                      if (lv := scoring.attainment_level(v)) is not None]
+            for e in group:
+                out.by_evaluation.setdefault(e.pk, {})[criterion.key] = (
+                    scoring.attainment_point(values[e.pk], levels))
     return out
 
 

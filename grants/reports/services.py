@@ -25,7 +25,7 @@ from grants.reports.models import (
     ReportVersion,
 )
 from grants.reports.workflows import REPORT_WORKFLOW
-from grants.rules import EDITABLE_REPORT_STATES
+from grants.rules import EDITABLE_REPORT_STATES, REPORTED_STATES
 from klyngeadmin.kernel.errors import StaleVersion
 from klyngeadmin.kernel.i18n import record_text
 from klyngeadmin.kernel.predicates import in_role, is_cluster_user
@@ -40,7 +40,8 @@ def report_transition(
 
     Raises TransitionNotAllowed when the step is not in the table for the actor's role.
     `at` backdates the step (imports of historical data and the demo data only)."""
-    locked = AnnualReport.objects.select_for_update().select_related("deadline").get(pk=report.pk)
+    locked = (AnnualReport.objects.select_for_update(of=("self", "deadline"))
+              .select_related("deadline", "grant").get(pk=report.pk))
     source = locked.status
     REPORT_WORKFLOW.check(source, to, actor)
     now = at or timezone.now()
@@ -62,8 +63,11 @@ def report_transition(
         report=locked, actor=actor, from_status=source, to_status=to, comment=comment, created_at=now
     )
     report.__dict__.update({f: getattr(locked, f) for f in fields})
-    if ReportStatus.APPROVED in (source, to):  # the money figures count approved reports only
-        announce_figures_changed()
+    # The figures count submitted reports (the midway evaluation's co-financing and target
+    # attainment) or approved ones (the programme statistics): entering or leaving either
+    # changes the cluster's figures.
+    if ReportStatus.APPROVED in (source, to) or (source in REPORTED_STATES) != (to in REPORTED_STATES):
+        announce_figures_changed(cluster_id=locked.grant.cluster_id)
     return locked
 
 

@@ -14,18 +14,16 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from clusters import figures
-from grants.constants import ReportStatus
 from grants.core.models import Grant
 from grants.reports.models import AnnualReport, CompetitiveFunding
 from grants.reports.services import ReportNotEditable, _check_own_cluster, _lock_report
 from grants.reports.target_forms import ReportedIndicatorsForm
-from grants.rules import EDITABLE_REPORT_STATES
+from grants.rules import EDITABLE_REPORT_STATES, REPORTED_STATES
 from grants.targets import selectors as target_selectors
 from grants.targets.catalogue import INSTITUTION_KIND_INDICATORS, Indicator
 from grants.targets.models import GrantTarget
 from grants.targets.services import reported_values_set
 
-REPORTED_STATES = (ReportStatus.SUBMITTED, ReportStatus.IN_REVIEW, ReportStatus.APPROVED)
 LEVERAGE_PLACES = Decimal("0.01")
 
 

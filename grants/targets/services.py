@@ -22,6 +22,7 @@ from grants.core.models import Grant
 from grants.targets.catalogue import CATALOGUE, REPORTED_INDICATORS
 from grants.targets.models import GrantTarget, ReportedIndicatorValue, TargetEvent
 from klyngeadmin.kernel.errors import ActionRefused
+from klyngeadmin.kernel.signals import announce_figures_changed
 
 
 class TargetError(ActionRefused):
@@ -102,6 +103,7 @@ def targets_set_at_award(*, grant: Grant, rows: Iterable, actor, basis: str = "t
     events += [_event(locked, r, "baseline", None, r.baseline, actor, basis)
                for r in cleaned if r.baseline is not None]
     TargetEvent.objects.bulk_create(events)
+    announce_figures_changed(cluster_id=locked.cluster_id)  # the target attainment
     return len(cleaned)
 
 
@@ -137,6 +139,8 @@ def targets_change(*, grant: Grant, rows: Iterable, actor, basis: str) -> list[d
         changes.append({"year_number": r.year_number, "indicator": r.indicator,
                         "old": old_target, "new": r.target})
     TargetEvent.objects.bulk_create(events)
+    if events:
+        announce_figures_changed(cluster_id=locked.cluster_id)  # the target attainment
     return changes
 
 
@@ -165,4 +169,6 @@ def reported_values_set(*, grant: Grant, year_number: int, values: dict, actor,
                                    field="reported", old_value=old, new_value=value, actor=actor,
                                    basis=basis)
         changed += 1
+    if changed:
+        announce_figures_changed(cluster_id=grant.cluster_id)  # the target attainment
     return changed

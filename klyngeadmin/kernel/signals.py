@@ -1,7 +1,9 @@
 """Signals that let a lower layer tell a higher one that something happened, without importing it.
 
 ``figures_changed``: data the programme's figures are computed from changed (activities and
-their participations, an annual report entering or leaving approved). ``announce_figures_changed()``
+their participations, an annual report entering or leaving the submitted or the approved states,
+a grant's targets, hand-reported indicator values; ``cluster_id`` names the cluster whose data it
+was, None the whole programme). ``announce_figures_changed()``
 sends it after the current transaction commits (never for a rollback); the statistics
 aggregates listen (``grants.apps``)."""
 
