@@ -1,6 +1,7 @@
 """Fault (3): two ticks at the same time (threads, and two processes), and the same tick run
-twice - no duplicates. The UNIQUE (deadline, recipient, kind) key with ON CONFLICT DO NOTHING is
-what makes this hold, not luck in timing."""
+twice - no duplicates. The ticks' advisory lock (each tick's INSERT sees what the earlier one
+committed) is what makes this hold, not luck in timing; the UNIQUE (deadline, recipient, kind)
+key is the guard behind it."""
 
 import re
 import subprocess
@@ -79,8 +80,8 @@ def test_four_ticks_at_the_same_time_in_threads(due_deadlines):
 
 def test_overlapping_tick_waits_for_the_first_and_creates_nothing(due_deadlines):
     """Deterministic overlap: the first tick has inserted but not committed when the second
-    runs its query (so it cannot see the first's rows); its insert waits on the unique index
-    and then does nothing."""
+    would run its query; it waits on the ticks' lock, then sees the first's rows and does
+    nothing."""
     results: list = []
     with transaction.atomic():
         first = reminder_tick(now=NOW)
@@ -104,4 +105,22 @@ def test_two_send_reminders_processes_at_once(due_deadlines):
     assert sum(created) == due_deadlines
     printed = sum(len(re.findall(r"^notification=\d+ ", out, re.M)) for out, _ in outs)
     assert printed == due_deadlines
+    assert_no_duplicates(due_deadlines)
+
+
+def test_a_tick_waits_while_another_holds_the_tick_lock(due_deadlines):
+    """The ticks take turns under one advisory lock (the tick is a plain INSERT, not ON CONFLICT):
+    while the lock is held elsewhere a tick creates nothing; once it is free, the tick runs."""
+    from grants.notifications.reminders import TICK_LOCK
+
+    results: list = []
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [TICK_LOCK])
+        tick = in_thread(lambda: reminder_tick(now=NOW), results)
+        time.sleep(1.0)
+        assert tick.is_alive(), "the tick should wait for the lock"
+        assert Notification.objects.count() == 0
+    tick.join(60)
+    assert [len(r) for r in results] == [due_deadlines]
     assert_no_duplicates(due_deadlines)

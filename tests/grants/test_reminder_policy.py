@@ -339,7 +339,7 @@ def test_query_count_does_not_grow_with_the_number_of_deadlines(
         make_deadline(cluster, local(2026, 4, 30, 23, 59))
     with CaptureQueriesContext(connection) as many:
         assert len(reminder_tick(now=local(2026, 4, 23, 9))) == 80
-    # the savepoint, SET LOCAL jit, the one INSERT ... SELECT, the release
+    # the savepoint, the ticks' lock with jit off, the one INSERT ... SELECT, the release
     assert len(one) == len(many) == 4
     assert sum("INSERT INTO grants_notification" in q["sql"] for q in many.captured_queries) == 1
 
