@@ -153,3 +153,47 @@ def test_gc_paused_nests_and_restores():
     with pytest.raises(RuntimeError), gc_paused():
         raise RuntimeError
     assert gc.isenabled()
+
+
+def test_a_company_or_date_seen_before_is_checked_again_in_full():
+    """The parser's shortcuts (a CVR already found valid, a date already read) skip only what
+    they remember: every other check still refuses what it refused at first sight."""
+    from clusters.ingest import parse_activities
+
+    def company(**over):
+        return {"cvr": NEW_CVR, "name": "Firma", "employees": 3, **over}
+
+    def item(i, companies, **over):
+        return {**_item(f"p-{i}", []), "companies": companies, **over}
+
+    items = [
+        item(0, [company()]),  # the CVR is found valid here
+        item(1, [company(employees=True)]),
+        item(2, [company(employees=-1)]),
+        item(3, [company(name="x" * 201)]),
+        item(4, [company(name=" ")]),
+        item(5, [company(name="a\x00b")]),
+        item(6, [company(), company(name="Igen")]),
+        item(7, [company(cvr=int(NEW_CVR))]),
+        item(8, ["not an object"]),
+        item(9, [], start_date=date(2025, 3, 1)),  # "2025-03-01" was read; a date object is not text
+        item(10, [], end_date="2025-02-30"),
+    ]
+    parsed, errors = parse_activities(items)
+    assert [p.index for p in parsed] == [0]
+    assert parsed[0].companies == {NEW_CVR: ("Firma", 3)}
+    assert [(e["index"], e["field"]) for e in errors] == [
+        (1, "companies[0].employees"), (2, "companies[0].employees"), (3, "companies[0].name"),
+        (4, "companies[0].name"), (5, "companies[0].name"), (6, "companies[1].cvr"),
+        (7, "companies[0].cvr"), (8, "companies[0]"), (9, "start_date"), (10, "end_date"),
+    ]
+
+
+def test_allocated_ids_come_from_the_tables_own_sequence(cluster):
+    from clusters.ingest import allocate_ids
+    from tests.factories import ActivityFactory
+
+    with connection.cursor() as cur:
+        ids = allocate_ids(cur, Activity._meta.db_table, 3)
+    assert len(set(ids)) == 3 and ids == sorted(ids)
+    assert ActivityFactory(cluster=cluster).pk > max(ids)  # the ORM's next id is past them
