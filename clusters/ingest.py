@@ -416,6 +416,27 @@ def _companies(cur, c_table: str, wanted: dict[str, tuple[str, int]], now) -> di
     return ids
 
 
+def audit_event_rows(cluster_id: int, actor_id: int, events, now=None) -> list[tuple]:
+    """The ClusterDataEvent rows of `events` ((action, activity id, external id, companies,
+    institutions)), in the column order of `copy_audit_events`."""
+    now = now or timezone.now()
+    return [
+        (cluster_id, actor_id, action, "activity", aid, external_id,
+         f"{n_companies} virksomheder, {n_institutions} videninstitutioner", now)
+        for action, aid, external_id, n_companies, n_institutions in events
+    ]
+
+
+def copy_audit_events(cur, rows: list[tuple]) -> None:
+    _copy(
+        cur,
+        f"{ClusterDataEvent._meta.db_table} (cluster_id, actor_id, action, object_type, "
+        f"object_id, external_id, summary, created_at)",
+        ("int8", "int8", "text", "text", "int8", "text", "text", "timestamptz"),
+        rows,
+    )
+
+
 def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: dict[str, int]
            ) -> UpsertResult:
     now = timezone.now()
@@ -548,17 +569,10 @@ def _write(cur, cluster, actor, parsed: list[ParsedActivity], institution_ids: d
     if to_create or to_update:
         events = [(DataEventAction.CREATED.value, activity_ids[p.external_id], p) for p in to_create]
         events += [(DataEventAction.UPDATED.value, aid, p) for aid, p in to_update]
-        _copy(
-            cur,
-            f"{ClusterDataEvent._meta.db_table} (cluster_id, actor_id, action, object_type, "
-            f"object_id, external_id, summary, created_at)",
-            ("int8", "int8", "text", "text", "int8", "text", "text", "timestamptz"),
-            [
-                (cluster.pk, actor.pk, action, "activity", aid, p.external_id,
-                 f"{len(p.companies)} virksomheder, {len(p.institutions)} videninstitutioner", now)
-                for action, aid, p in events
-            ],
-        )
+        copy_audit_events(cur, audit_event_rows(cluster.pk, actor.pk, [
+            (action, aid, p.external_id, len(p.companies), len(p.institutions))
+            for action, aid, p in events
+        ], now))
     return UpsertResult(
         created=len(to_create), updated=len(to_update), unchanged=unchanged,
         created_ids=frozenset(p.external_id for p in to_create),
