@@ -103,7 +103,7 @@ def test_the_dashboard_query_count_is_fixed(client, director, grant, django_asse
         client.get(reverse("grants:dashboard"))
 
 
-DASHBOARD_QUERIES = 10  # session, user, notifications badge, grants and prefetches, deadlines, extensions, this year's targets
+DASHBOARD_QUERIES = 9  # session, user with cluster (the header's), notifications badge, grants and prefetches, deadlines, extensions, this year's targets
 
 
 def test_the_extension_page_names_the_deadline_in_the_english_ui(client, director, grant):
