@@ -113,3 +113,18 @@ def test_the_extension_page_names_the_deadline_in_the_english_ui(client, directo
     client.force_login(director)
     html = client.get(reverse("grants:extension_request", args=[report.deadline_id])).content.decode()
     assert "Annual report 2026" in html and "Årsrapport 2026 –" not in html
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_choice_label_is_get_foo_display_in_the_language_shown(grant, language):
+    from django.utils import translation
+
+    from klyngeadmin.templatetags.klynge_format import choice_label
+
+    with translation.override(language):
+        for field in ("status", "grant_type", "funder"):
+            assert str(choice_label(grant, field)) == getattr(grant, f"get_{field}_display")()
+        tranche = grant.tranches.first()
+        assert str(choice_label(tranche, "status")) == tranche.get_status_display()
+    grant.status = "no-such-status"
+    assert choice_label(grant, "status") == "no-such-status"  # as get_status_display: the value
