@@ -479,3 +479,14 @@ def test_the_case_page_reads_the_case_without_joining_every_case_types_tables(
     case_query = next(q["sql"] for q in queries.captured_queries
                       if q["sql"].startswith('SELECT "grants_case"."id"'))
     assert case_query.count(" JOIN ") <= 3  # cluster, assignee, deadline
+
+
+def test_the_assign_forms_caseworkers_are_read_without_a_server_side_cursor(
+        client, report_case, caseworker):
+    """ModelChoiceField reads its choices with .iterator(): a server-side cursor, three round
+    trips (DECLARE, FETCH, CLOSE) for a short list (klyngeadmin.kernel.forms)."""
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(detail(report_case)).content.decode()
+    assert 'name="tildel-assignee"' in html
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("DECLARE")]
