@@ -172,6 +172,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
 
 
+@pytest.hookimpl(trylast=True)  # after xdist has put the group into the node ids
+def pytest_collection_finish(session):
+    """The demo group must reach xdist's scheduler, which reads it from the node id's "@demo"
+    suffix. pytest 9.2 made node ids structured and xdist 3.8's suffix silently vanished
+    (pytest-dev/pytest-xdist#1386): the demo tests were spread over both workers and the demo
+    data built on each. A run that would do that stops here instead."""
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers only
+        return
+    lost = [item.nodeid for item in session.items
+            if _uses_demo(item) and not item.nodeid.endswith(f"@{DEMO_GROUP}")]
+    if lost:
+        raise pytest.UsageError(
+            f"--dist loadgroup does not group the demo-data tests ({lost[0]} has no "
+            f"@{DEMO_GROUP} suffix): check the pytest / pytest-xdist versions (pyproject.toml).")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests hash many passwords, so they use a fast hasher."""
