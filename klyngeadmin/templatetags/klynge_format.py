@@ -3,8 +3,6 @@
 `{% load klynge_format %}`; the apps' older library names (grants_format, case_tags,
 clusters_format, evaluation_tags) register these same filters, so their templates keep working."""
 
-from functools import cache
-
 from django import template
 
 from klyngeadmin.kernel import formatting
@@ -44,24 +42,7 @@ def lookup(mapping, key):
     return "" if value is None else value
 
 
-@cache
-def _choice_labels(field) -> dict:
-    """A field's {value: label}; the labels stay lazy (translated when shown, in the language
-    of the request), so the mapping is built once per field."""
-    return dict(field.flatchoices)
-
-
-@register.filter
-def choice_label(obj, field_name):
-    """``{{ grant|choice_label:"status" }}``: what ``grant.get_status_display`` gives, without
-    translating every label of the field's choices on each call (Django's get_FOO_display
-    hashes them all): one label translated, for pages that show a label on every row."""
-    if obj is None:
-        return ""
-    field = obj._meta.get_field(field_name)
-    value = getattr(obj, field.attname)
-    label = _choice_labels(field).get(value, value)
-    return "" if label is None else label
+register.filter("choice_label", formatting.choice_label)
 
 
 SHARED = register

@@ -119,7 +119,7 @@ def test_the_extension_page_names_the_deadline_in_the_english_ui(client, directo
 def test_choice_label_is_get_foo_display_in_the_language_shown(grant, language):
     from django.utils import translation
 
-    from klyngeadmin.templatetags.klynge_format import choice_label
+    from klyngeadmin.kernel.formatting import choice_label
 
     with translation.override(language):
         for field in ("status", "grant_type", "funder"):
