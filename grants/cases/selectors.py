@@ -6,6 +6,7 @@ messages and decision letters (never internal notes) through the cluster_* selec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import rules
 from django.db.models import (
@@ -20,6 +21,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -443,15 +445,43 @@ def _with_totals(qs):
     return qs.annotate(competitive_total=Sum("competitive_funding__amount_dkk"))
 
 
+# What the comparison reads of a version's snapshot: the key figures hold the full first-rows
+# lists (~100 KB a version), of which it shows only the KEY_FIGURES totals.
+SNAPSHOT_PARTS = ("report", "competitive_funding", "attachments")
+
+
+def _snapshot_key(*path: str) -> KeyTransform:
+    expression: Any = "snapshot"
+    for key in path:
+        expression = KeyTransform(key, expression)
+    return expression
+
+
 def _latest_versions(report_ids) -> dict:
-    """The newest submitted version (ReportVersion) of each report, in one query."""
+    """The newest submitted version (ReportVersion) of each report, in one query: of its
+    snapshot only what the comparison shows (SNAPSHOT_PARTS and the KEY_FIGURES totals), the
+    same dict shape, not the whole key-figure lists of every year (issue 19)."""
+    figures = {"__".join(path): path for path, _label in KEY_FIGURES}
     rows = (
         ReportVersion.objects.filter(report_id__in=report_ids)
         .order_by("report_id", "-number")
         .distinct("report_id")
-        .values("report_id", "number", "snapshot")
+        .values("report_id", "number")
+        .annotate(**{f"part_{k}": _snapshot_key(k) for k in SNAPSHOT_PARTS},
+                  **{f"figure_{k}": _snapshot_key("key_figures", *path)
+                     for k, path in figures.items()})
     )
-    return {r["report_id"]: r for r in rows}
+    out = {}
+    for r in rows:
+        key_figures: dict = {}
+        for k, (group, name) in figures.items():
+            if r[f"figure_{k}"] is not None:
+                key_figures.setdefault(group, {})[name] = r[f"figure_{k}"]
+        snapshot = {k: r[f"part_{k}"] for k in SNAPSHOT_PARTS if r[f"part_{k}"] is not None}
+        snapshot["key_figures"] = key_figures
+        out[r["report_id"]] = {"report_id": r["report_id"], "number": r["number"],
+                               "snapshot": snapshot}
+    return out
 
 
 def _dig(data, path):

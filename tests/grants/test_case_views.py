@@ -287,6 +287,33 @@ def test_case_view_shows_report_side_by_side_with_previous_year_and_trend(
     assert [row["year"] for row in comparison["trend"]] == [2025, 2026]
 
 
+def test_the_comparison_reads_the_key_figure_totals_not_the_whole_snapshot(
+    client, grant, director, caseworker
+):
+    """A version's snapshot holds the key figures' full first-rows lists (~100 KB a year): the
+    comparison reads the totals it shows and the report's fields, the rest stays in the
+    database (issue 19)."""
+    from grants.cases.selectors import KEY_FIGURES
+    from grants.reports.models import ReportVersion
+    from tests.grants.case_fixtures import fill_report
+
+    case = submit_report(fill_report(grant.reports.get(year=2025), spent=9_123_456), director)
+    stored = ReportVersion.objects.get(report=case.report).snapshot
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(detail(case))
+    current = response.context["comparison"]["current"]
+    assert current.field("grant_spent_dkk") == 9_123_456
+    for (group, name), _label in KEY_FIGURES:
+        assert current.figure((group, name)) == (stored["key_figures"].get(group) or {}).get(name)
+    shown = {(group, name) for (group, name), _label in KEY_FIGURES}
+    assert {(g, n) for g, figures in current.key_figures.items() for n in figures} <= shown
+    version_reads = [q["sql"] for q in queries.captured_queries
+                     if 'FROM "grants_reportversion"' in q["sql"] and "DISTINCT ON" in q["sql"]]
+    assert version_reads and '"grants_reportversion"."snapshot" AS' not in version_reads[0]
+    assert '"grants_reportversion"."snapshot" FROM' not in version_reads[0]
+
+
 def test_case_view_offers_actions_by_state_and_role(client, report_case, caseworker, head_of_office):
     client.force_login(caseworker)
     body = client.get(detail(report_case)).content.decode()
