@@ -10,9 +10,10 @@ from pytest_django.plugin import blocking_manager_key
 from evaluations.midway.schedule import grant_create
 from klyngeadmin.kernel.roles import Role
 from tests.builders import award_accepted
+from tests.dbreset import empty_database
 from tests.dbtemplate import ensure_template
 from tests.factories import ClusterFactory, UserFactory
-from tests.seeds import Seeds
+from tests.seeds import SEEDS
 
 # Hypothesis's per-example deadline (200 ms) is a timing assertion: on a loaded two-core machine
 # it fails examples that are merely slow. Speed is measured in bench/, not in tests.
@@ -20,17 +21,32 @@ hypothesis_settings.register_profile("klyngeadmin", deadline=None)
 hypothesis_settings.load_profile("klyngeadmin")
 
 
+
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, and what the data migrations loaded into it put back after
     each flush (tests/seeds.py). Only when a test asks for the database: a run without one
-    never reads (let alone writes) the database DATABASE_URL names."""
-    seeds = Seeds()
+    never reads (let alone writes) the database DATABASE_URL names.
+    A transactional or browser test is followed by tests/dbreset.py's empty_database instead of
+    Django's flush: the same database afterwards, in a fraction of the time."""
+    from django.test import TransactionTestCase
+
     with django_db_blocker.unblock():
-        seeds.snapshot()
-    seeds.connect()
+        SEEDS.snapshot()
+    SEEDS.connect()
+    flush_teardown = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        assert self.available_apps is None and not self.serialized_rollback, \
+            "tests/dbreset.py empties the whole database; flush for a subset is not built"
+        empty_database(SEEDS)
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
     yield
-    seeds.disconnect()
+    TransactionTestCase._fixture_teardown = flush_teardown
+    SEEDS.disconnect()
 
 
 @pytest.fixture
@@ -139,7 +155,7 @@ def pytest_runtest_teardown(item, nextitem):
     if _uses_demo(item) and not _uses_demo(nextitem) and _demo["built"]:
         # the database blocker pytest-django's django_db_blocker fixture hands out
         with item.config.stash[blocking_manager_key].unblock():
-            call_command("flush", interactive=False, verbosity=0)
+            empty_database(SEEDS, large=True)
         _demo["built"] = False
     return result
 

@@ -35,6 +35,7 @@ class Seeds:
     def __init__(self):
         self.models: list = []
         self.rows: list = []
+        self.fingerprints: dict[str, str] = {}
 
     def snapshot(self) -> None:
         self.models = _seeded_models()
@@ -42,15 +43,39 @@ class Seeds:
             obj for model in self.models
             for obj in serializers.serialize("python", model._base_manager.order_by("pk"))
         ]
+        self.fingerprints = self.fingerprint()
+
+    def fingerprint(self) -> dict[str, str]:
+        """Each seeded table's rows as one hash (one query): a test that changed, added or
+        removed a seeded row leaves a different one."""
+        if not self.models:
+            return {}
+        qn = connection.ops.quote_name
+        sql = " UNION ALL ".join(
+            f"SELECT %s, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+            f"FROM {qn(m._meta.db_table)} t" for m in self.models)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [m._meta.db_table for m in self.models])
+            return dict(cursor.fetchall())
+
+    def changed_tables(self) -> set[str]:
+        now = self.fingerprint()
+        return {table for table, digest in self.fingerprints.items() if now.get(table) != digest}
 
     def restore(self, **kwargs) -> None:
         if not self.models or self.models[0]._base_manager.exists():
             return  # not a flush (or not ours to undo): the rows are there
+        self.restore_models(self.models)
+
+    def restore_models(self, models: list) -> None:
+        """Write the snapshot's rows of these (emptied) models back, in dependency order."""
+        labels = {m._meta.label_lower for m in models}
         with transaction.atomic():
-            for obj in serializers.deserialize("python", self.rows):
+            for obj in serializers.deserialize("python", (
+                    row for row in self.rows if row["model"] in labels)):
                 obj.save()
             with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), self.models):
+                for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
 
     def connect(self) -> None:
@@ -61,3 +86,6 @@ class Seeds:
     def disconnect(self) -> None:
         post_migrate.disconnect(sender=apps.get_app_config("contenttypes"),
                                 dispatch_uid="tests.seeds.restore")
+
+
+SEEDS = Seeds()  # the test run's snapshot (tests/conftest.py's django_db_setup takes it)

@@ -124,7 +124,7 @@ def register(request, call_id):
                 first_name=d["first_name"], last_name=d["last_name"],
                 organisation_name=d["organisation_name"], cvr=d["cvr"], city=d["city"], region=d["region"],
             )
-            login(request, applicant.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, applicant.user, backend="klyngeadmin.accounts.backends.PasswordBackend")
             messages.success(request, _("Organisationen er registreret. Udfyld nu ansøgningen."))
             return redirect("calls:apply", call_id=call.pk)
         except ValidationError as e:

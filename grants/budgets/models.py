@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from clusters.models import choices_check
 from grants.budgets.constants import AidCostType, CostCategory, FundingSource, LineKind
 from grants.core.models import Grant
+from klyngeadmin.kernel.formatting import choice_label
 
 
 class BudgetLine(models.Model):
@@ -66,9 +67,11 @@ class BudgetLine(models.Model):
 
     @property
     def label(self) -> str:
+        # choice_label: get_FOO_display translates every choice; the budget shows many lines
         if self.kind == LineKind.COST:
-            return f"{self.get_cost_category_display()} – {self.get_aid_cost_type_display()}"
-        return str(self.get_funding_source_display())
+            return (f"{choice_label(self, 'cost_category')} – "
+                    f"{choice_label(self, 'aid_cost_type')}")
+        return str(choice_label(self, "funding_source"))
 
     @property
     def key(self) -> str:

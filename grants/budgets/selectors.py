@@ -25,6 +25,12 @@ def budget_lines(*, grant_id: int, year_number: int) -> list[BudgetLine]:
     return list(BudgetLine.objects.filter(grant_id=grant_id, year_number=year_number))
 
 
+def budget_lines_up_to(*, grant_id: int, year_number: int) -> list[BudgetLine]:
+    """The lines of grant years 1…year_number: one year's budget table and the aid position
+    up to it from one query (report_costs_context)."""
+    return list(BudgetLine.objects.filter(grant_id=grant_id, year_number__lte=year_number))
+
+
 def budget_table(*, grant_id: int, year_number: int, lines: list[BudgetLine] | None = None) -> dict:
     """Budget vs actual of one grant year: rows (costs, then funding) with deviation and whether
     it needs an explanation; totals per kind. `lines` may be passed to save the query."""
@@ -75,15 +81,21 @@ def current_year_number(grant: Grant, today=None) -> int:
 
 
 def grant_aid_position(*, grant: Grant, up_to_year: int | None = None,
-                       replace_grant_funding: dict[int, int] | None = None) -> AidPosition:
+                       replace_grant_funding: dict[int, int] | None = None,
+                       lines: list[BudgetLine] | None = None) -> AidPosition:
     """The grant's cumulative aid intensity. `replace_grant_funding` {year_number: kroner}
     puts a proposed payment in place of a year's grant funding (a tranche proposal). Two
-    queries: the lines, and the disbursed tranches. A grant with no budget lines up to the
-    year has no known share and is never over the ceiling (historical grants)."""
+    queries: the lines, and the disbursed tranches; `lines` (budget_lines_up_to the year)
+    may be passed to save the first. A grant with no budget lines up to the year has no known
+    share and is never over the ceiling (historical grants)."""
     n = up_to_year or current_year_number(grant)
     ceiling = settings.AID_INTENSITY_CEILING_PCT
-    lines = BudgetLine.objects.filter(grant_id=grant.pk, year_number__lte=n).values_list(
-        "year_number", "kind", "aid_cost_type", "funding_source", "budget_dkk", "actual_dkk")
+    if lines is None:
+        lines = BudgetLine.objects.filter(grant_id=grant.pk, year_number__lte=n).values_list(
+            "year_number", "kind", "aid_cost_type", "funding_source", "budget_dkk", "actual_dkk")
+    else:
+        lines = [(line.year_number, line.kind, line.aid_cost_type, line.funding_source,
+                  line.budget_dkk, line.actual_dkk) for line in lines if line.year_number <= n]
     disbursed = dict(
         Tranche.objects.filter(grant_id=grant.pk, year_number__lte=n, disbursement__isnull=False)
         .values_list("year_number").annotate(total=Sum("disbursement__amount_dkk")))

@@ -13,7 +13,7 @@ from grants.cases.selectors import case_handlers
 from grants.constants import CaseStatus, ConditionOutcome, HearingSubject
 from klyngeadmin.kernel.dates import DateField
 from klyngeadmin.kernel.formatting import number
-from klyngeadmin.kernel.forms import AccessibleFormMixin
+from klyngeadmin.kernel.forms import AccessibleFormMixin, ListedModelChoiceIterator
 
 
 class CaseVersionForm(AccessibleFormMixin, forms.Form):
@@ -32,6 +32,8 @@ class AssignForm(CaseVersionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # before the queryset: setting it hands the widget its choices (no server-side cursor)
+        self.fields["assignee"].iterator = ListedModelChoiceIterator
         self.fields["assignee"].queryset = case_handlers()
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 

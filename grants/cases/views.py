@@ -37,6 +37,7 @@ from grants.cases.selectors import (
     case_attachments_for_user,
     case_cluster_activity,
     case_detail,
+    case_heading,
     case_queue,
     case_queue_counts,
     cluster_case_detail,
@@ -554,7 +555,11 @@ def case_version_diff_view(request, journal_number: str, number: int):
 @require_GET
 def case_cluster_view(request, journal_number: str):
     """The case's cluster: its activities and participating companies in the report's year."""
-    case = _get_case(request, journal_number)
+    _require(request.user, "grants.view_case")
+    try:
+        case = case_heading(user=request.user, journal_number=journal_number)
+    except Case.DoesNotExist:
+        raise Http404 from None
     if case.cluster_id is None:
         raise Http404
     return render(request, "cases/case_cluster.html", {

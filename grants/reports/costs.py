@@ -102,10 +102,13 @@ def report_costs_missing(*, report: AnnualReport, table: dict | None = None,
 def report_costs_context(*, report: AnnualReport) -> dict:
     """What the report page's accounts section shows: budget vs actual, the grant's cumulative
     aid intensity up to this report's year, and whether the auditor's statement is required."""
-    table = budget_selectors.budget_table(grant_id=report.grant_id, year_number=report.year_number)
+    n = report.year_number
+    lines = budget_selectors.budget_lines_up_to(grant_id=report.grant_id, year_number=n)  # one read
+    table = budget_selectors.budget_table(grant_id=report.grant_id, year_number=n,
+                                          lines=[line for line in lines if line.year_number == n])
     return {
         "costs_table": table,
-        "aid": budget_selectors.grant_aid_position(grant=report.grant, up_to_year=report.year_number),
+        "aid": budget_selectors.grant_aid_position(grant=report.grant, up_to_year=n, lines=lines),
         "auditor_required": auditor_statement_required(report=report, table=table),
         "auditor_threshold_dkk": budget_selectors.auditor_threshold_dkk(report.grant),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 from klyngeadmin.kernel.dates import format_date
 
@@ -84,3 +85,23 @@ def isodate(value) -> str:
 def da_date(value: date | None) -> str:
     """A date in the one human date format (klyngeadmin.kernel.dates)."""
     return format_date(value) if value else ""
+
+
+@cache
+def _choice_labels(field) -> dict:
+    """A field's {value: label}; the labels stay lazy (translated when shown, in the language
+    of the request), so the mapping is built once per field."""
+    return dict(field.flatchoices)
+
+
+def choice_label(obj, field_name: str):
+    """``choice_label(grant, "status")``, ``{{ grant|choice_label:"status" }}``: what
+    ``grant.get_status_display()`` gives, without translating every label of the field's
+    choices on each call (Django's get_FOO_display hashes them all): one label translated,
+    for pages that show a label on every row (issue 19)."""
+    if obj is None:
+        return ""
+    field = obj._meta.get_field(field_name)
+    value = getattr(obj, field.attname)
+    label = _choice_labels(field).get(value, value)
+    return "" if label is None else label

@@ -6,6 +6,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
+    """A ModelChoiceField's choices read in one plain query. Django's iterator reads them with
+    ``.iterator()``, on PostgreSQL a server-side cursor: three round trips (DECLARE, FETCH,
+    CLOSE) for a list of a few people. Set ``field.iterator = ListedModelChoiceIterator``
+    before ``field.queryset`` (which hands the widget its choices)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 def apply_service_errors(
     form: forms.Form, error: ValidationError, rename: Callable[[str], str] | None = None
 ) -> None:

@@ -42,4 +42,7 @@ def lookup(mapping, key):
     return "" if value is None else value
 
 
+register.filter("choice_label", formatting.choice_label)
+
+
 SHARED = register

@@ -32,12 +32,25 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = ROOT / "test-results" / "screenshots"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 E2E_DIR = Path(__file__).resolve().parent
+# A full-page screenshot costs Chromium a second or more: taken when a test fails (what it
+# is for), and of every test with E2E_SCREENSHOTS=all.
+ALL_SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS") == "all"
+CALL_FAILED = pytest.StashKey[bool]()
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's outcome on the test item, for the page fixture's teardown."""
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -60,15 +73,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, request):
-    """A fresh browser context per test (Danish locale); a screenshot is saved at the end."""
+    """A fresh browser context per test (Danish locale); the page as it ended is saved as a
+    screenshot when the test failed."""
     context = browser.new_context(locale="da-DK", base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
     try:
-        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+        if ALL_SCREENSHOTS or request.node.stash.get(CALL_FAILED, True):
+            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+            page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
     finally:
         context.close()
 

@@ -287,6 +287,33 @@ def test_case_view_shows_report_side_by_side_with_previous_year_and_trend(
     assert [row["year"] for row in comparison["trend"]] == [2025, 2026]
 
 
+def test_the_comparison_reads_the_key_figure_totals_not_the_whole_snapshot(
+    client, grant, director, caseworker
+):
+    """A version's snapshot holds the key figures' full first-rows lists (~100 KB a year): the
+    comparison reads the totals it shows and the report's fields, the rest stays in the
+    database (issue 19)."""
+    from grants.cases.selectors import KEY_FIGURES
+    from grants.reports.models import ReportVersion
+    from tests.grants.case_fixtures import fill_report
+
+    case = submit_report(fill_report(grant.reports.get(year=2025), spent=9_123_456), director)
+    stored = ReportVersion.objects.get(report=case.report).snapshot
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(detail(case))
+    current = response.context["comparison"]["current"]
+    assert current.field("grant_spent_dkk") == 9_123_456
+    for (group, name), _label in KEY_FIGURES:
+        assert current.figure((group, name)) == (stored["key_figures"].get(group) or {}).get(name)
+    shown = {(group, name) for (group, name), _label in KEY_FIGURES}
+    assert {(g, n) for g, figures in current.key_figures.items() for n in figures} <= shown
+    version_reads = [q["sql"] for q in queries.captured_queries
+                     if 'FROM "grants_reportversion"' in q["sql"] and "DISTINCT ON" in q["sql"]]
+    assert version_reads and '"grants_reportversion"."snapshot" AS' not in version_reads[0]
+    assert '"grants_reportversion"."snapshot" FROM' not in version_reads[0]
+
+
 def test_case_view_offers_actions_by_state_and_role(client, report_case, caseworker, head_of_office):
     client.force_login(caseworker)
     body = client.get(detail(report_case)).content.decode()
@@ -466,3 +493,27 @@ def test_superuser_administrator_does_not_see_cases(client, report_case, adminis
     client.force_login(administrator)
     assert client.get(QUEUE).status_code == 404
     assert client.get(detail(report_case)).status_code == 404
+
+
+def test_the_case_page_reads_the_case_without_joining_every_case_types_tables(
+        client, decided_case, caseworker):
+    """A case has a report, an extension or a grant, not all: those are prefetched (one query
+    for the one it has), not joined - thirteen joined tables took PostgreSQL longer to plan
+    than the page's queries take to run (issue 19)."""
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(detail(decided_case)).status_code == 200
+    case_query = next(q["sql"] for q in queries.captured_queries
+                      if q["sql"].startswith('SELECT "grants_case"."id"'))
+    assert case_query.count(" JOIN ") <= 3  # cluster, assignee, deadline
+
+
+def test_the_assign_forms_caseworkers_are_read_without_a_server_side_cursor(
+        client, report_case, caseworker):
+    """ModelChoiceField reads its choices with .iterator(): a server-side cursor, three round
+    trips (DECLARE, FETCH, CLOSE) for a short list (klyngeadmin.kernel.forms)."""
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(detail(report_case)).content.decode()
+    assert 'name="tildel-assignee"' in html
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("DECLARE")]

@@ -103,7 +103,7 @@ def test_the_dashboard_query_count_is_fixed(client, director, grant, django_asse
         client.get(reverse("grants:dashboard"))
 
 
-DASHBOARD_QUERIES = 10  # session, user, notifications badge, grants and prefetches, deadlines, extensions, this year's targets
+DASHBOARD_QUERIES = 9  # session, user with cluster (the header's), notifications badge, grants and prefetches, deadlines, extensions, this year's targets
 
 
 def test_the_extension_page_names_the_deadline_in_the_english_ui(client, director, grant):
@@ -113,3 +113,18 @@ def test_the_extension_page_names_the_deadline_in_the_english_ui(client, directo
     client.force_login(director)
     html = client.get(reverse("grants:extension_request", args=[report.deadline_id])).content.decode()
     assert "Annual report 2026" in html and "Årsrapport 2026 –" not in html
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_choice_label_is_get_foo_display_in_the_language_shown(grant, language):
+    from django.utils import translation
+
+    from klyngeadmin.kernel.formatting import choice_label
+
+    with translation.override(language):
+        for field in ("status", "grant_type", "funder"):
+            assert str(choice_label(grant, field)) == getattr(grant, f"get_{field}_display")()
+        tranche = grant.tranches.first()
+        assert str(choice_label(tranche, "status")) == tranche.get_status_display()
+    grant.status = "no-such-status"
+    assert choice_label(grant, "status") == "no-such-status"  # as get_status_display: the value

@@ -14,11 +14,13 @@ from klyngeadmin.kernel.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-REPORT_PAGE_MAX_QUERIES = 26  # incl. the person's draft of the page (klyngeadmin/drafts.py)
+REPORT_PAGE_MAX_QUERIES = 24  # incl. the person's draft of the page (klyngeadmin/drafts.py)
 # and the key figures (grants.reports.key_figures: four counts, seven first-rows lists); 21: the
 # outcome section (templates/outcomes/_report_section.html); +3: the accounts section (budget
 # lines, the aid position's lines and disbursements)
 # +2: the year's targets and the hand-reported values (the target section reuses the key figures)
+# Was 26: -1 the header's cluster read with the user (klyngeadmin.accounts.backends), -1 the
+# budget lines read once for the budget table and the aid position (report_costs_context).
 
 
 @pytest.fixture

@@ -422,7 +422,7 @@ def test_change_request_falls_back_to_workflow_comment(client, director, casewor
     (PNG, "billede.png", "image/png"),
     (xlsx_bytes(), "regnskab.xlsx",
      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-])
+], ids=["pdf", "png", "xlsx"])  # not ids from the bytes: the zip's time differs per xdist worker
 def test_upload_and_download_attachment(client, director, report, media, content, name, ctype):
     client.force_login(director)
     upload = io.BytesIO(content)
