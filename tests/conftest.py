@@ -163,15 +163,23 @@ def pytest_runtest_teardown(item, nextitem):
 DEMO_GROUP = "demo"  # the xdist group that one worker runs in order (make test: --dist loadgroup)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the group markers into the node ids
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Order and grouping for a parallel run (pytest-xdist, --dist loadgroup, see the Makefile):
     - the tests on the full demo data form one xdist group, run in order by one worker, so the
       data is built once; among them the browser one comes last, because a live server empties
-      the database after its test;
-    - the browser and worker tests come first, so the long ones start at once and the many
-      short tests fill the workers at the end; each worker process has its own test database,
-      browser, live server and private Redis servers, so any of them can run anywhere."""
+      the database after its test (xdist hands out its largest group first);
+    - then the worker tests (the Redis outage one waits a minute) and the browser tests, so the
+      long ones start at once and the many short tests fill the workers at the end; each worker
+      process has its own test database, browser, live server and private Redis servers, so any
+      of them can run anywhere.
+    A wrapper: the group marks go on before every other implementation (xdist's among them
+    reads them into the node ids), the order is set after all of them (pytest-django's sorts
+    the tests by kind of database access)."""
+    for item in items:
+        if _uses_demo(item):
+            item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
+    result = yield
     root = Path(__file__).resolve().parent
 
     def under(item, folder):
@@ -179,13 +187,13 @@ def pytest_collection_modifyitems(config, items):
 
     def rank(item):
         if _uses_demo(item):
-            return 2 if under(item, "e2e") else 1
-        return 0 if under(item, "e2e") or under(item, "worker") else 3
+            return 3 if under(item, "e2e") else 2
+        if under(item, "worker"):
+            return 0
+        return 1 if under(item, "e2e") else 4
 
     items.sort(key=rank)
-    for item in items:
-        if _uses_demo(item):
-            item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
+    return result
 
 
 @pytest.hookimpl(trylast=True)  # after xdist has put the group into the node ids
