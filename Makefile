@@ -11,9 +11,11 @@ PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.klyngeadmin-install-stamp
 NPM_STAMP := node_modules/.klyngeadmin-install-stamp
 PYTEST_ARGS ?=
-# Two processes on the two cores: the demo-data tests run in order on one (their xdist group,
-# tests/conftest.py), everything else wherever there is room. PYTEST_XDIST= runs serially.
-PYTEST_XDIST ?= -n 2 --dist loadgroup
+# Three processes on the two cores (a browser test's time is shared with Chromium, a worker
+# test's with Celery and sleeps, so a third keeps both cores busy; a fourth gained nothing):
+# the demo-data tests run in order on one (their xdist group, tests/conftest.py), everything
+# else wherever there is room. PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n 3 --dist loadgroup
 
 LOCK := requirements-dev.txt
 PROD_LOCK := requirements.txt
