@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from hypothesis import settings as hypothesis_settings
-from pytest_django.plugin import blocking_manager_key
 
 from evaluations.midway.schedule import grant_create
 from klyngeadmin.kernel.roles import Role
@@ -136,28 +135,35 @@ def _uses_demo(item) -> bool:
     return item is not None and "demo_data" in getattr(item, "fixturenames", ())
 
 
+_NEXT_ITEM = pytest.StashKey()
+
+
 @pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
+def demo_data(django_db_setup, django_db_blocker, request):
     """The full demo programme. Every other test expects an empty database, so the tests that
     use it run together (see pytest_collection_modifyitems): it is built when the first of
-    them starts and removed after the last (pytest_runtest_teardown) - once per run."""
+    them starts and removed after the last - once per run.
+    Removed here, as this fixture ends: after the test's own teardown (which rolls back its
+    transaction: an emptying inside it would be rolled back too), before the session's (which
+    after a worker's last test drops the test database and points the connection back at the
+    database DATABASE_URL names, which must never be emptied)."""
     if not _demo["built"]:
         with django_db_blocker.unblock():
             call_command("seed_demo", "--allow-demo-passwords", stdout=io.StringIO())
         _demo["built"] = True
+    yield
+    if _demo["built"] and not _uses_demo(request.config.stash.get(_NEXT_ITEM, None)):
+        with django_db_blocker.unblock():
+            empty_database(SEEDS, large=True)
+        _demo["built"] = False
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After the last demo test's own teardown (which rolls back its transaction: a flush
-    inside it would be rolled back too), the demo data is removed."""
-    result = yield
-    if _uses_demo(item) and not _uses_demo(nextitem) and _demo["built"]:
-        # the database blocker pytest-django's django_db_blocker fixture hands out
-        with item.config.stash[blocking_manager_key].unblock():
-            empty_database(SEEDS, large=True)
-        _demo["built"] = False
-    return result
+    """The test that runs next, for demo_data's teardown (a module fixture also ends between two
+    demo tests of different modules, when the data stays)."""
+    item.config.stash[_NEXT_ITEM] = nextitem
+    return (yield)
 
 
 DEMO_GROUP = "demo"  # the xdist group that one worker runs in order (make test: --dist loadgroup)

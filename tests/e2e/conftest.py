@@ -88,6 +88,18 @@ def page(browser, live_server, request):
         context.close()
 
 
+def screenshot(target, name: str, *, full_page: bool = True) -> None:
+    """An evidence screenshot of a page (or a locator's element) in test-results/screenshots/,
+    taken with E2E_SCREENSHOTS=all only: it costs Chromium a second a page, and under load
+    Chromium may refuse one ("Unable to capture screenshot"), which is no finding of the
+    test's. A failed test's page is always kept (the page fixture)."""
+    if not ALL_SCREENSHOTS:
+        return
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    options = {"full_page": True} if full_page else {}
+    target.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), **options)
+
+
 def assert_no_serious_axe_violations(page) -> None:
     """Run axe-core on the current page; fail listing every serious or critical violation."""
     if not AXE_JS.exists():

@@ -11,7 +11,7 @@ from clusters.constants import InstitutionKind
 from clusters.models import Activity, Company, ImportJob
 from clusters.tasks import run_activity_import
 from klyngeadmin.kernel.roles import Role
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.factories import ClusterFactory, InstitutionFactory, UserFactory
 
 PASSWORD = "test-password-123"
@@ -29,8 +29,7 @@ def director(transactional_db):
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"activities_{name}.png"), full_page=True)
+    screenshot(page, f"activities_{name}")
 
 
 def log_in(page, live_server, username="direktoer"):

@@ -17,7 +17,7 @@ from grants.constants import ProposalStatus, ReportStatus
 from klyngeadmin.kernel.roles import Role
 from tests.budgets.helpers import budget_grant, report_actuals
 from tests.builders import award_accepted
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_cases import login, submit_form
 from tests.factories import ClusterFactory, UserFactory
 
@@ -34,8 +34,7 @@ ACTUALS = {  # label on the accounts page -> amount typed
 
 
 def shot(page, name):
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"budget_{name}.png"), full_page=True)
+    screenshot(page, f"budget_{name}")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from grants.cases.models import Case, Disbursement
 from grants.constants import CaseStatus, ReportStatus, TrancheStatus
 from klyngeadmin.kernel.roles import Role
 from tests.builders import award_accepted
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import fill_report
 
@@ -23,8 +23,7 @@ PASSWORD = "test-password-123"
 
 
 def shot(page, name):
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"cases_{name}.png"), full_page=True)
+    screenshot(page, f"cases_{name}")
 
 
 @pytest.fixture

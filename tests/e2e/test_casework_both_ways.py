@@ -21,7 +21,7 @@ from grants.cases.models import Case, CaseAttachment, ConditionFollowUp
 from grants.constants import CaseStatus, CaseType, ProposalStatus, TrancheStatus
 from klyngeadmin.kernel.roles import Role
 from tests.builders import award_accepted
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.evaluations.conftest import answer_all, score_as, set_consensus
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import fill_report
@@ -32,8 +32,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def shot(page, name):
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"casework_{name}.png"), full_page=True)
+    screenshot(page, f"casework_{name}")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from clusters.models import Company
 from klyngeadmin.kernel.roles import Role
 from tests.cvr_server import CvrServer
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_activities import log_in
 from tests.factories import ClusterFactory, UserFactory, next_cvr
 
@@ -42,6 +42,5 @@ def test_typing_a_cvr_shows_the_registers_name_before_saving(page, live_server, 
     expect(results).to_contain_text("Fremstilling af brød")
     expect(results).to_contain_text("Aarhus")
     assert not Company.objects.filter(cvr=cvr).exists()  # nothing saved yet
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / "cvr_lookup_activity_form.png"), full_page=True)
+    screenshot(page, "cvr_lookup_activity_form")
     axe(page)

@@ -15,7 +15,7 @@ from evaluations.midway.schedule import grant_create
 from grants.reports.models import ReportAttachment
 from klyngeadmin.accounts.models import FormDraft
 from klyngeadmin.kernel.roles import Role
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.factories import ActivityFactory, ClusterFactory, UserFactory
 
 PASSWORD = "test-password-123"
@@ -47,8 +47,7 @@ def phone(browser, live_server, request):
 
 
 def shot(page, name):
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"daily_{name}.png"), full_page=True)
+    screenshot(page, f"daily_{name}")
 
 
 def login(page, username="direktoer", expect_url=r"/oversigt/$"):

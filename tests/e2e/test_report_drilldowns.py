@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from clusters.models import CompanyParticipation
 from evaluations.midway.schedule import grant_create
 from klyngeadmin.kernel.roles import Role
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.factories import ActivityFactory, ClusterFactory, CompanyFactory, UserFactory
 
 PASSWORD = "test-password-123"
@@ -38,8 +38,7 @@ def no_script_page(browser, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / "report_drilldown_no_script.png"), full_page=True)
+    screenshot(page, "report_drilldown_no_script")
     context.close()
 
 

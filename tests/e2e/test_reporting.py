@@ -12,7 +12,7 @@ from grants.constants import ReportStatus
 from grants.notifications.models import Notification
 from grants.reports.models import AnnualReport
 from klyngeadmin.kernel.roles import Role
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import build_activity_data
 
@@ -21,8 +21,7 @@ PASSWORD = "test-password-123"
 
 def shot(page, name):
     """Screenshots of the main pages under the test output folder."""
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"reporting_{name}.png"), full_page=True)
+    screenshot(page, f"reporting_{name}")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from evaluations.midway.schedule import grant_create
 from grants.cases.flows import report_submit
 from klyngeadmin.kernel.roles import Role
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.factories import ClusterFactory, UserFactory
 from tests.grants.report_helpers import fill_report
 
@@ -40,8 +40,7 @@ def sign_in(page, username):
 
 
 def shot(page, name):
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"daily_{name}.png"), full_page=True)
+    screenshot(page, f"daily_{name}")
 
 
 def tab_to(page, predicate_js: str, limit: int = 40) -> None:
@@ -173,8 +172,8 @@ def test_a_wide_table_scrolls_in_its_own_container_with_a_visible_cue(browser, l
         expect(cue).to_be_visible()
         expect(cue).to_contain_text("rul til siden")
         first.evaluate("el => el.closest('section').scrollIntoView()")
-        first.locator("xpath=ancestor::section[1]").screenshot(
-            path=str(SCREENSHOT_DIR / "daily_wide_table_320.png"))
+        screenshot(first.locator("xpath=ancestor::section[1]"), "daily_wide_table_320",
+                   full_page=False)
     finally:
         context.close()
 

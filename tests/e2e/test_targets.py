@@ -15,15 +15,14 @@ from grants.constants import AmendmentStatus
 from grants.targets.models import GrantTarget
 from grants.targets.services import targets_set_at_award
 from klyngeadmin.kernel.roles import Role
-from tests.e2e.conftest import SCREENSHOT_DIR
+from tests.e2e.conftest import screenshot
 from tests.factories import ActivityFactory, ClusterFactory, CompanyFactory, UserFactory
 
 PASSWORD = "test-password-123"
 
 
 def shot(page, name):
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"targets_{name}.png"), full_page=True)
+    screenshot(page, f"targets_{name}")
 
 
 @pytest.fixture
