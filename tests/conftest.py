@@ -20,9 +20,6 @@ hypothesis_settings.register_profile("klyngeadmin", deadline=None)
 hypothesis_settings.load_profile("klyngeadmin")
 
 
-
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, and what the data migrations loaded into it put back after
