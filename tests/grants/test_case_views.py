@@ -140,7 +140,7 @@ def test_queue_tabs_filters_and_search(client, grant, director, caseworker, clus
     assert counts["overdue"]["1"] == 0
     body = client.get(QUEUE).content.decode()
     assert "Overskredet" in body
-    # each row's type and status by their labels (case_tags: case_type_label, case_status_label)
+    # each row's type and status by their labels (choice_label, one label translated a row)
     assert "<td>Årsrapport</td>" in body and "<td>Tildelt</td>" in body
     assert "<td>Ansøgning</td>" in body and "<td>Ny</td>" in body
 
