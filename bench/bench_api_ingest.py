@@ -264,20 +264,28 @@ def main():
                   f"external_id, summary, created_at)",
              ("int8", "int8", "text", "text", "int8", "text", "text", "timestamptz"), events)
 
+    def timed_commit(write) -> float:
+        """write(raw cursor) in one transaction with the FK checks immediate, timed to its
+        commit: a limit round into the real tables."""
+        assert not connection.in_atomic_block
+        with connection.cursor() as c:
+            t = time.perf_counter()
+            with transaction.atomic():
+                c.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                write(c.cursor)
+            return time.perf_counter() - t
+
     def real_round(fk_checks: bool) -> float:
         reset()
         vacuum()
         before = last_event_id()
-        assert not connection.in_atomic_block
-        with connection.cursor() as c:
-            raw = c.cursor
-            t = time.perf_counter()
-            with transaction.atomic():
-                raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                if not fk_checks:
-                    raw.execute("SET LOCAL session_replication_role = replica")
-                copy_same_rows(raw, real_tables)
-            elapsed = time.perf_counter() - t
+
+        def write(raw):
+            if not fk_checks:
+                raw.execute("SET LOCAL session_replication_role = replica")
+            copy_same_rows(raw, real_tables)
+
+        elapsed = timed_commit(write)
         copied = written((before, last_event_id()))
         for name, api_rows in api_written.items():  # the same rows as the API's, table by table
             assert copied[name] == api_rows, f"the COPY limit's {name} differ from the API's"
@@ -329,26 +337,23 @@ def main():
         # companies already in the register (and 5,000 activities beside, as after the API)
         company_ids = dict(Company.objects.filter(cvr__in=cvrs).values_list("cvr", "id"))
         vacuum()
-        assert not connection.in_atomic_block
-        with connection.cursor() as c:
-            raw = c.cursor
-            t = time.perf_counter()
-            with transaction.atomic():
-                raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                ids = allocate_ids(raw, "clusters_activity", len(parsed))
-                now = datetime.now(UTC)
-                with raw.copy("COPY clusters_activity (id, cluster_id, external_id, title, activity_type, "
-                              "start_date, end_date, international, eu_funded, version, created_at, "
-                              "updated_at) FROM STDIN") as copy:
-                    for aid, a in zip(ids, parsed, strict=True):
-                        copy.write_row((aid, cluster.pk, "copy-" + a["external_id"], a["title"],
-                                        a["activity_type"], a["start_date"], a["end_date"],
-                                        a["international"], a["eu_funded"], 1, now, now))
-                with raw.copy("COPY clusters_companyparticipation (activity_id, company_id) FROM STDIN") as copy:
-                    for aid, a in zip(ids, parsed, strict=True):
-                        for comp in a["companies"]:
-                            copy.write_row((aid, company_ids[comp["cvr"]]))
-            elapsed = time.perf_counter() - t
+
+        def write(raw):
+            ids = allocate_ids(raw, "clusters_activity", len(parsed))
+            now = datetime.now(UTC)
+            with raw.copy("COPY clusters_activity (id, cluster_id, external_id, title, activity_type, "
+                          "start_date, end_date, international, eu_funded, version, created_at, "
+                          "updated_at) FROM STDIN") as copy:
+                for aid, a in zip(ids, parsed, strict=True):
+                    copy.write_row((aid, cluster.pk, "copy-" + a["external_id"], a["title"],
+                                    a["activity_type"], a["start_date"], a["end_date"],
+                                    a["international"], a["eu_funded"], 1, now, now))
+            with raw.copy("COPY clusters_companyparticipation (activity_id, company_id) FROM STDIN") as copy:
+                for aid, a in zip(ids, parsed, strict=True):
+                    for comp in a["companies"]:
+                        copy.write_row((aid, company_ids[comp["cvr"]]))
+
+        elapsed = timed_commit(write)
         with transaction.atomic():
             copied = Activity.objects.filter(cluster=cluster, external_id__startswith="copy-")
             CompanyParticipation.objects.filter(activity__in=copied).delete()
