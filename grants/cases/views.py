@@ -90,10 +90,12 @@ def case_queue_view(request):
     })
 
 
-def _get_case(request, journal_number: str) -> Case:
+def _get_case(request, journal_number: str, *, select=case_detail) -> Case:
+    """The case the caseworker may see (404 otherwise), read by `select`: case_detail with its
+    history, case_heading for the pages that show only its heading."""
     _require(request.user, "grants.view_case")
     try:
-        return case_detail(user=request.user, journal_number=journal_number)
+        return select(user=request.user, journal_number=journal_number)
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -555,11 +557,7 @@ def case_version_diff_view(request, journal_number: str, number: int):
 @require_GET
 def case_cluster_view(request, journal_number: str):
     """The case's cluster: its activities and participating companies in the report's year."""
-    _require(request.user, "grants.view_case")
-    try:
-        case = case_heading(user=request.user, journal_number=journal_number)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    case = _get_case(request, journal_number, select=case_heading)
     if case.cluster_id is None:
         raise Http404
     return render(request, "cases/case_cluster.html", {
