@@ -11,6 +11,7 @@
     var dirty = false;      // changed since the last draft reached the server
     var submitting = false;
     var timer = null;
+    var sent = null;        // the fields as last saved (on the page or in a draft)
 
     function show(text) { if (status) { status.textContent = text; } }
     function fields() {
@@ -23,17 +24,31 @@
       data.set("_draft_path", window.location.pathname);
       return data;
     }
+    // The fields as one string, to tell a real change from an event that changed nothing (the
+    // "change" a field fires when it loses focus after typing that is already in a draft).
+    function snapshot() {
+      var pairs = [];
+      new FormData(form).forEach(function (value, key) {
+        if (typeof value === "string") { pairs.push([key, value]); }
+      });
+      return JSON.stringify(pairs);
+    }
     function save() {
       timer = null;
       if (!dirty || submitting) { return; }
+      var current = snapshot();
+      if (current === sent) { dirty = false; return; }
       var sentWhileDirty = dirty;
+      var previous = sent;
       dirty = false;
+      sent = current;
       show(status && status.getAttribute("data-saving"));
       fetch(url, { method: "POST", body: fields(), credentials: "same-origin",
                    headers: { "X-Requested-With": "fetch", "Accept": "application/json" } })
         .then(function (response) {
           if (response.status === 401) {
             dirty = sentWhileDirty;
+            sent = previous;
             show(status && status.getAttribute("data-signed-out"));
             document.dispatchEvent(new CustomEvent("klynge:signed-out"));
             return null;
@@ -49,14 +64,21 @@
         })
         .catch(function () {
           dirty = true;
+          sent = previous;
           show(status && status.getAttribute("data-failed"));
         });
     }
     function changed() {
+      if (snapshot() === sent) {  // as saved (or back to it): nothing to send
+        dirty = false;
+        if (timer) { clearTimeout(timer); timer = null; }
+        return;
+      }
       dirty = true;
       if (timer) { clearTimeout(timer); }
       timer = setTimeout(save, DELAY_MS);
     }
+    sent = snapshot();
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
     // Fields associated by form="<id>" (the attachment upload beside the report) count too.
@@ -77,7 +99,7 @@
     });
     window.addEventListener("pagehide", function () {
       if (dirty && !submitting && navigator.sendBeacon) {
-        if (navigator.sendBeacon(url, fields())) { dirty = false; }
+        if (navigator.sendBeacon(url, fields())) { dirty = false; sent = snapshot(); }
       }
     });
   });
