@@ -50,7 +50,7 @@ $(PIP_STAMP): $(LOCK) | $(PY)
 	$(PY) -m pip install --require-hashes --no-deps -r $(LOCK)
 	@touch $@
 
-# The system packages (xmlsec1, chromium, gettext, npm, caddy): installed with apt-get when missing
+# The system packages (xmlsec1, chromium-headless-shell, gettext, npm, caddy): installed with apt-get when missing
 # and root on Debian, else stop at once with the one command to run (scripts/system_deps.sh).
 system-deps:
 	@bash scripts/system_deps.sh test

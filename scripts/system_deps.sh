@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The system packages `make test` (and `make run`) need, installed when they are missing.
-#   scripts/system_deps.sh test   xmlsec1 (SAML), chromium (browser tests), gettext's msgfmt
+#   scripts/system_deps.sh test   xmlsec1 (SAML), chromium-headless-shell (browser tests), gettext's msgfmt
 #                                 (translation checks), npm (front-end packages), caddy (the
 #                                 reverse-proxy test, tests/security/test_reverse_proxy.py)
 #   scripts/system_deps.sh run    npm
@@ -8,7 +8,7 @@
 # this stops at once with the one command that installs them.
 set -euo pipefail
 
-need_test=("xmlsec1:xmlsec1" "/usr/bin/chromium:chromium" "msgfmt:gettext" "npm:npm" "caddy:caddy")
+need_test=("xmlsec1:xmlsec1" "/usr/bin/chromium-headless-shell:chromium-headless-shell" "msgfmt:gettext" "npm:npm" "caddy:caddy")
 need_run=("npm:npm")
 case "${1:-test}" in
     test) needs=("${need_test[@]}") ;;
