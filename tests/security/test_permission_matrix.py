@@ -21,11 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clusters.models import CompanyParticipation
+from evaluations.midway.schedule import grant_create
 from grants.cases.amendments import amendment_propose
 from grants.cases.models import DecisionLetter
 from grants.cases.services import case_open
@@ -287,19 +289,49 @@ def test_no_stale_rules():
 # -- the world: clusters A and B with their objects, one user per role ------------------------
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module's tests (on each xdist worker that runs some of
+    them) inside a transaction rolled back after the last of them: each test's own transaction
+    is a savepoint inside it, and each request (request_as) one inside that, so no test sees
+    another's writes. Building it for each of the ~150 tests was a fifth of the suite's
+    security tests."""
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("matrix-media")  # the report attachments
+    fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), transaction.atomic(), \
+            override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=fast_hashing):
+        world = _build_world()
+        yield world
+        transaction.set_rollback(True)
+    with django_db_blocker.unblock():  # gone again: the next module starts on an empty database
+        assert not get_user_model().objects.filter(pk=world["users"][DIR].pk).exists()
+
+
 @pytest.fixture
-def _default_rubrics(db):
-    """A transactional test's flush may have removed the migration's rubrics; grants need them."""
-    from evaluations.panels.defaults import ensure_default_rubrics
-
-    ensure_default_rubrics()
+def world(_world, db):
+    return _world
 
 
-@pytest.fixture
-def world(_default_rubrics, cluster, other_cluster, grant, other_grant, director, caseworker, head_of_office,
-          administrator, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path  # the report attachments below
+def _build_world():
     from evaluations.models import Criterion, MidwayEvaluation, Rubric
+    from evaluations.panels.defaults import ensure_default_rubrics
+    from tests.builders import award_accepted
+    from tests.factories import ClusterFactory
+
+    # A transactional test's flush may have removed the migration's rubrics; grants need them.
+    ensure_default_rubrics()
+    cluster, other_cluster = ClusterFactory(), ClusterFactory()
+    director = UserFactory(role=Role.DIRECTOR, cluster=cluster)
+    other_director = UserFactory(role=Role.DIRECTOR, cluster=other_cluster)
+    caseworker = UserFactory(role=Role.CASEWORKER)
+    head_of_office = UserFactory(role=Role.HEAD_OF_OFFICE)
+    administrator = UserFactory(administrator=True)
+    grant, other_grant = (award_accepted(grant_create(
+        cluster=c, reference=f"KP-TEST-{c.pk}", start_year=2025, horizon_years=10,
+        annual_amount_dkk=10_000_000), owner)
+        for c, owner in ((cluster, director), (other_cluster, other_director)))
 
     def objects_of(cluster, grant, owner):
         report = grant.reports.order_by("year").first()
