@@ -11,11 +11,12 @@ PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.klyngeadmin-install-stamp
 NPM_STAMP := node_modules/.klyngeadmin-install-stamp
 PYTEST_ARGS ?=
-# Three processes on the two cores (a browser test's time is shared with Chromium, a worker
-# test's with Celery and sleeps, so a third keeps both cores busy; a fourth gained nothing):
-# the demo-data tests run in order on one (their xdist group, tests/conftest.py), everything
-# else wherever there is room. PYTEST_XDIST= runs serially.
-PYTEST_XDIST ?= -n 3 --dist loadgroup
+# Four processes on the two cores (a browser test's time is shared with Chromium, a worker
+# test's with Celery and sleeps - the Redis outage test waits a minute - so with three the
+# cores idled 50 core-seconds a run, with four 15): the demo-data tests run in order on one
+# (their xdist group, tests/conftest.py), everything else wherever there is room.
+# PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n 4 --dist loadgroup
 
 # Python keeps its bytecode cache (__pycache__/, git-ignored) also where the shell exports
 # PYTHONDONTWRITEBYTECODE: without it every process of a test run - each xdist worker, Celery
