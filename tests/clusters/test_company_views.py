@@ -19,7 +19,7 @@ def register(settings):
     server = CvrServer().start()
     settings.CVR_URL = server.url
     settings.CVR_USERNAME, settings.CVR_PASSWORD = server.username, server.password
-    settings.CVR_TIMEOUT, settings.CVR_RETRIES = 0.5, 0
+    settings.CVR_TIMEOUT, settings.CVR_RETRIES = 5.0, 0  # a healthy register answers in milliseconds; 0.5 s failed a lookup on a loaded machine
     settings.CVR_CIRCUIT_RESET_SECONDS = 0.0
     yield server
     server.stop()
