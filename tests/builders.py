@@ -39,6 +39,17 @@ def release_proposal(grant, director, caseworker, year: int, amount_dkk: int = 5
                                          pay_on=date.today() + timedelta(days=10))
 
 
+def running_grant(cluster, director):
+    """A running 10-year grant of `cluster` whose award letter `director` has accepted (the
+    `grant` and `other_grant` fixtures, and the permission matrix's world)."""
+    from evaluations.midway.schedule import grant_create
+
+    return award_accepted(grant_create(
+        cluster=cluster, reference=f"KP-TEST-{cluster.pk}", start_year=2025, horizon_years=10,
+        annual_amount_dkk=10_000_000,
+    ), director)
+
+
 def award_accepted(grant, director):
     """A test precondition: the grant's award letter counts as accepted by `director` (without
     rendering the letter; tests/grants/test_award.py tests the real acceptance)."""

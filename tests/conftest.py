@@ -8,7 +8,7 @@ from hypothesis import settings as hypothesis_settings
 
 from evaluations.midway.schedule import grant_create
 from klyngeadmin.kernel.roles import Role
-from tests.builders import award_accepted
+from tests.builders import running_grant
 from tests.dbreset import empty_database
 from tests.dbtemplate import ensure_template
 from tests.factories import ClusterFactory, UserFactory
@@ -93,10 +93,7 @@ def administrator(db):
 @pytest.fixture
 def grant(cluster, director):
     """A running 10-year grant whose award letter the director has accepted."""
-    return award_accepted(grant_create(
-        cluster=cluster, reference=f"KP-TEST-{cluster.pk}", start_year=2025, horizon_years=10,
-        annual_amount_dkk=10_000_000,
-    ), director)
+    return running_grant(cluster, director)
 
 
 @pytest.fixture
@@ -110,10 +107,7 @@ def pending_grant(cluster):
 
 @pytest.fixture
 def other_grant(other_cluster, other_director):
-    return award_accepted(grant_create(
-        cluster=other_cluster, reference=f"KP-TEST-{other_cluster.pk}", start_year=2025,
-        horizon_years=10, annual_amount_dkk=10_000_000,
-    ), other_director)
+    return running_grant(other_cluster, other_director)
 
 
 @pytest.fixture(autouse=True)

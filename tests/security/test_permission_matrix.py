@@ -27,7 +27,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clusters.models import CompanyParticipation
-from evaluations.midway.schedule import grant_create
 from grants.cases.amendments import amendment_propose
 from grants.cases.models import DecisionLetter
 from grants.cases.services import case_open
@@ -317,7 +316,7 @@ def world(_world, db):
 def _build_world():
     from evaluations.models import Criterion, MidwayEvaluation, Rubric
     from evaluations.panels.defaults import ensure_default_rubrics
-    from tests.builders import award_accepted
+    from tests.builders import running_grant
     from tests.factories import ClusterFactory
 
     # A transactional test's flush may have removed the migration's rubrics; grants need them.
@@ -328,10 +327,7 @@ def _build_world():
     caseworker = UserFactory(role=Role.CASEWORKER)
     head_of_office = UserFactory(role=Role.HEAD_OF_OFFICE)
     administrator = UserFactory(administrator=True)
-    grant, other_grant = (award_accepted(grant_create(
-        cluster=c, reference=f"KP-TEST-{c.pk}", start_year=2025, horizon_years=10,
-        annual_amount_dkk=10_000_000), owner)
-        for c, owner in ((cluster, director), (other_cluster, other_director)))
+    grant, other_grant = running_grant(cluster, director), running_grant(other_cluster, other_director)
 
     def objects_of(cluster, grant, owner):
         report = grant.reports.order_by("year").first()
