@@ -26,13 +26,7 @@
     }
     // The fields as one string, to tell a real change from an event that changed nothing (the
     // "change" a field fires when it loses focus after typing that is already in a draft).
-    function snapshot() {
-      var pairs = [];
-      new FormData(form).forEach(function (value, key) {
-        if (typeof value === "string") { pairs.push([key, value]); }
-      });
-      return JSON.stringify(pairs);
-    }
+    function snapshot() { return JSON.stringify(Array.from(fields().entries())); }
     function save() {
       timer = null;
       if (!dirty || submitting) { return; }

@@ -297,10 +297,11 @@ def _world(django_db_setup, django_db_blocker, tmp_path_factory):
     security tests."""
     from django.test import override_settings
 
+    from tests.conftest import FAST_PASSWORD_HASHERS
+
     media = tmp_path_factory.mktemp("matrix-media")  # the report attachments
-    fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), transaction.atomic(), \
-            override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=fast_hashing):
+            override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
         world = _build_world()
         yield world
         transaction.set_rollback(True)
