@@ -8,9 +8,8 @@ import io
 from decimal import Decimal
 
 from django.http import HttpResponse
-from openpyxl import Workbook
 
-from klyngeadmin.kernel.spreadsheets import CsvWriter, xlsx_cell, xlsx_row
+from klyngeadmin.kernel.spreadsheets import CsvWriter, new_workbook, xlsx_cell, xlsx_row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +29,7 @@ def register_csv(columns, rows) -> bytes:
 
 
 def register_xlsx(columns, rows) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     sheet = workbook.create_sheet(title="statsstoette")
     sheet.append(xlsx_row(sheet, list(columns), bold=True))
     formats = {8: '#,##0', 9: '#,##0.00', 10: '0.00000'}

@@ -12,10 +12,9 @@ import io
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from grants.statistics.tables import DKK, INT, RATIO, SHARE, SUPPRESSED_MARK, Cell, Table
-from klyngeadmin.kernel.spreadsheets import CsvWriter, xlsx_cell, xlsx_row
+from klyngeadmin.kernel.spreadsheets import CsvWriter, new_workbook, xlsx_cell, xlsx_row
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -64,7 +63,7 @@ def _xlsx_cell(sheet, cell: Cell):
 
 def tables_xlsx_response(tables: list[Table], filename: str, *, title: str) -> HttpResponse:
     """One workbook, one sheet per table: a title row, a header row, then the rows."""
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     for table in tables:
         sheet = workbook.create_sheet(title=table.key[:31])
         sheet.append([xlsx_cell(sheet, f"{title} – {table.caption}", bold=True)])
@@ -107,7 +106,7 @@ def participants_csv_response(rows, columns, filename: str) -> StreamingHttpResp
 
 
 def participants_xlsx_response(rows, columns, filename: str) -> HttpResponse:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     sheet = workbook.create_sheet(title="deltagere")
     sheet.append(xlsx_row(sheet, [PARTICIPANT_HEADER[c] for c in columns]))
     for row in rows.iterator(chunk_size=5000):

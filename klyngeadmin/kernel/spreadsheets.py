@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Font
+# openpyxl is imported where a workbook is written, not with this module: it takes ~0.15 s to
+# import, which every process that loads the URLs (the export views import this) paid at start.
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,9 +61,19 @@ class CsvWriter:
             self.writerow(row)
 
 
+def new_workbook():
+    """An empty write-only workbook (openpyxl) for xlsx_row and xlsx_cell."""
+    from openpyxl import Workbook
+
+    return Workbook(write_only=True)
+
+
 def xlsx_cell(sheet, value, *, number_format: str | None = None, bold: bool = False):
     """One XLSX cell for `sheet` (write-only or normal): numbers as numbers, text never a
     formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     if value is not None and not is_number(value) and not isinstance(value, str):
         value = str(value)
     cell = WriteOnlyCell(sheet, value=value)
@@ -82,6 +92,8 @@ def xlsx_cell(sheet, value, *, number_format: str | None = None, bold: bool = Fa
 def xlsx_row(sheet, values, *, bold: bool = False) -> list:
     """A row for sheet.append: every value through xlsx_cell. A cell made by xlsx_cell passes
     as it is (a cell holding a formula is refused: exports write no formulas)."""
+    from openpyxl.cell import Cell
+
     out = []
     for value in values:
         if isinstance(value, Cell):
