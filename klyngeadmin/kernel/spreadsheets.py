@@ -20,8 +20,26 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
-# openpyxl is imported where a workbook is written, not with this module: it takes ~0.15 s to
-# import, which every process that loads the URLs (the export views import this) paid at start.
+
+class _Openpyxl:
+    """openpyxl's classes, imported at their first use rather than with this module: openpyxl
+    takes ~0.15 s to import, which every process that loads the URLs (the export views import
+    this module) paid at start. After the first use they are plain attributes (an import
+    statement in xlsx_cell cost 1.2 of its 4 microseconds a cell)."""
+
+    def __getattr__(self, name):  # only for an attribute not yet set
+        from openpyxl import Workbook
+        from openpyxl.cell import Cell, WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self.Workbook, self.Cell, self.WriteOnlyCell, self.Font = Workbook, Cell, WriteOnlyCell, Font
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_openpyxl = _Openpyxl()
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -63,20 +81,15 @@ class CsvWriter:
 
 def new_workbook():
     """An empty write-only workbook (openpyxl) for xlsx_row and xlsx_cell."""
-    from openpyxl import Workbook
-
-    return Workbook(write_only=True)
+    return _openpyxl.Workbook(write_only=True)
 
 
 def xlsx_cell(sheet, value, *, number_format: str | None = None, bold: bool = False):
     """One XLSX cell for `sheet` (write-only or normal): numbers as numbers, text never a
     formula."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     if value is not None and not is_number(value) and not isinstance(value, str):
         value = str(value)
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = _openpyxl.WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # openpyxl stores a text beginning with "=" as a formula; this keeps it text.
         cell.data_type = "s"
@@ -85,18 +98,16 @@ def xlsx_cell(sheet, value, *, number_format: str | None = None, bold: bool = Fa
     if number_format and is_number(value):
         cell.number_format = number_format
     if bold:
-        cell.font = Font(bold=True)
+        cell.font = _openpyxl.Font(bold=True)
     return cell
 
 
 def xlsx_row(sheet, values, *, bold: bool = False) -> list:
     """A row for sheet.append: every value through xlsx_cell. A cell made by xlsx_cell passes
     as it is (a cell holding a formula is refused: exports write no formulas)."""
-    from openpyxl.cell import Cell
-
     out = []
     for value in values:
-        if isinstance(value, Cell):
+        if isinstance(value, _openpyxl.Cell):
             if value.data_type == "f":
                 raise ValueError("exports write no formulas")
             out.append(value)
