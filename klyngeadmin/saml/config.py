@@ -13,19 +13,15 @@ Production (docs/operations.md, "Log ind med MitID Erhverv"):
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING
 
 import saml2
-import saml2.xmldsig
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
 
 from klyngeadmin.saml.attributes import LOA_CONTEXT_PREFIX, LOA_LEVELS
-
-if TYPE_CHECKING:
-    from saml2.config import SPConfig
 
 
 def xmlsec_binary() -> str:
@@ -117,11 +113,6 @@ def sp_config_dict(*, with_metadata: bool = True) -> dict:
 
 
 def config_loader(request=None) -> SPConfig:
-    # Imported here, at the first SAML request: saml2.config (its metadata store and XML
-    # schemas) takes over a second to import, which every process that loads the settings'
-    # views - each web and Celery worker, each manage.py command - paid at start.
-    from saml2.config import SPConfig
-
     conf = SPConfig()
     conf.load(sp_config_dict())
     return conf

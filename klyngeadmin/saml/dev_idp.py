@@ -23,7 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from saml2 import saml
+from saml2.config import IdPConfig
+from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT
+from saml2.server import Server
 
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.roles import Role
@@ -89,11 +92,6 @@ class SamlIdP:
         self.entity_id = entity_id
         self.sso_url = sso_url
         self.key_file, self.cert_file = key_file, cert_file
-        # pysaml2's server, configuration and metadata modules are imported where they are used
-        # (over a second of import; klyngeadmin/saml/urls.py): importing this module is cheap.
-        from saml2.config import IdPConfig
-        from saml2.server import Server
-
         config = IdPConfig()
         config.load({
             "entityid": entity_id,
@@ -125,7 +123,7 @@ class SamlIdP:
         self.server = Server(config=config)
 
     def metadata_xml(self) -> str:
-        return metadata_xml(self.server.config)
+        return str(entity_descriptor(self.server.config))
 
     def parse_request(self, query: dict):
         """Parse and verify a signed AuthnRequest sent with the HTTP-Redirect binding."""
@@ -182,16 +180,9 @@ def oiosaml_identity(*, cvr: str, subject: str, email: str, first_name: str, las
 @functools.cache
 def _dev_idp(sp_entity: str, sso_url: str, keys_dir: str) -> SamlIdP:
     key_file, cert_file = write_keypair(Path(keys_dir), "dev-idp", "klyngeadmin dev IdP")
-    sp_metadata = metadata_xml(_sp_config_without_metadata())
+    sp_metadata = str(entity_descriptor(_sp_config_without_metadata()))
     return SamlIdP(entity_id=site_url("/saml2/dev-idp/"), sso_url=sso_url,
                    key_file=key_file, cert_file=cert_file, sp_metadata_xml=sp_metadata)
-
-
-def metadata_xml(config) -> str:
-    """The SAML metadata (EntityDescriptor) of a pysaml2 configuration, as XML."""
-    from saml2.metadata import entity_descriptor
-
-    return str(entity_descriptor(config))
 
 
 def _sp_config_without_metadata():

@@ -8,14 +8,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from saml2.metadata import entity_descriptor
 
 from klyngeadmin.saml.config import acs_url, sp_entity_id
-from klyngeadmin.saml.dev_idp import (
-    SamlIdP,
-    _sp_config_without_metadata,
-    make_keypair,
-    metadata_xml,
-)
+from klyngeadmin.saml.dev_idp import SamlIdP, _sp_config_without_metadata, make_keypair
 
 IDP_ENTITY = "https://saml.test-nemlog-in.example/"
 IDP_SSO = "https://saml.test-nemlog-in.example/sso"
@@ -77,7 +73,7 @@ def saml_idp(settings, saml_keys, tmp_path):
     settings.SITE_URL = "http://testserver"
     settings.SAML_SP_KEY_FILE, settings.SAML_SP_CERT_FILE = saml_keys["sp"]
     settings.SAML_DEV_IDP = False
-    sp_metadata = metadata_xml(_sp_config_without_metadata())
+    sp_metadata = str(entity_descriptor(_sp_config_without_metadata()))
     idp = TestIdP(saml_keys, sp_metadata)
     metadata_file = tmp_path / "idp-metadata.xml"
     metadata_file.write_text(idp.idp.metadata_xml())
