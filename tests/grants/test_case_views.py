@@ -340,6 +340,41 @@ def test_case_view_query_count_is_bounded(client, decided_case, caseworker, djan
         assert client.get(detail(decided_case)).status_code == 200
 
 
+def _reads(queries, table):
+    """The captured queries that read `table` itself (not in a subquery of another's)."""
+    return [q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}".')]
+
+
+def test_case_page_reads_only_the_lists_the_case_has(client, report_case, caseworker,
+                                                     django_assert_num_queries):
+    """A list the case lacks (hearings, proposals, letters) costs no query; one it has is
+    read once and shown (issue 19)."""
+    from grants.cases.selectors import case_detail
+
+    _start(report_case, caseworker)
+    with CaptureQueriesContext(connection) as captured:
+        case = case_detail(user=caseworker, journal_number=report_case.journal_number)
+    for table in ("grants_hearing", "grants_trancheproposal", "grants_decisionletter",
+                  "grants_deadlineextension", "grants_grant"):
+        assert not _reads(captured.captured_queries, table), table
+    with django_assert_num_queries(0):
+        assert (list(case.hearings.all()), list(case.proposals.all()), list(case.letters.all()),
+                case.extension, case.grant) == ([], [], [], None, None)
+        assert case.report.grant.cluster.pk == report_case.cluster_id
+
+    svc.case_approve_report(case=report_case, actor=caseworker)
+    proposals.tranche_propose_release(case=report_case, actor=caseworker, amount_dkk=10,
+                                      pay_on=date.today())
+    with CaptureQueriesContext(connection) as captured:
+        case = case_detail(user=caseworker, journal_number=report_case.journal_number)
+    assert len(_reads(captured.captured_queries, "grants_trancheproposal")) == 1
+    with django_assert_num_queries(0):
+        assert [p.amount_dkk for p in case.proposals.all()] == [10]
+        assert case.proposals.all()[0].proposed_by == caseworker
+    client.force_login(caseworker)
+    assert "Afventer kontorchefens godkendelse" in client.get(detail(report_case)).content.decode()
+
+
 # -- actions from the browser ------------------------------------------------------------------------
 
 
