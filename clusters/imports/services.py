@@ -58,7 +58,7 @@ from clusters.services import (
     activity_rows_check,
 )
 from klyngeadmin.kernel.i18n import record_text
-from klyngeadmin.kernel.spreadsheets import CsvWriter, xlsx_row
+from klyngeadmin.kernel.spreadsheets import CsvWriter, new_workbook, xlsx_row
 
 log = logging.getLogger(__name__)
 
@@ -477,9 +477,7 @@ def template_csv() -> bytes:
 
 
 def template_xlsx() -> bytes:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
+    wb = new_workbook(write_only=False)  # column widths
     ws = wb.active
     ws.title = "Aktiviteter"
     for row in template_rows():

@@ -11,7 +11,7 @@ from evaluations.midway import selectors
 from evaluations.models import ConsensusScore, Panel
 from evaluations.panels import scoring
 from klyngeadmin.kernel.permissions import require_perm
-from klyngeadmin.kernel.spreadsheets import xlsx_row
+from klyngeadmin.kernel.spreadsheets import new_workbook, xlsx_row
 
 
 def cohort_rows(*, user, year: int):
@@ -70,11 +70,8 @@ def cohort(request, year):
 @login_required
 def cohort_xlsx(request, year):
     require_perm(request.user, "evaluations.view_cohort")
-    from openpyxl import Workbook
-
-
     criteria, rows = cohort_rows(user=request.user, year=year)
-    wb = Workbook()
+    wb = new_workbook(write_only=False)  # frozen panes
     ws = wb.active
     ws.title = f"Midtvejsevaluering {year}"
     header = [_("Klynge"), _("Styrkeposition"), _("Bevilling"), _("Status")]

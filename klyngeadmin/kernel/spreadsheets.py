@@ -18,28 +18,22 @@ this module turn them into cells.
 from __future__ import annotations
 
 import csv
+import functools
 from decimal import Decimal
+from types import SimpleNamespace
 
 
-class _Openpyxl:
+@functools.cache
+def _openpyxl() -> SimpleNamespace:
     """openpyxl's classes, imported at their first use rather than with this module: openpyxl
     takes ~0.15 s to import, which every process that loads the URLs (the export views import
-    this module) paid at start. After the first use they are plain attributes (an import
-    statement in xlsx_cell cost 1.2 of its 4 microseconds a cell)."""
+    this module) paid at start. Cached: an import statement in xlsx_cell cost 1.2 of its 4
+    microseconds a cell."""
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.styles import Font
 
-    def __getattr__(self, name):  # only for an attribute not yet set
-        from openpyxl import Workbook
-        from openpyxl.cell import Cell, WriteOnlyCell
-        from openpyxl.styles import Font
-
-        self.Workbook, self.Cell, self.WriteOnlyCell, self.Font = Workbook, Cell, WriteOnlyCell, Font
-        try:
-            return self.__dict__[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-_openpyxl = _Openpyxl()
+    return SimpleNamespace(Workbook=Workbook, Cell=Cell, WriteOnlyCell=WriteOnlyCell, Font=Font)
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -79,9 +73,10 @@ class CsvWriter:
             self.writerow(row)
 
 
-def new_workbook():
-    """An empty write-only workbook (openpyxl) for xlsx_row and xlsx_cell."""
-    return _openpyxl.Workbook(write_only=True)
+def new_workbook(*, write_only: bool = True):
+    """An empty workbook (openpyxl) for xlsx_row and xlsx_cell: write-only (streamed, for the
+    large exports) unless a sheet needs what only a normal one has (frozen panes, widths)."""
+    return _openpyxl().Workbook(write_only=write_only)
 
 
 def xlsx_cell(sheet, value, *, number_format: str | None = None, bold: bool = False):
@@ -89,7 +84,7 @@ def xlsx_cell(sheet, value, *, number_format: str | None = None, bold: bool = Fa
     formula."""
     if value is not None and not is_number(value) and not isinstance(value, str):
         value = str(value)
-    cell = _openpyxl.WriteOnlyCell(sheet, value=value)
+    cell = _openpyxl().WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # openpyxl stores a text beginning with "=" as a formula; this keeps it text.
         cell.data_type = "s"
@@ -98,7 +93,7 @@ def xlsx_cell(sheet, value, *, number_format: str | None = None, bold: bool = Fa
     if number_format and is_number(value):
         cell.number_format = number_format
     if bold:
-        cell.font = _openpyxl.Font(bold=True)
+        cell.font = _openpyxl().Font(bold=True)
     return cell
 
 
@@ -107,7 +102,7 @@ def xlsx_row(sheet, values, *, bold: bool = False) -> list:
     as it is (a cell holding a formula is refused: exports write no formulas)."""
     out = []
     for value in values:
-        if isinstance(value, _openpyxl.Cell):
+        if isinstance(value, _openpyxl().Cell):
             if value.data_type == "f":
                 raise ValueError("exports write no formulas")
             out.append(value)
