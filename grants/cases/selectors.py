@@ -372,6 +372,14 @@ def queue_filter_options() -> dict:
     }
 
 
+# The case's lists on its page: related name -> (model, order, what each row joins).
+_CASE_LISTS = {
+    "hearings": (Hearing, ("-created_at", "-id"), ("deadline", "answer", "letter")),
+    "proposals": (TrancheProposal, ("proposed_at", "id"), ("tranche", "proposed_by", "decided_by")),
+    "letters": (DecisionLetter, ("-created_at", "-id"), ("delivery",)),
+}
+
+
 def case_detail(*, user, journal_number: str) -> Case:
     """One case with what its page shows; raises Case.DoesNotExist outside the user's scope.
 
@@ -404,14 +412,6 @@ def case_detail(*, user, journal_number: str) -> Case:
         lookups.append(Prefetch("grant", queryset=Grant.objects.select_related("award_accepted_by")))
     prefetch_related_objects([case], *lookups)
     return case
-
-
-# The case's lists on its page: related name -> (model, order, what each row joins).
-_CASE_LISTS = {
-    "hearings": (Hearing, ("-created_at", "-id"), ("deadline", "answer", "letter")),
-    "proposals": (TrancheProposal, ("proposed_at", "id"), ("tranche", "proposed_by", "decided_by")),
-    "letters": (DecisionLetter, ("-created_at", "-id"), ("delivery",)),
-}
 
 
 def case_heading(*, user, journal_number: str) -> Case:
