@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rules
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Count,
@@ -59,7 +60,7 @@ from grants.constants import (
 )
 from grants.core.models import Grant, Tranche
 from grants.deadlines.models import DeadlineExtension
-from grants.reports.models import AnnualReport, ReportEvent, ReportVersion
+from grants.reports.models import AnnualReport, ReportAttachment, ReportEvent, ReportVersion
 from klyngeadmin.accounts.models import User
 from klyngeadmin.kernel.scoping import scope_to_user
 
@@ -387,24 +388,33 @@ def case_detail(*, user, journal_number: str) -> Case:
     joined: a case has one of them, so one query for it, where joining all thirteen tables cost
     PostgreSQL ~4 ms to plan, more than the page's queries take to run. A relation the case
     lacks is not prefetched at all: an empty foreign key is skipped, and the case query says
-    (EXISTS) which of the hearings, tranche proposals and letters there are, so an empty one
-    costs no query and no prefetch machinery (issue 19)."""
+    (EXISTS) which of the hearings, tranche proposals, letters and attachments there are, so
+    an empty one costs no query and no prefetch machinery (issue 19). The report comes with
+    `version_numbers` and `has_attachments`."""
     case = (
         cases_for_user(user)
         .select_related("cluster", "assignee", "deadline")
         .annotate(**{f"has_{name}": Exists(model.objects.filter(case=OuterRef("pk")))
-                     for name, (model, _order, _related) in _CASE_LISTS.items()})
+                     for name, (model, _order, _related) in _CASE_LISTS.items()},
+                  has_attachments=Exists(CaseAttachment.objects.filter(event__case=OuterRef("pk"))))
         .get(journal_number=journal_number)
     )
+    attachments = CaseAttachment.objects.all() if case.has_attachments else CaseAttachment.objects.none()
     lookups = [Prefetch("events", queryset=CaseEvent.objects.select_related("actor")
-                        .prefetch_related("attachments").order_by("created_at", "id"))]
+                        .prefetch_related(Prefetch("attachments", queryset=attachments))
+                        .order_by("created_at", "id"))]
     for name, (model, order, related) in _CASE_LISTS.items():
         queryset = (model.objects.select_related(*related).order_by(*order)
                     if getattr(case, f"has_{name}") else model.objects.none())
         lookups.append(Prefetch(name, queryset=queryset))
     if case.report_id:
+        # the page's list of the report's versions and whether it has attachments, in the
+        # report's own query: no query for the versions, none for attachments it lacks
         lookups.append(Prefetch("report", queryset=AnnualReport.objects.select_related(
-            "grant__cluster", "deadline")))
+            "grant__cluster", "deadline").annotate(
+            version_numbers=ArraySubquery(ReportVersion.objects.filter(report=OuterRef("pk"))
+                                          .order_by("number").values("number")),
+            has_attachments=Exists(ReportAttachment.objects.filter(report=OuterRef("pk"))))))
     if case.extension_id:
         lookups.append(Prefetch("extension", queryset=DeadlineExtension.objects.select_related(
             "deadline", "requested_by")))

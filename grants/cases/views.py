@@ -145,18 +145,12 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
     if case.case_type == CaseType.ANNUAL_REPORT and case.report_id:
         context["report"] = case.report
         context["comparison"] = report_comparison(case.report)
-        context["attachments"] = _attachments(case.report)
+        context["attachments"] = list(case.report.attachments.all()) if case.report.has_attachments else []
         context.update(report_costs_context(report=case.report))
-        context["versions"] = list(case.report.versions.order_by("number").only("number", "report_id"))
+        context["versions"] = case.report.version_numbers
     if case.case_type == CaseType.REPAYMENT_CLAIM:
         context["repayment_claim"] = RepaymentClaim.objects.filter(case=case).first()
     return render(request, "cases/detail.html", context, status=status)
-
-
-def _attachments(report) -> list:
-    """The report's attachments, when the reporting app provides them (report.attachments)."""
-    manager = getattr(report, "attachments", None)
-    return list(manager.all()) if manager is not None else []
 
 
 @login_required

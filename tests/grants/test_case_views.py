@@ -375,6 +375,39 @@ def test_case_page_reads_only_the_lists_the_case_has(client, report_case, casewo
     assert "Afventer kontorchefens godkendelse" in client.get(detail(report_case)).content.decode()
 
 
+def test_case_page_reads_no_attachments_or_version_list_of_its_own(client, report_case, caseworker,
+                                                                   director, media_root):
+    """The report's version numbers and whether the report and the case's events have
+    attachments come with the case and report queries: no query for what is not there, one
+    for what is, and the page shows it (issue 19)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grants.reports.models import ReportAttachment
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    _start(report_case, caseworker)
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(detail(report_case)).content.decode()
+    for table in ("grants_caseattachment", "grants_reportattachment", "grants_reportversion"):
+        assert not _reads(captured.captured_queries, table), table
+    version = reverse("grants:report_version", args=[report_case.report_id, 1])
+    assert f'href="{version}"' in body and "Ingen bilag." in body
+
+    svc.case_message(case=report_case, actor=caseworker, text="Se bilaget",
+                     files=[SimpleUploadedFile("svar.pdf", pdf, content_type="application/pdf")])
+    ReportAttachment.objects.create(  # as if added before submission (the report is in review)
+        report=report_case.report, kind="other", file=SimpleUploadedFile("regnskab.pdf", pdf),
+        original_name="regnskab.pdf", content_type="application/pdf", size_bytes=len(pdf),
+        uploaded_by=director)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(detail(report_case)).content.decode()
+    for table in ("grants_caseattachment", "grants_reportattachment"):
+        assert len(_reads(captured.captured_queries, table)) == 1, table
+    assert not _reads(captured.captured_queries, "grants_reportversion")
+    assert "svar.pdf" in body and "regnskab.pdf" in body and f'href="{version}"' in body
+
+
 # -- actions from the browser ------------------------------------------------------------------------
 
 
@@ -540,7 +573,8 @@ def test_the_case_page_reads_the_case_without_joining_every_case_types_tables(
         assert client.get(detail(decided_case)).status_code == 200
     case_query = next(q["sql"] for q in queries.captured_queries
                       if q["sql"].startswith('SELECT "grants_case"."id"'))
-    assert case_query.count(" JOIN ") <= 3  # cluster, assignee, deadline
+    joined = case_query.split(' FROM "grants_case" ', 1)[1]  # not the EXISTS subqueries' own
+    assert joined.count(" JOIN ") <= 3  # cluster, assignee, deadline
 
 
 def test_the_assign_forms_caseworkers_are_read_without_a_server_side_cursor(
