@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from grants.budgets.selectors import grant_aid_position
 from grants.cases.hearing import hearing_conclude
 from grants.cases.models import Case, Disbursement, TrancheProposal
+from grants.cases.selectors import year_tranche
 from grants.cases.services import (
     CaseActionError,
     _decide,
@@ -50,9 +51,7 @@ from klyngeadmin.kernel.predicates import is_head_of_office
 def case_tranche(case: Case) -> Tranche | None:
     if case.case_type != CaseType.ANNUAL_REPORT or case.report_id is None:
         return None
-    return Tranche.objects.filter(
-        grant_id=case.report.grant_id, year_number=case.report.year_number
-    ).first()
+    return year_tranche(case.report)
 
 
 

@@ -633,9 +633,7 @@ def case_actions(case: Case, user) -> dict:
             if report.status == ReportStatus.IN_REVIEW:
                 actions["request_changes"] = True
                 actions["approve_report"] = True
-            tranche = Tranche.objects.filter(
-                grant_id=report.grant_id, year_number=report.year_number
-            ).first()
+            tranche = year_tranche(report)
             actions["tranche"] = tranche
             if tranche and tranche.status == TrancheStatus.PLANNED and open_proposal is None:
                 if report.status == ReportStatus.APPROVED:
@@ -674,23 +672,30 @@ def case_actions(case: Case, user) -> dict:
             actions["close_conditions"] = True
         if status == CaseStatus.IN_PROGRESS and hearing is not None:
             actions["decide"] = True
-    if status == CaseStatus.IN_PROGRESS and case_is_done(case, open_proposal, hearing):
+    if status == CaseStatus.IN_PROGRESS and case_is_done(case, open_proposal, hearing,
+                                                          actions.get("tranche")):
         actions["close"] = True
     return actions
 
 
-def case_is_done(case: Case, open_proposal, hearing) -> bool:
+def year_tranche(report: AnnualReport) -> Tranche | None:
+    """The tranche of the report's grant year. Not in Tranche's default order (by grant, which
+    orders by the grant's cluster's name): the pair is unique, and that order joined two
+    tables to sort one row."""
+    return (Tranche.objects.filter(grant_id=report.grant_id, year_number=report.year_number)
+            .order_by("pk").first())
+
+
+def case_is_done(case: Case, open_proposal, hearing, tranche: Tranche | None) -> bool:
     """The page's question behind "Luk sagen" (grants.cases.services.case_work_done asks it
     again under the lock): a report case with the report approved and the year's tranche
-    already released or cancelled."""
+    (`tranche`, as case_actions read it) already released or cancelled."""
     if open_proposal is not None or hearing is not None:
         return False
     if case.case_type != CaseType.ANNUAL_REPORT or not case.report_id:
         return False
     if case.report.status != ReportStatus.APPROVED:
         return False
-    tranche = Tranche.objects.filter(grant_id=case.report.grant_id,
-                                     year_number=case.report.year_number).first()
     return tranche is None or tranche.status in (TrancheStatus.RELEASED, TrancheStatus.CANCELLED)
 
 

@@ -408,6 +408,20 @@ def test_case_page_reads_no_attachments_or_version_list_of_its_own(client, repor
     assert "svar.pdf" in body and "regnskab.pdf" in body and f'href="{version}"' in body
 
 
+def test_case_page_reads_the_years_tranche_once(client, report_case, caseworker):
+    """An approved report's case asks two questions of the year's tranche (what may be
+    proposed, and whether the work is done): one read answers both (issue 19)."""
+    _start(report_case, caseworker)
+    svc.case_approve_report(case=report_case, actor=caseworker)
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(detail(report_case)).content.decode()
+    reads = [q["sql"] for q in captured.captured_queries  # the rows (the aid position's sums aside)
+             if q["sql"].startswith('SELECT "grants_tranche"."id"')]
+    assert len(reads) == 1 and " JOIN " not in reads[0]
+    assert "Indstil raten til udbetaling" in body or "Indstil raten til annullering" in body
+
+
 # -- actions from the browser ------------------------------------------------------------------------
 
 
