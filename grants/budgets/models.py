@@ -35,7 +35,8 @@ class BudgetLine(models.Model):
     class Meta:
         verbose_name = _("budgetlinje")
         verbose_name_plural = _("budgetlinjer")
-        ordering = ["grant", "year_number", "kind", "cost_category", "aid_cost_type", "funding_source"]
+        # by the grant's id, not the grant (whose order joins the grant and its cluster)
+        ordering = ["grant_id", "year_number", "kind", "cost_category", "aid_cost_type", "funding_source"]
         constraints = [
             choices_check("budget_line_kind_valid", "kind", LineKind),
             models.CheckConstraint(

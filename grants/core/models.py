@@ -91,7 +91,7 @@ class Tranche(models.Model):
     class Meta:
         verbose_name = _("rate")
         verbose_name_plural = _("rater")
-        ordering = ["grant", "year_number"]
+        ordering = ["grant_id", "year_number"]  # not "grant": see tests/grants/test_default_order.py
         constraints = [
             models.UniqueConstraint(fields=["grant", "year_number"], name="tranche_grant_year_unique"),
             choices_check("tranche_status_valid", "status", TrancheStatus),

@@ -131,7 +131,7 @@ class ReportVersion(models.Model):
     class Meta:
         verbose_name = _("indsendt version")
         verbose_name_plural = _("indsendte versioner")
-        ordering = ["report", "number"]
+        ordering = ["report_id", "number"]  # not "report": no join to sort one report's rows
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="report_version_unique"),
             models.CheckConstraint(name="report_version_positive", condition=Q(number__gte=1)),

@@ -25,7 +25,7 @@ class GrantTarget(models.Model):
     class Meta:
         verbose_name = _("måltal")
         verbose_name_plural = _("måltal")
-        ordering = ["grant", "year_number", "indicator"]
+        ordering = ["grant_id", "year_number", "indicator"]  # not "grant": no join to sort
         constraints = [
             models.UniqueConstraint(fields=["grant", "year_number", "indicator"],
                                     name="target_grant_year_indicator_unique"),
