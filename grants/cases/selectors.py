@@ -679,11 +679,8 @@ def case_actions(case: Case, user) -> dict:
 
 
 def year_tranche(report: AnnualReport) -> Tranche | None:
-    """The tranche of the report's grant year. Not in Tranche's default order (by grant, which
-    orders by the grant's cluster's name): the pair is unique, and that order joined two
-    tables to sort one row."""
-    return (Tranche.objects.filter(grant_id=report.grant_id, year_number=report.year_number)
-            .order_by("pk").first())
+    """The tranche of the report's grant year (grant and year number are unique together)."""
+    return Tranche.objects.filter(grant_id=report.grant_id, year_number=report.year_number).first()
 
 
 def case_is_done(case: Case, open_proposal, hearing, tranche: Tranche | None) -> bool:
