@@ -337,7 +337,7 @@ def amendment_propose(*, grant: Grant, changes: dict, reason: str, actor) -> Ame
     not active, or the grant has an open amendment already."""
     if not is_caseworker(actor):
         raise AmendmentError(_("Kun sagsbehandlere og kontorchefen kan foreslå ændringer."))
-    locked = Grant.objects.select_for_update().select_related("cluster").get(pk=grant.pk)
+    locked = Grant.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=grant.pk)
     if locked.status != GrantStatus.ACTIVE:
         raise AmendmentError(_("Bevillingen %(ref)s er %(status)s og kan ikke ændres.") % {
             "ref": locked.reference, "status": locked.get_status_display().lower()})

@@ -118,7 +118,8 @@ def award_letter_issue(*, grant: Grant, actor) -> DecisionLetter:
     waiting for the cluster), the PDF stored with it (Digital Post and records filing follow
     from decision_letter_store) and a notice to the cluster's directors."""
     _require_handler(actor)
-    grant = Grant.objects.select_for_update().select_related("cluster").get(pk=grant.pk)
+    # the cluster is read (the letter names it), not locked: only the grant's row
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("cluster").get(pk=grant.pk)
     if grant.award_accepted_at is not None:
         raise CaseActionError(_("Tilsagnet er allerede accepteret."))
     if Case.objects.filter(grant=grant, case_type=CaseType.AWARD).exists():
