@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from grants.budgets.selectors import grant_aid_position
 from grants.cases.hearing import hearing_conclude
 from grants.cases.models import Case, Disbursement, TrancheProposal
-from grants.cases.selectors import year_tranche
 from grants.cases.services import (
     CaseActionError,
     _decide,
@@ -26,6 +25,7 @@ from grants.cases.tranches import (
     GrantNotActive,
     proposal_transition,
     tranche_transition,
+    year_tranche,
 )
 from grants.constants import (
     CaseEventKind,

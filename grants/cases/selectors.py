@@ -43,6 +43,7 @@ from grants.cases.models import (
 )
 from grants.cases.party import party_case_ids
 from grants.cases.services import hearing_receipt
+from grants.cases.tranches import year_tranche
 from grants.cases.workflows import CASE_HANDLERS, CASE_WORKFLOW, MANUAL_TRANSITIONS, OPEN_STATES
 from grants.constants import (
     AmendmentKind,
@@ -676,11 +677,6 @@ def case_actions(case: Case, user) -> dict:
                                                           actions.get("tranche")):
         actions["close"] = True
     return actions
-
-
-def year_tranche(report: AnnualReport) -> Tranche | None:
-    """The tranche of the report's grant year (grant and year number are unique together)."""
-    return Tranche.objects.filter(grant_id=report.grant_id, year_number=report.year_number).first()
 
 
 def case_is_done(case: Case, open_proposal, hearing, tranche: Tranche | None) -> bool:

@@ -21,6 +21,7 @@ from clusters.models import ClusterOrganisation
 from grants.cases.letters import decision_letter_create
 from grants.cases.models import Case, CaseAttachment, CaseEvent, DecisionLetter, Hearing
 from grants.cases.party import case_party
+from grants.cases.tranches import year_tranche
 from grants.cases.workflows import ACTIVE_STATES, CASE_WORKFLOW, OPEN_STATES
 from grants.constants import (
     CaseEventKind,
@@ -33,7 +34,6 @@ from grants.constants import (
     ReportStatus,
     TrancheStatus,
 )
-from grants.core.models import Tranche
 from grants.deadlines.models import Deadline, DeadlineExtension
 from grants.notifications.services import Text, notify
 from grants.reports.attachments import check_upload
@@ -692,8 +692,7 @@ def case_work_done(case: Case) -> bool:
             return False
         if case.proposals.filter(status="proposed").exists():
             return False
-        tranche = Tranche.objects.filter(grant_id=case.report.grant_id,
-                                         year_number=case.report.year_number).first()
+        tranche = year_tranche(case.report)
         return tranche is None or tranche.status in (TrancheStatus.RELEASED,
                                                      TrancheStatus.CANCELLED)
     return False

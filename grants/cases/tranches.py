@@ -23,6 +23,12 @@ from klyngeadmin.kernel.workflow import TransitionNotAllowed
 _NEEDS_ACTIVE_GRANT = (TrancheStatus.PROPOSED, TrancheStatus.RELEASED)
 
 
+def year_tranche(report) -> Tranche | None:
+    """The tranche of an annual report's grant year (grant and year number are unique together):
+    what the case page offers, what the proposals act on, and whether a report case is done."""
+    return Tranche.objects.filter(grant_id=report.grant_id, year_number=report.year_number).first()
+
+
 class GrantNotActive(Exception):
     """A tranche of a withdrawn or completed grant cannot be proposed for payment or paid."""
 

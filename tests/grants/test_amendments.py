@@ -301,16 +301,3 @@ def test_the_budget_amendment_form(client, grant, caseworker):
     a = Amendment.objects.get()
     assert r.status_code == 302 and a.changes["budget"]["year_number"] == 1
     assert {x["line"]: x["budget_dkk"] for x in a.changes["budget"]["lines"]}["funding:in_kind"] == 2_500_000
-
-
-def test_proposing_an_amendment_locks_the_grant_not_its_cluster(awarded, caseworker):
-    """The grant is read with its cluster, but only the grant's row is locked."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        amendment_propose(grant=awarded, changes=TARGETS, reason="Lavere tilgang", actor=caseworker)
-    locks = [q["sql"] for q in captured.captured_queries
-             if q["sql"].startswith('SELECT "grants_grant"') and "FOR UPDATE" in q["sql"]]
-    assert locks and all(" JOIN " not in sql or 'FOR UPDATE OF "grants_grant"' in sql
-                         for sql in locks)

@@ -179,18 +179,3 @@ def test_the_command_issues_a_letter_as_the_named_caseworker(pending_grant, case
         call_command("issue_award_letter", pending_grant.reference, "--actor", director.username)
     with pytest.raises(CommandError, match="no grant"):
         call_command("issue_award_letter", "KP-NOPE", "--actor", caseworker.username)
-
-
-def test_issuing_the_award_letter_locks_the_grant_not_its_cluster(pending_grant, caseworker,
-                                                                  media_root):
-    """The grant is read with its cluster (the letter names it) but only the grant's row is
-    locked: the PDF renders in the transaction, and the cluster's row must stay free."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        award_letter_issue(grant=pending_grant, actor=caseworker)
-    locks = [q["sql"] for q in captured.captured_queries
-             if q["sql"].startswith('SELECT "grants_grant"') and "FOR UPDATE" in q["sql"]]
-    assert locks and all(" JOIN " not in sql or 'FOR UPDATE OF "grants_grant"' in sql
-                         for sql in locks)

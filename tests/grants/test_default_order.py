@@ -2,18 +2,14 @@
 a time. Their default order by the parent's id sorts them without the parent's tables: ordered
 by the parent itself, Django joined the grant and its cluster (Grant orders by start year and
 cluster name) to every read, and a plain SELECT ... FOR UPDATE of a grant year's lines locked
-the grant's and the cluster's rows with them (issue 19)."""
+the grant's and the cluster's rows with them (issue 19; the locks: test_locks.py)."""
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from grants.budgets.models import BudgetLine
-from grants.budgets.services import actuals_set
 from grants.core.models import Tranche
 from grants.reports.models import ReportVersion
 from grants.targets.models import GrantTarget
-from tests.budgets.helpers import actuals_as_budget, budget_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +23,3 @@ pytestmark = pytest.mark.django_db
 def test_a_parents_rows_are_read_without_joining_the_parent(queryset):
     sql = str(queryset().query)
     assert " JOIN " not in sql and " ORDER BY " in sql
-
-
-def test_locking_a_grant_years_lines_locks_no_other_table(grant, caseworker, director):
-    budget_grant(grant, caseworker, years=(1,))
-    with CaptureQueriesContext(connection) as captured, transaction.atomic():
-        actuals_set(grant, 1, actuals_as_budget(), actor=director)
-    locks = [q["sql"] for q in captured.captured_queries
-             if q["sql"].startswith('SELECT "grants_budgetline"') and "FOR UPDATE" in q["sql"]]
-    assert locks and all(" JOIN " not in sql for sql in locks)

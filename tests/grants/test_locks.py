@@ -1,0 +1,48 @@
+"""A service locks the rows it changes, not the rows it only reads. A plain SELECT ... FOR UPDATE
+locks every joined row: a join for the default order (test_default_order.py) or a
+select_related for a name locked the grant's or the cluster organisation's row as well, and held
+it for the rest of the transaction (issue 19)."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from grants.budgets.services import actuals_set
+from grants.cases.amendments import amendment_propose
+from grants.cases.award import award_letter_issue
+from grants.targets.services import targets_set_at_award
+from tests.budgets.helpers import actuals_as_budget, budget_grant
+
+pytestmark = pytest.mark.django_db
+
+
+def _locks(captured, table: str) -> list[str]:
+    """The queries that lock rows of `table`, each of which must lock that table's rows only."""
+    locks = [q["sql"] for q in captured.captured_queries
+             if q["sql"].startswith(f'SELECT "{table}"') and "FOR UPDATE" in q["sql"]]
+    assert locks, f"no lock of {table}"
+    return [sql for sql in locks if " JOIN " in sql and f'FOR UPDATE OF "{table}"' not in sql]
+
+
+def test_a_grant_years_budget_lines_are_locked_alone(grant, caseworker, director):
+    budget_grant(grant, caseworker, years=(1,))
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        actuals_set(grant, 1, actuals_as_budget(), actor=director)
+    assert _locks(captured, "grants_budgetline") == []
+
+
+def test_issuing_the_award_letter_locks_the_grant_not_its_cluster(pending_grant, caseworker,
+                                                                  media_root):
+    """The letter names the cluster, and its PDF renders in the transaction."""
+    with CaptureQueriesContext(connection) as captured:
+        award_letter_issue(grant=pending_grant, actor=caseworker)
+    assert _locks(captured, "grants_grant") == []
+
+
+def test_proposing_an_amendment_locks_the_grant_not_its_cluster(grant, caseworker):
+    targets_set_at_award(grant=grant, actor=caseworker, rows=[
+        {"year_number": n, "indicator": "companies", "target": 100} for n in range(1, 11)])
+    changes = {"targets": {"rows": [{"year_number": 3, "indicator": "companies", "target": "80"}]}}
+    with CaptureQueriesContext(connection) as captured:
+        amendment_propose(grant=grant, changes=changes, reason="Lavere tilgang", actor=caseworker)
+    assert _locks(captured, "grants_grant") == []
