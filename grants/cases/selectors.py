@@ -63,6 +63,7 @@ from grants.core.models import Grant, Tranche
 from grants.deadlines.models import DeadlineExtension
 from grants.reports.models import AnnualReport, ReportAttachment, ReportEvent, ReportVersion
 from klyngeadmin.accounts.models import User
+from klyngeadmin.kernel.prefetch import mark_empty
 from klyngeadmin.kernel.scoping import scope_to_user
 
 TABS = {"mine": _("Mine sager"), "unassigned": _("Ikke fordelte"), "all": _("Alle sager"),
@@ -400,14 +401,18 @@ def case_detail(*, user, journal_number: str) -> Case:
                   has_attachments=Exists(CaseAttachment.objects.filter(event__case=OuterRef("pk"))))
         .get(journal_number=journal_number)
     )
-    attachments = CaseAttachment.objects.all() if case.has_attachments else CaseAttachment.objects.none()
-    lookups = [Prefetch("events", queryset=CaseEvent.objects.select_related("actor")
-                        .prefetch_related(Prefetch("attachments", queryset=attachments))
-                        .order_by("created_at", "id"))]
+    events = CaseEvent.objects.select_related("actor").order_by("created_at", "id")
+    if case.has_attachments:
+        events = events.prefetch_related("attachments")
+    lookups = [Prefetch("events", queryset=events)]
+    empty = []
     for name, (model, order, related) in _CASE_LISTS.items():
-        queryset = (model.objects.select_related(*related).order_by(*order)
-                    if getattr(case, f"has_{name}") else model.objects.none())
-        lookups.append(Prefetch(name, queryset=queryset))
+        if getattr(case, f"has_{name}"):
+            lookups.append(Prefetch(name, queryset=model.objects.select_related(*related)
+                                    .order_by(*order)))
+        else:
+            empty.append(name)
+    mark_empty([case], *empty)
     if case.report_id:
         # the page's list of the report's versions and whether it has attachments, in the
         # report's own query: no query for the versions, none for attachments it lacks
@@ -422,6 +427,8 @@ def case_detail(*, user, journal_number: str) -> Case:
     if case.grant_id:
         lookups.append(Prefetch("grant", queryset=Grant.objects.select_related("award_accepted_by")))
     prefetch_related_objects([case], *lookups)
+    if not case.has_attachments:
+        mark_empty(case.events.all(), "attachments")
     return case
 
 
