@@ -600,3 +600,17 @@ def test_the_assign_forms_caseworkers_are_read_without_a_server_side_cursor(
         html = client.get(detail(report_case)).content.decode()
     assert 'name="tildel-assignee"' in html
     assert not [q for q in queries.captured_queries if q["sql"].startswith("DECLARE")]
+
+
+def test_case_page_builds_only_the_forms_of_the_actions_it_offers(client, report_case, caseworker):
+    """A case page shows the forms of the actions open to the user now, and builds no other
+    (issue 19): a submitted report's case, and the same case in progress."""
+    client.force_login(caseworker)
+    forms = client.get(detail(report_case)).context["forms"]
+    assert set(forms) == {"tildel", "besked", "note"}
+    _start(report_case, caseworker)
+    response = client.get(detail(report_case))
+    forms, actions = response.context["forms"], response.context["actions"]
+    assert {"anmod_om_aendringer", "godkend_rapport"} <= set(forms)
+    assert "afgoer" not in forms and not actions.get("decide")
+    assert 'name="anmod-om-aendringer-text"' in response.content.decode()
