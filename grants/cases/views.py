@@ -26,6 +26,7 @@ from grants.cases import complaints, conditions, decide, hearing, proposals, set
 from grants.cases import forms as f
 from grants.cases import services as services
 from grants.cases.models import Case, RepaymentClaim, TrancheProposal
+from grants.cases.report_section import report_section
 from grants.cases.selectors import (
     CLUSTER_STATUS,
     SORT_LABELS,
@@ -47,13 +48,11 @@ from grants.cases.selectors import (
     decision_letters_for_user,
     hearing_subjects_for,
     queue_filter_options,
-    report_comparison,
     version_diff,
     waiting_for,
 )
 from grants.cases.workflows import MANUAL_TRANSITIONS
 from grants.constants import CaseStatus, CaseType
-from grants.reports.costs import report_costs_context
 from klyngeadmin.kernel.errors import DomainError
 
 PAGE_SIZE = 50
@@ -162,9 +161,8 @@ def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, s
     }
     if case.case_type == CaseType.ANNUAL_REPORT and case.report_id:
         context["report"] = case.report
-        context["comparison"] = report_comparison(case.report)
+        context["report_comparison_html"], context["report_costs_html"] = report_section(case.report)
         context["attachments"] = list(case.report.attachments.all()) if case.report.has_attachments else []
-        context.update(report_costs_context(report=case.report))
         context["versions"] = case.report.version_numbers
     if case.case_type == CaseType.REPAYMENT_CLAIM:
         context["repayment_claim"] = RepaymentClaim.objects.filter(case=case).first()

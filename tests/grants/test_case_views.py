@@ -12,7 +12,7 @@ from django.utils import timezone
 from grants.cases import proposals
 from grants.cases import services as svc
 from grants.cases.models import Case
-from grants.cases.selectors import QueueParams, case_queue
+from grants.cases.selectors import QueueParams, case_queue, report_comparison
 from grants.constants import CaseStatus, CaseType, DeadlineKind, ReportStatus, TrancheStatus
 from grants.deadlines.models import Deadline
 from klyngeadmin.kernel.roles import Role
@@ -282,7 +282,7 @@ def test_case_view_shows_report_side_by_side_with_previous_year_and_trend(
     body = client.get(detail(case)).content.decode()
     assert "9.123.456 kr." in body and "8.000.000 kr." in body  # this year and last year
     assert "Udvikling i nøgletal" in body
-    comparison = client.get(detail(case)).context["comparison"]
+    comparison = report_comparison(case.report)
     assert comparison["previous"].year == 2025
     assert [row["year"] for row in comparison["trend"]] == [2025, 2026]
 
