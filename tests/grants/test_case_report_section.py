@@ -58,6 +58,7 @@ def test_the_second_view_reads_the_section_from_the_cache(client, case_2026, cas
     client.force_login(caseworker)
     first = _page(client, case_2026)
     assert "9.123.456 kr." in first and "Budget og realiseret 2026" in first
+    assert "revisorerklæringen kræves" in first and "kr.." not in first
     with CaptureQueriesContext(connection) as queries:
         second = _page(client, case_2026)
     read = " ".join(q["sql"] for q in queries.captured_queries)
@@ -104,7 +105,7 @@ def _threshold(grant, settings, **_):
     (_pay_more, None, None),
     (_reopen_last_year, "Under behandling", None),
     (_new_version_last_year, "6.543.210 kr.", None),
-    (_threshold, None, "Revisorerklæring kræves"),
+    (_threshold, None, "revisorerklæringen kræves"),
 ])
 def test_any_write_to_the_rows_shows_at_once(client, case_2026, caseworker, grant, settings,
                                              write, shows, hides):
