@@ -47,6 +47,10 @@ logger = logging.getLogger(__name__)
 CACHE_SECONDS = 24 * 3600  # content-addressed: the timeout only frees the memory
 TEMPLATES = ("cases/_report_comparison.html", "grants/_report_costs.html",
              "grants/_aid_intensity.html", "grants/_cost_row.html")
+# The code the section is computed and formatted by, and the settings it reads: part of the key.
+MODULES = ("grants.cases.report_section", "grants.cases.selectors", "grants.reports.costs",
+           "grants.budgets.selectors", "grants.budgets.maths", "klyngeadmin.kernel.formatting",
+           "grants.templatetags.case_tags", "grants.templatetags.grants_format")
 SETTINGS = ("AID_INTENSITY_CEILING_PCT", "AUDITOR_STATEMENT_THRESHOLD_DKK",
             "BUDGET_DEVIATION_THRESHOLD_PCT", "BUDGET_DEVIATION_MIN_DKK")
 
@@ -83,11 +87,6 @@ def _digest_sql() -> str:
               WHERE tr.grant_id = %(grant)s AND tr.year_number <= %(year_number)s)
         ))"""
 
-
-# The code the section is computed and formatted by: its text is part of the key too.
-MODULES = ("grants.cases.report_section", "grants.cases.selectors", "grants.reports.costs",
-           "grants.budgets.selectors", "grants.budgets.maths", "klyngeadmin.kernel.formatting",
-           "grants.templatetags.case_tags", "grants.templatetags.grants_format")
 
 
 @memoize

@@ -551,7 +551,8 @@ class _Submitted:
 def report_comparison(report: AnnualReport) -> dict:
     """The submitted version (ReportVersion) beside the cluster's report for the year before
     (from this grant or the one before it), and the key figures for every year since the
-    grant started. Two queries."""
+    grant started. Two queries. The case page keeps it per digest of the rows it reads
+    (grants.cases.report_section): a change to what it reads changes the digest's query too."""
     cluster_id = report.grant.cluster_id
     reports = list(
         _with_totals(AnnualReport.objects.filter(

@@ -99,48 +99,40 @@ def _get_case(request, journal_number: str, *, select=case_detail) -> Case:
         raise Http404 from None
 
 
-# The case page's forms: prefix -> (the case_actions entry that shows it, how it is made). A
-# form is built only when the page shows it: most actions are not open in most states.
+# The case page's forms: prefix -> (the case_actions entry that offers it, the form). A form is
+# built only when its action is offered: most are not, in most states.
 _CASE_FORMS: dict[str, tuple[str, Any]] = {
-    "tildel": ("assign", lambda case, actions, initial: f.AssignForm(
-        initial=initial, prefix="tildel")),
-    "besked": ("message", lambda case, actions, initial: f.authority_message_form(
-        initial=initial, prefix="besked")),
-    "send-i-hoering": ("start_hearing", lambda case, actions, initial: f.HearingStartForm(
-        initial={**initial, "days": hearing.HEARING_DAYS}, prefix="send-i-hoering",
-        subjects=hearing_subjects_for(case))),
-    "vurder-vilkaar": ("close_conditions", lambda case, actions, initial: f.ConditionsCloseForm(
-        initial=initial, prefix="vurder-vilkaar")),
-    "luk": ("close", lambda case, actions, initial: f.CloseForm(initial=initial, prefix="luk")),
-    "note": ("note", lambda case, actions, initial: f.note_form(initial=initial, prefix="note")),
-    "anmod-om-aendringer": ("request_changes", lambda case, actions, initial:
-                            f.request_changes_form(initial=initial, prefix="anmod-om-aendringer")),
-    "godkend-rapport": ("approve_report", lambda case, actions, initial: f.ApproveReportForm(
-        initial=initial, prefix="godkend-rapport")),
-    "indstil-annullering": ("propose_cancel", lambda case, actions, initial: f.cancel_form(
-        initial=initial, prefix="indstil-annullering")),
-    "afvis-indstilling": ("approve_proposal", lambda case, actions, initial:
-                          f.reject_proposal_form(initial=initial, prefix="afvis-indstilling")),
-    "afgoer": ("decide", lambda case, actions, initial: f.decide_form(
-        initial=initial, prefix="afgoer")),
-    "indstil-udbetaling": ("propose_release", lambda case, actions, initial: _release_form(
-        actions.get("tranche"), initial)),
-    "fristforlaengelse": ("decide_extension", lambda case, actions, initial:
-                          f.ExtensionDecisionForm(initial=initial, prefix="fristforlaengelse")),
+    "tildel": ("assign", f.AssignForm),
+    "anmod-om-aendringer": ("request_changes", f.request_changes_form),
+    "godkend-rapport": ("approve_report", f.ApproveReportForm),
+    "indstil-udbetaling": ("propose_release", f.ProposeReleaseForm),
+    "indstil-annullering": ("propose_cancel", f.cancel_form),
+    "afvis-indstilling": ("approve_proposal", f.reject_proposal_form),
+    "fristforlaengelse": ("decide_extension", f.ExtensionDecisionForm),
+    "afgoer": ("decide", f.decide_form),
+    "send-i-hoering": ("start_hearing", f.HearingStartForm),
+    "vurder-vilkaar": ("close_conditions", f.ConditionsCloseForm),
+    "luk": ("close", f.CloseForm),
+    "besked": ("message", f.authority_message_form),
+    "note": ("note", f.note_form),
 }
-
-
-def _release_form(tranche, initial):
-    amount = tranche.amount_dkk if tranche else None
-    return f.ProposeReleaseForm(initial={**initial, "amount_dkk": amount},
-                                prefix="indstil-udbetaling", max_amount=amount)
 
 
 def _case_forms(case: Case, actions: dict) -> dict[str, Any]:
     """The unbound forms of the actions the page offers the user now (case_actions)."""
-    initial = {"version": case.version}
-    return {prefix: make(case, actions, initial)
-            for prefix, (action, make) in _CASE_FORMS.items() if actions.get(action)}
+    forms = {}
+    for prefix, (action, form) in _CASE_FORMS.items():
+        if not actions.get(action):
+            continue
+        initial, kwargs = {"version": case.version}, {}
+        if prefix == "send-i-hoering":
+            initial["days"] = hearing.HEARING_DAYS
+            kwargs["subjects"] = hearing_subjects_for(case)
+        elif prefix == "indstil-udbetaling":
+            tranche = actions.get("tranche")
+            initial["amount_dkk"] = kwargs["max_amount"] = tranche.amount_dkk if tranche else None
+        forms[prefix] = form(initial=initial, prefix=prefix, **kwargs)
+    return forms
 
 
 def _render_case(request, case: Case, *, bound: tuple[str, Any] | None = None, status=200):

@@ -101,7 +101,9 @@ def report_costs_missing(*, report: AnnualReport, table: dict | None = None,
 
 def report_costs_context(*, report: AnnualReport) -> dict:
     """What the report page's accounts section shows: budget vs actual, the grant's cumulative
-    aid intensity up to this report's year, and whether the auditor's statement is required."""
+    aid intensity up to this report's year, and whether the auditor's statement is required.
+    The case page keeps it per digest of the rows it reads (grants.cases.report_section): a
+    change to what it reads changes the digest's query too."""
     n = report.year_number
     lines = budget_selectors.budget_lines_up_to(grant_id=report.grant_id, year_number=n)  # one read
     table = budget_selectors.budget_table(grant_id=report.grant_id, year_number=n,
