@@ -494,7 +494,8 @@ def extension_decide(
         raise CaseActionError(_("Handlingen gælder kun sager om fristforlængelse."))
     _require_status(locked, CaseStatus.IN_PROGRESS)
 
-    ext = DeadlineExtension.objects.select_for_update().select_related("deadline").get(
+    # the extension's row only: its deadline is locked on its own just below
+    ext = DeadlineExtension.objects.select_for_update(of=("self",)).select_related("deadline").get(
         pk=locked.extension_id
     )
     if ext.status != ExtensionStatus.REQUESTED:

@@ -58,7 +58,9 @@ def tranche_transition(*, tranche: Tranche, to: str, actor, text: str = "",
     is never released again), refusing payment on a grant that is not active (GrantNotActive)
     or whose award letter is not accepted (AwardNotAccepted).
     Writes the GrantEvent. `released_on` is the payment date of a release."""
-    locked = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
+    # the tranche's row only: the grant is locked below, when the step needs it active
+    locked = Tranche.objects.select_for_update(of=("self",)).select_related("grant").get(
+        pk=tranche.pk)
     source = locked.status
     TRANCHE_WORKFLOW.check(source, to, actor)
     if to in _NEEDS_ACTIVE_GRANT:

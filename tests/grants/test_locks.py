@@ -8,10 +8,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from grants.budgets.services import actuals_set
+from grants.cases import services as cases
 from grants.cases.amendments import amendment_propose
 from grants.cases.award import award_letter_issue
+from grants.constants import CaseStatus
 from grants.targets.services import targets_set_at_award
 from tests.budgets.helpers import actuals_as_budget, budget_grant
+from tests.builders import release_proposal
+from tests.grants.case_fixtures import make_extension_case
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +50,25 @@ def test_proposing_an_amendment_locks_the_grant_not_its_cluster(grant, caseworke
     with CaptureQueriesContext(connection) as captured:
         amendment_propose(grant=grant, changes=changes, reason="Lavere tilgang", actor=caseworker)
     assert _locks(captured, "grants_grant") == []
+
+
+def test_proposing_a_release_locks_the_tranche_and_then_the_grant_on_its_own(grant, director,
+                                                                             caseworker):
+    """tranche_transition locks the grant by itself when the step needs it active; the
+    tranche's lock took the grant's row too (and for the steps that need no active grant)."""
+    with CaptureQueriesContext(connection) as captured:
+        release_proposal(grant, director, caseworker, 2025)
+    assert _locks(captured, "grants_tranche") == []
+    assert [q for q in captured.captured_queries
+            if q["sql"].startswith('SELECT "grants_grant"') and "FOR UPDATE" in q["sql"]]
+
+
+def test_deciding_an_extension_locks_the_extension_and_its_deadline_apart(grant, director,
+                                                                           caseworker):
+    case = make_extension_case(grant, director)
+    cases.case_take(case=case, actor=caseworker)
+    cases.case_transition(case=case, to=CaseStatus.IN_PROGRESS, actor=caseworker)
+    case.refresh_from_db()
+    with CaptureQueriesContext(connection) as captured:
+        cases.extension_decide(case=case, actor=caseworker, approve=False, reason="For sent")
+    assert _locks(captured, "grants_deadlineextension") == []
