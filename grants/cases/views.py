@@ -99,39 +99,39 @@ def _get_case(request, journal_number: str, *, select=case_detail) -> Case:
         raise Http404 from None
 
 
-# The case page's forms: prefix -> (the case_actions entry that offers it, the form). A form is
-# built only when its action is offered: most are not, in most states.
-_CASE_FORMS: dict[str, tuple[str, Any]] = {
-    "tildel": ("assign", f.AssignForm),
-    "anmod-om-aendringer": ("request_changes", f.request_changes_form),
-    "godkend-rapport": ("approve_report", f.ApproveReportForm),
-    "indstil-udbetaling": ("propose_release", f.ProposeReleaseForm),
-    "indstil-annullering": ("propose_cancel", f.cancel_form),
-    "afvis-indstilling": ("approve_proposal", f.reject_proposal_form),
-    "fristforlaengelse": ("decide_extension", f.ExtensionDecisionForm),
-    "afgoer": ("decide", f.decide_form),
-    "send-i-hoering": ("start_hearing", f.HearingStartForm),
-    "vurder-vilkaar": ("close_conditions", f.ConditionsCloseForm),
-    "luk": ("close", f.CloseForm),
-    "besked": ("message", f.authority_message_form),
-    "note": ("note", f.note_form),
+# The case page's forms: action prefix (ACTIONS, below) -> the case_actions entry that offers
+# it. A form is built only when its action is offered: most are not, in most states.
+_CASE_FORMS: dict[str, str] = {
+    "tildel": "assign",
+    "anmod-om-aendringer": "request_changes",
+    "godkend-rapport": "approve_report",
+    "indstil-udbetaling": "propose_release",
+    "indstil-annullering": "propose_cancel",
+    "afvis-indstilling": "approve_proposal",
+    "fristforlaengelse": "decide_extension",
+    "afgoer": "decide",
+    "send-i-hoering": "start_hearing",
+    "vurder-vilkaar": "close_conditions",
+    "luk": "close",
+    "besked": "message",
+    "note": "note",
 }
 
 
 def _case_forms(case: Case, actions: dict) -> dict[str, Any]:
     """The unbound forms of the actions the page offers the user now (case_actions)."""
     forms = {}
-    for prefix, (action, form) in _CASE_FORMS.items():
+    for prefix, action in _CASE_FORMS.items():
         if not actions.get(action):
             continue
         initial, kwargs = {"version": case.version}, {}
         if prefix == "send-i-hoering":
             initial["days"] = hearing.HEARING_DAYS
             kwargs["subjects"] = hearing_subjects_for(case)
-        elif prefix == "indstil-udbetaling":
+        elif prefix == "indstil-udbetaling":  # the tranche case_actions read, not another read
             tranche = actions.get("tranche")
             initial["amount_dkk"] = kwargs["max_amount"] = tranche.amount_dkk if tranche else None
-        forms[prefix] = form(initial=initial, prefix=prefix, **kwargs)
+        forms[prefix] = ACTIONS[prefix].form(initial=initial, prefix=prefix, **kwargs)
     return forms
 
 
